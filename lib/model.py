@@ -64,7 +64,7 @@ def _static(n_months: int) -> dict[str, np.ndarray]:
     train = np.zeros(len(FLOWS))
     infer = np.zeros(len(FLOWS))
     uncut = np.zeros(len(FLOWS))
-    for i, (channel, chip_id) in enumerate(FLOWS):
+    for i, (_channel, chip_id) in enumerate(FLOWS):
         if chip_id in ("licensed", "nvidia_h100e"):
             continue
         row = chip(chip_id)
@@ -110,12 +110,13 @@ def _windowed(arrivals: np.ndarray, life_months: np.ndarray) -> np.ndarray:
 
 
 def licensed_chip_index(tpp_threshold: np.ndarray, bw_threshold: np.ndarray,
-                        n_months: int) -> np.ndarray:
-    """Per sample, the best candidate chip under the ceilings (-1 if none qualifies)."""
+                        h20_reversal: np.ndarray, n_months: int) -> np.ndarray:
+    """Per sample, the best candidate chip under the ceilings (-1 if none qualifies).
+    Where the H20 ban is kept, the H20 is not licensable either."""
     s = _static(n_months)
     eligible = (s["cand_tpp"][None, :] < tpp_threshold[:, None]) & (
         s["cand_bw_gbps"][None, :] < bw_threshold[:, None]
-    )
+    ) & ~((s["cand_ids"] == "h20")[None, :] & (h20_reversal[:, None] < 0.5))
     score = s["cand_train"] + s["cand_infer"] + s["cand_tpp"] * 1e-9  # TPP breaks ties
     scored = np.where(eligible, score[None, :], -np.inf)
     best = np.argmax(scored, axis=1)
@@ -145,7 +146,7 @@ def _china_supply(p: dict[str, np.ndarray], n_months: int) -> dict[str, np.ndarr
     h20_mask = np.where(p["h20_reversal"][:, None] > 0.5, s["mask_h20"], s["mask_h20_ban_kept"])
     arrivals[:, flow["legal:h20"]] = _monthly(p["h20_units_per_year"], n_months) / 12 * h20_mask
     best = licensed_chip_index(p["export_tpp_threshold"], p["export_bw_threshold_gbps"],
-                               n_months)
+                               p["h20_reversal"], n_months)
     has_chip = (best >= 0)[:, None]
     arrivals[:, flow["legal:licensed"]] = (
         _monthly(p["licensed_units_per_year"], n_months) / 12
@@ -212,7 +213,9 @@ def _china_supply(p: dict[str, np.ndarray], n_months: int) -> dict[str, np.ndarr
     funnel = {
         "smic_wafers_ascend": wafers, "smic_gross_dies": gross_dies, "smic_good_dies": good_dies,
         "smic_yield": smic_yield, "die_bank_dies": bank_dies,
-        "package_potential": potential, "hbm_package_limit": hbm_packages,
+        # before the HBM control imports covered every package: report the limit as the need
+        "package_potential": potential,
+        "hbm_package_limit": np.where(np.isinf(hbm_packages), potential, hbm_packages),
         "packaging_capacity": capacity, "package_attempts": total_attempts,
         "ascend_packages": total_attempts * packaging_yield, "binding_constraint": binding,
         "smic_generation": generation,
@@ -364,6 +367,7 @@ def _simulate(p, n_months, detail):
             + weights["infer"][:, :, None] * effect_infer * (1 - share)
         )
         out["licensed_index"] = supply["licensed_index"]
+        out["flow_training_h100e"] = weights["train"]
     return out
 
 

@@ -61,6 +61,7 @@ class Result:
     series: dict[str, np.ndarray]  # name -> (months,)
     flows: dict[str, np.ndarray]  # arrivals_units, stock_units, arrivals_h100e, stock_h100e
     licensed_chip: str | None
+    flow_training_h100e: np.ndarray  # (flows,) training H100e per unit of each flow
 
     def at(self, name: str, year: int) -> float:
         """A series' value in December of `year` (or the last month simulated)."""
@@ -134,10 +135,11 @@ def run(scenario: Scenario) -> Result:
     out = simulate(stack_values([values]), n_months, detail=True)
     flows = {k: _freeze(out.pop(k)[0]) for k in ("arrivals_units", "stock_units",
                                                  "arrivals_h100e", "stock_h100e")}
+    training = _freeze(out.pop("flow_training_h100e")[0])
     index = int(out.pop("licensed_index")[0])
     licensed = None if index < 0 else str(licensed_candidates()["chip_id"][index])
     series = {k: _freeze(v[0]) for k, v in out.items()}
-    return Result(scenario, months_index(n_months), series, flows, licensed)
+    return Result(scenario, months_index(n_months), series, flows, licensed, training)
 
 
 def run_values(values_list: list[dict], detail: bool = False) -> dict[str, np.ndarray]:
@@ -169,7 +171,7 @@ def attribute(scenario: Scenario, baseline: Scenario, metric: str = "race_gap_mo
     subsets = list(itertools.product((0, 1), repeat=len(levers)))
     batch = []
     for subset in subsets:
-        switched = {lever for lever, on in zip(levers, subset) if on}
+        switched = {lever for lever, on in zip(levers, subset, strict=False) if on}
         batch.append({k: (scenario_values[k] if lever_of(k) in switched else baseline_values[k])
                       for k in scenario_values})
     out = run_values(batch)

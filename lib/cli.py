@@ -1,0 +1,175 @@
+"""Command line: `python -m lib run|params|presets|backcast`.
+
+Bad input ends with exit status 2 and one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from .data import DataError
+from .params import Scenario, ScenarioError, presets, registry
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2 (argparse's own code for usage errors)
+        raise _BadInput(message)
+
+
+class _BadInput(Exception):
+    pass
+
+
+def _parse_set(items: list[str]) -> dict:
+    """--set key=value or key.YEAR=value (repeatable)."""
+    overrides: dict = {}
+    for item in items:
+        if "=" not in item:
+            raise _BadInput(f"--set expects key=value, got {item!r}")
+        key, value = item.split("=", 1)
+        key = key.strip()
+        if "." in key:
+            key, year = key.split(".", 1)
+            existing = overrides.get(key, {})
+            if not isinstance(existing, dict):
+                raise _BadInput(f"--set {key}: mixes a whole value and per-year values")
+            overrides[key] = existing | {year: value}
+        else:
+            overrides[key] = value
+    return overrides
+
+
+def _scenario(args) -> Scenario:
+    preset = args.preset
+    overrides: dict = {}
+    if args.scenario:
+        try:
+            raw = Path(args.scenario).read_bytes()
+        except OSError as exc:
+            raise _BadInput(f"cannot read {args.scenario}: {exc.strerror}") from None
+        base = Scenario.from_json(raw)
+        preset = args.preset or base.preset
+        overrides = {k: (dict(v) if registry()[k].is_yearly else v) for k, v in base.overrides}
+    overrides |= _parse_set(args.set or [])
+    return Scenario.build(preset or "status_quo", overrides)
+
+
+def _write(frame_or_text, fmt: str, out: str | None) -> None:
+    if fmt == "parquet":
+        if not out:
+            raise _BadInput("--format parquet needs --out FILE")
+        frame_or_text.to_parquet(out, index=False)
+        return
+    text = frame_or_text if isinstance(frame_or_text, str) else frame_or_text.to_csv(index=False)
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+def cmd_run(args) -> None:
+    from .runs import run
+
+    scenario = _scenario(args)
+    result = run(scenario)
+    years = [y for y in (2025, 2026, 2027, 2028, 2030, 2035) if y <= result.months[-1].year]
+    headline = result.headline(years)
+    series = result.series_frame().reset_index()
+    if args.format == "json":
+        series["month"] = series["month"].dt.strftime("%Y-%m")
+        document = {
+            "scenario": scenario.to_dict(),
+            "licensed_chip": result.licensed_chip,
+            "headline": headline.to_dict(orient="records"),
+            "series": series.to_dict(orient="list"),
+            "china_stock_h100e_by_channel": {
+                k: v.tolist() for k, v in result.channel_stock_h100e().items()
+            },
+        }
+        _write(json.dumps(document, indent=1) + "\n", "json", args.out)
+    else:
+        flows = result.flows_frame().pivot_table(
+            index="month", columns=["channel", "chip"], values=["arrivals_units", "stock_units",
+                                                               "stock_h100e"])
+        flows.columns = [f"{v}:{c}:{chip}" for v, c, chip in flows.columns]
+        frame = series.merge(flows.reset_index(), on="month")
+        if args.format == "csv" and not args.out:
+            buffer = io.StringIO()
+            headline.to_csv(buffer, index=False)
+            sys.stderr.write(buffer.getvalue())
+        _write(frame, args.format, args.out)
+
+
+def cmd_params(args) -> None:
+    frame = pd.DataFrame(registry().table())
+    if args.format == "json":
+        _write(frame.to_json(orient="records", indent=1) + "\n", "json", args.out)
+    else:
+        _write(frame, args.format, args.out)
+
+
+def cmd_presets(args) -> None:
+    rows = [{"name": p.name, "label": p.label, "rationale": p.rationale,
+             "sources": " | ".join(p.sources),
+             "overrides": json.dumps(Scenario(p.name).to_dict()["overrides"] or {
+                 k: v for k, v in p.overrides})}
+            for p in presets().values()]
+    frame = pd.DataFrame(rows)
+    if args.format == "json":
+        _write(frame.to_json(orient="records", indent=1) + "\n", "json", args.out)
+    else:
+        _write(frame, args.format, args.out)
+
+
+def cmd_backcast(args) -> None:
+    from .backcast import backcast_table
+
+    frame = backcast_table(_scenario(args))
+    if args.format == "json":
+        _write(frame.to_json(orient="records", indent=1) + "\n", "json", args.out)
+    else:
+        _write(frame, args.format, args.out)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m lib", description="Chokepoint model core")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name, func, helptext in (
+        ("run", cmd_run, "run a scenario; writes its series and headline metrics"),
+        ("backcast", cmd_backcast, "compare a scenario with the published estimates"),
+        ("params", cmd_params, "list every parameter with its metadata"),
+        ("presets", cmd_presets, "list the presets"),
+    ):
+        command = sub.add_parser(name, help=helptext)
+        command.set_defaults(func=func)
+        command.add_argument("--format", choices=("json", "csv", "parquet"),
+                             default="json" if name != "params" else "csv")
+        command.add_argument("--out", help="write to FILE instead of standard output")
+        if name in ("run", "backcast"):
+            command.add_argument("--preset", help="preset name (see `presets`)")
+            command.add_argument("--scenario", help="scenario JSON file")
+            command.add_argument("--set", action="append", metavar="KEY=VALUE",
+                                 help="override a parameter; KEY.YEAR=VALUE for one year")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        args.func(args)
+    except (_BadInput, ScenarioError, DataError) as exc:
+        message = str(exc).replace("\n", " ")
+        print(f"error: {message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return 0

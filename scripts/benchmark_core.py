@@ -1,0 +1,73 @@
+"""Benchmark of the model core (prints figures; not a pass/fail test).
+
+  PYTHONPATH=. .venv/bin/python scripts/benchmark_core.py
+
+Prints: one scenario uncached (fresh scenario values each time) and cached (memoized), and
+10,000 variants through the batch path, with medians over repeats and peak memory.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+import tracemalloc
+
+import numpy as np
+
+from lib.params import Scenario, registry
+from lib.runs import run, run_values
+from lib.model import n_months_for, simulate
+from lib.params import stack_values
+
+
+def timed(func, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), min(times)
+
+
+def main() -> None:
+    run(Scenario())  # load data files and static tables once (start-up cost)
+    values = Scenario().values()
+    inputs = stack_values([values])
+    n_months = n_months_for(values["horizon_year"])
+
+    median, best = timed(lambda: simulate(inputs, n_months, detail=True), 50)
+    print(f"one scenario, core only (simulate, detail=True): median {median*1e3:.2f} ms, "
+          f"best {best*1e3:.2f} ms")
+    counter = iter(range(10**6))
+
+    def uncached():
+        # a new value each call so the memo cannot answer
+        run(Scenario.build(overrides={"smuggling_interdiction_share": next(counter) % 90 / 100}))
+    run.cache_clear()
+    median, best = timed(uncached, 50)
+    print(f"one scenario via run(), uncached: median {median*1e3:.2f} ms, best {best*1e3:.2f} ms")
+    scenario = Scenario.build(overrides={"smic_yield_2025": 0.3})
+    run(scenario)
+    median, best = timed(lambda: run(scenario), 1000)
+    print(f"one scenario via run(), cached: median {median*1e6:.2f} us")
+
+    rng = np.random.default_rng(0)
+    batch = [values] * 10_000
+    batch_inputs = stack_values(batch)
+    for p in registry():  # vary every plausible range so the batch is real work
+        if p.low < p.high and p.kind in ("scalar",):
+            batch_inputs[p.key] = rng.uniform(p.low, p.high, 10_000)
+    tracemalloc.start()
+    median, best = timed(lambda: simulate(batch_inputs, n_months, detail=False), 5)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"10,000 variants (batch path, detail=False): median {median:.3f} s, best {best:.3f} s,"
+          f" peak traced memory {peak/2**20:.0f} MiB")
+    median, best = timed(lambda: stack_values(batch), 3)
+    print(f"  stacking 10,000 resolved scenarios into arrays: median {median:.3f} s")
+    median, best = timed(lambda: run_values(batch[:1000]), 3)
+    print(f"1,000 scenarios via run_values (stack + simulate): median {median:.3f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""Shared helpers: random valid parameter sets for property tests."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lib.params import YEARS, registry
+
+
+def random_values(rng: np.random.Generator, n: int, *, plausible: bool = False,
+                  horizon: int = 2030) -> list[dict]:
+    """n random, valid resolved parameter sets (within min..max, or low..high if plausible)."""
+    out = []
+    for _ in range(n):
+        values = {}
+        for p in registry():
+            lo, hi = (p.low, p.high) if plausible else (p.min, p.max)
+            if p.kind == "boolean":
+                values[p.key] = bool(rng.integers(0, 2))
+            elif p.kind == "integer":
+                values[p.key] = int(rng.integers(int(lo), int(hi) + 1))
+            elif p.is_yearly:
+                values[p.key] = tuple(float(v) for v in rng.uniform(lo, hi, len(YEARS)))
+            else:
+                values[p.key] = float(rng.uniform(lo, hi))
+        h200 = np.array(values["smuggled_share_h200"])
+        b200 = np.array(values["smuggled_share_b200"])
+        scale = np.maximum(h200 + b200, 1.0)
+        values["smuggled_share_h200"] = tuple(h200 / scale)
+        values["smuggled_share_b200"] = tuple(b200 / scale)
+        values["horizon_year"] = horizon
+        out.append(values)
+    return out
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(20251123)

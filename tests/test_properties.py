@@ -1,0 +1,136 @@
+"""Properties over random valid scenarios (hypothesis draws the seeds and perturbations)."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lib.model import FLOW_LABELS
+from lib.params import Scenario
+from lib.runs import run, run_values
+from tests.conftest import random_values
+
+BATCH = 12
+seeds = st.integers(min_value=0, max_value=2**32 - 1)
+SETTINGS = settings(max_examples=25, deadline=None)
+NON_NEGATIVE = ("china_training", "china_inference", "china_total", "us_training",
+                "us_inference", "us_total", "china_effective", "us_effective", "ratio",
+                "largest_run_flop_us", "largest_run_flop_china", "smic_good_dies",
+                "ascend_packages", "smic_yield", "ascend_utilization")
+
+
+def _pairs(seed, change):
+    rng = np.random.default_rng(seed)
+    base = random_values(rng, BATCH)
+    more = [change(dict(v), rng) for v in base]
+    return run_values(base), run_values(more)
+
+
+def _assert_not_lower(low, high, key):
+    assert np.all(high[key] >= low[key] * (1 - 1e-9) - 1e-6), key
+
+
+@SETTINGS
+@given(seeds)
+def test_more_smuggling_never_lowers_china_compute(seed):
+    def change(values, rng):
+        extra = rng.uniform(0, 1e6, 14)
+        values["smuggling_attempted_per_year"] = tuple(
+            np.minimum(np.array(values["smuggling_attempted_per_year"]) + extra, 3e6))
+        return values
+    low, high = _pairs(seed, change)
+    for key in ("china_total", "china_training", "china_inference", "china_effective"):
+        _assert_not_lower(low, high, key)
+
+
+@SETTINGS
+@given(seeds)
+def test_more_wafers_never_lowers_china_compute(seed):
+    def change(values, rng):
+        values["smic_wafers_per_month"] = tuple(
+            np.minimum(np.array(values["smic_wafers_per_month"]) * rng.uniform(1, 3, 14), 150000))
+        return values
+    low, high = _pairs(seed, change)
+    for key in ("china_total", "ascend_packages", "china_effective"):
+        _assert_not_lower(low, high, key)
+
+
+@SETTINGS
+@given(seeds)
+def test_higher_yield_never_lowers_china_compute(seed):
+    def change(values, rng):
+        values["smic_yield_2025"] = min(values["smic_yield_2025"] + rng.uniform(0, 0.5), 0.95)
+        return values
+    low, high = _pairs(seed, change)
+    for key in ("china_total", "smic_good_dies", "china_effective"):
+        _assert_not_lower(low, high, key)
+
+
+@SETTINGS
+@given(seeds)
+def test_no_controls_counterfactual_never_leaves_china_with_less(seed):
+    rng = np.random.default_rng(seed)
+    controlled = random_values(rng, BATCH)
+    for values in controlled:
+        values["no_export_controls"] = False
+    free = [v | {"no_export_controls": True} for v in controlled]
+    low, high = run_values(controlled), run_values(free)
+    for key in ("china_total", "china_training", "china_inference", "china_effective"):
+        _assert_not_lower(low, high, key)
+
+
+@SETTINGS
+@given(seeds)
+def test_every_valid_scenario_is_finite_and_non_negative(seed):
+    out = run_values(random_values(np.random.default_rng(seed), BATCH))
+    for key, array in out.items():
+        assert np.all(np.isfinite(array)), key
+    for key in NON_NEGATIVE:
+        assert np.all(out[key] >= 0), key
+
+
+@SETTINGS
+@given(seeds)
+def test_with_every_channel_shut_chinas_stock_only_declines(seed):
+    values = random_values(np.random.default_rng(seed), BATCH)
+    shut_from = 2026 - 2022
+    for v in values:
+        for key in ("smuggling_attempted_per_year", "h20_units_per_year",
+                    "licensed_units_per_year", "smic_wafers_per_month"):
+            v[key] = tuple(x if i < shut_from else 0.0 for i, x in enumerate(v[key]))
+        v["no_export_controls"] = False
+        v["tsmc_die_bank_dies"] = 0.0
+    out = run_values(values, detail=True)
+    stock = out["stock_units"].sum(axis=1)[:, shut_from * 12:]
+    assert np.all(np.diff(stock, axis=1) <= 1e-6 * np.maximum(stock[:, 1:], 1))
+    everything_shut = [v | {"smuggling_attempted_per_year": (0.0,) * 14,
+                            "h20_units_per_year": (0.0,) * 14, "a800_units_total": 0.0,
+                            "h800_units_total": 0.0, "licensed_units_per_year": (0.0,) * 14,
+                            "smic_wafers_per_month": (0.0,) * 14,
+                            "china_precontrol_nvidia_share": 0.0} for v in values]
+    out = run_values(everything_shut, detail=True)
+    assert np.all(out["stock_units"] == 0)
+
+
+@settings(max_examples=10, deadline=None)
+@given(seeds)
+def test_batch_equals_single_runs(seed):
+    values = random_values(np.random.default_rng(seed), 5)
+    batch = run_values(values, detail=True)
+    for i, v in enumerate(values):
+        single = run_values([v], detail=True)
+        for key in batch:
+            np.testing.assert_allclose(batch[key][i], single[key][0], rtol=1e-12, atol=0,
+                                       err_msg=key)
+
+
+def test_results_are_memoized_and_read_only():
+    first = run(Scenario())
+    assert run(Scenario.build()) is first
+    array = first.series["china_total"]
+    try:
+        array[0] = 0
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("cached result arrays must be read-only")
+    assert first.flows["stock_units"].shape == (len(FLOW_LABELS), len(first.months))

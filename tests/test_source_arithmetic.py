@@ -1,0 +1,101 @@
+"""The sources' arithmetic, worked by hand, reproduced exactly by the model."""
+
+import numpy as np
+import pytest
+
+from lib.chips import chip, dies_per_wafer
+from lib.data import table
+from lib.model import FLOW_LABELS
+from lib.params import Scenario, registry
+from lib.runs import run
+
+ALL_YEARS = {year: None for year in range(2022, 2036)}
+
+
+def every_year(value):
+    return {year: value for year in ALL_YEARS}
+
+
+def month(year, month_number=6):
+    return (year - 2022) * 12 + month_number - 1
+
+
+def test_dies_per_wafer_matches_csis_and_formula():
+    # CSIS finding 16: 665.61 mm^2 on a 300 mm wafer gives "roughly 80"; formula gives 80.37.
+    assert dies_per_wafer(665.61, 300) == 80
+    assert dies_per_wafer(814, 300) == 63  # 63.48 (reference table)
+
+
+def test_csis_50k_wafers_all_to_ascend():
+    # CSIS finding 18: 50,000 wafers/month x 80 dies = 4M dies; 20% yield -> 800,000 good
+    # dies -> 400,000 910C a month before packaging losses.
+    scenario = Scenario.build(overrides={
+        "smic_wafers_per_month": every_year(50000), "smic_ascend_share": every_year(1.0),
+        "smic_yield_2025": 0.20, "smic_yield_ceiling": 0.20, "dies_per_package": 2,
+        "tsmc_die_bank_dies": 0,
+    })
+    series = run(scenario).series
+    m = month(2026)
+    assert series["smic_gross_dies"][m] == pytest.approx(4_000_000)
+    assert series["smic_good_dies"][m] == pytest.approx(800_000)
+    assert series["package_potential"][m] == pytest.approx(400_000)
+
+
+def test_two_million_tsmc_dies_make_one_million_910c():
+    # CSIS finding 15/20: >2M TSMC dies, enough for ~1M 910C (two dies each), before packaging.
+    scenario = Scenario.build(overrides={
+        "tsmc_die_bank_dies": 2_000_000, "die_bank_dies_per_year": 3_000_000,
+        "packaging_yield": 1.0, "smic_wafers_per_month": every_year(0),
+        "hbm_stockpile_stacks": 30_000_000, "hbm_stacks_per_package": 1,
+        "packaging_capacity_per_year": 10_000_000,
+    })
+    result = run(scenario)
+    bank = result.flows["arrivals_units"][FLOW_LABELS.index("tsmc_dies:ascend_910c")]
+    assert bank.sum() == pytest.approx(1_000_000)
+
+
+def test_epoch_growth_rates_combine_to_13_8x_and_36000x():
+    # CSIS finding 2, citing Epoch: 3x/yr algorithms and 4.6x/yr compute -> 13.8x/yr, and
+    # "more than 36,000 times" from the start of 2025 to the end of 2028 (13.8^4 = 36,267).
+    scenario = Scenario.build(overrides={
+        "algorithmic_efficiency_growth": 3.0, "us_compute_growth": 4.6,
+        "us_reallocation_share": 0.0,
+    })
+    series = run(scenario).series
+    start, end = 36, 36 + 48  # Jan 2025 -> Jan 2029 (end of 2028)
+    combined = series["us_effective"][end] / series["us_effective"][start]
+    assert series["us_effective"][start + 12] / series["us_effective"][start] == pytest.approx(
+        13.8)
+    assert combined == pytest.approx(13.8**4)
+    assert combined > 36_000
+
+
+def test_pre_control_share_is_chinas_fy2022_share_of_nvidia_revenue():
+    revenue = table("history/nvidia_revenue_by_location.csv")
+    fy2022 = revenue[revenue["fiscal_quarter"].str.endswith("FY2022")]
+    china = fy2022.loc[fy2022["location"] == "China (including Hong Kong)", "revenue_musd"].sum()
+    total = fy2022.loc[fy2022["location"] == "Total (Given)", "revenue_musd"].sum()
+    assert (china, total) == (7111, 26914)
+    assert registry()["china_precontrol_nvidia_share"].default == round(china / total, 2)
+
+
+def test_chip_metrics_from_specs():
+    assert chip("h100")["training_h100e"] == 1.0
+    assert chip("h100")["inference_h100e"] == pytest.approx(1.0)
+    assert chip("ascend_910c")["inference_h100e"] == 0.6  # CSIS finding 20 override
+    assert chip("h20")["training_h100e"] == pytest.approx(148 / 989.4)
+    assert chip("h100")["performance_density"] == pytest.approx(19.45, abs=0.01)
+    assert chip("ascend_910b")["performance_density"] == pytest.approx(9.04, abs=0.01)
+    assert chip("a100")["performance_density"] == pytest.approx(6.04, abs=0.01)
+    assert np.isnan(chip("b200")["performance_density"])  # die area unknown: stays unknown
+    assert chip("ascend_950pr")["training_basis"].startswith("FP8")
+
+
+def test_h800_penalty_and_recovery():
+    # CSIS finding 12: 2-4x; with full recovery (seed 002) the H800 trains like an H100.
+    base = dict(h800_training_penalty=4.0, china_efficiency_multiplier=1.0)
+    full = run(Scenario.build(overrides=base | {"h800_penalty_recovered": 1.0}))
+    none = run(Scenario.build(overrides=base | {"h800_penalty_recovered": 0.0}))
+    m = 20  # Sep 2023: A800/H800 are most of China's legal stock
+    assert full.series["china_training"][m] > none.series["china_training"][m]
+    assert full.series["china_inference"][m] == pytest.approx(none.series["china_inference"][m])
