@@ -12,7 +12,9 @@ from .model import FLOWS
 from .params import Scenario
 from .runs import run
 
-LEGAL_NVIDIA = [i for i, (channel, _) in enumerate(FLOWS) if channel == "legal"]
+# chips sold from 2022 on (the installed base of Jan 2022 is not part of these estimates)
+LEGAL_NVIDIA = [i for i, (channel, chip) in enumerate(FLOWS)
+                if channel == "legal" and chip != "a100_pre2022"]
 SMUGGLED = [i for i, (channel, _) in enumerate(FLOWS) if channel == "smuggled"]
 H20 = [FLOWS.index(("legal", "h20"))]
 

@@ -39,8 +39,9 @@ HBM_RELEASE_MONTH = 35  # Dec 2024: HBM control (89 FR 96790)
 CHINA_COMPUTE_FLOOR = 1.0  # [H100e] keeps logs finite when every channel is shut
 
 FLOWS = (
-    ("legal", "a100"), ("legal", "a800"), ("legal", "h800"), ("legal", "h20"),
-    ("legal", "licensed"), ("smuggled", "h100"), ("smuggled", "h200"), ("smuggled", "b200"),
+    ("legal", "a100_pre2022"), ("legal", "a100"), ("legal", "a800"), ("legal", "h800"),
+    ("legal", "h20"), ("legal", "licensed"), ("smuggled", "h100"), ("smuggled", "h200"),
+    ("smuggled", "b200"),
     ("tsmc_dies", "ascend_910c"), ("smic", "ascend_910c"), ("smic", "ascend_950pr"),
     ("smic", "ascend_950dt"), ("smic", "ascend_960"), ("no_controls", "nvidia_h100e"),
 )
@@ -67,7 +68,7 @@ def _static(n_months: int) -> dict[str, np.ndarray]:
     for i, (_channel, chip_id) in enumerate(FLOWS):
         if chip_id in ("licensed", "nvidia_h100e"):
             continue
-        row = chip(chip_id)
+        row = chip(chip_id.removesuffix("_pre2022"))
         train[i], infer[i] = row["training_h100e"], row["inference_h100e"]
         if chip_id in UNCUT:
             uncut[i] = chip(UNCUT[chip_id])["training_h100e"]
@@ -137,6 +138,10 @@ def _china_supply(p: dict[str, np.ndarray], n_months: int) -> dict[str, np.ndarr
     a100_train = chip("a100")["training_h100e"]
     arrivals[:, flow["legal:a100"]] = (
         pre_control * nvidia_pool * p["china_precontrol_nvidia_share"][:, None] / a100_train
+    )
+    # China's installed base in Jan 2022: its pre-control share of Nvidia's earlier output
+    arrivals[:, flow["legal:a100_pre2022"], 0] = (
+        p["nvidia_output_2019_2021_h100e"] * p["china_precontrol_nvidia_share"] / a100_train
     )
     for chip_id in ("a800", "h800"):
         mask = s[f"mask_{chip_id}"]

@@ -14,10 +14,9 @@ import tracemalloc
 
 import numpy as np
 
-from lib.params import Scenario, registry
-from lib.runs import run, run_values
 from lib.model import n_months_for, simulate
-from lib.params import stack_values
+from lib.params import Scenario, registry, stack_values
+from lib.runs import run, run_values
 
 
 def timed(func, repeats):

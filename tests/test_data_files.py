@@ -31,7 +31,8 @@ def damage(path, old, new):
     ("chips.csv", "a800,A800 SXM,NVIDIA,us", "a800,A800 SXM,NVIDIA,mars", "column 'origin'"),
     ("chips.csv", "h800,H800 SXM", "h100,H800 SXM", "duplicate chip_id 'h100'"),
     ("rules.csv", "2023-10-17", "2023-13-17", "column 'effective_date'"),
-    ("events.csv", "2022-10-07,Oct 2022 chip rule,rule", "2022-10-07,,rule", "column 'label': empty"),
+    ("events.csv", "2022-10-07,Oct 2022 chip rule,rule", "2022-10-07,,rule",
+     "column 'label': empty"),
     ("history/checkpoints.csv", ",140000,", ",lots,", "column 'value'"),
     ("history/nvidia_revenue_by_location.csv", ",768,", ",nan,", "column 'revenue_musd'"),
 ])
