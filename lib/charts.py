@@ -1,0 +1,385 @@
+"""Figure builders: each takes a table (lib.dashboard_data) and returns a go.Figure with its
+title, units in the axis titles and a source line baked in, so an exported PNG/SVG stands on
+its own. Never imports Streamlit.
+
+Colours are Okabe-Ito (colour-blind safe); the U.S. and China keep the same colour everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+US = "#0072B2"  # blue
+CHINA = "#D55E00"  # vermillion
+GREY = "#7F7F7F"
+CHANNEL_COLOURS = {
+    "Legal Nvidia exports": "#E69F00",  # orange
+    "Smuggled Nvidia chips": "#CC79A7",  # reddish purple
+    "TSMC-made Ascend dies": "#009E73",  # bluish green
+    "SMIC-made Ascend": "#56B4E9",  # sky blue
+    "Nvidia (no controls)": "#999999",
+}
+TIER_COLOURS = {
+    "controlled": "#000000",
+    "licensable case by case": "#E69F00",
+    "notification (gray zone)": "#CC79A7",
+    "exportable": "#009E73",
+    "Chinese domestic": CHINA,
+}
+SCENARIO_DASHES = ("solid", "dash", "dot", "dashdot")
+SCENARIO_COLOURS = ("#000000", "#E69F00", "#009E73", "#CC79A7")
+FONT = "Source Sans Pro, Arial, sans-serif"
+BASE_FONT_SIZE = 18
+EXPORT_WIDTH, EXPORT_HEIGHT = 1600, 900
+SCREEN_HEIGHT = 540
+MODEL_SOURCE = "Chokepoint model"
+
+
+def source_line(scenario_label: str, data_date: dt.date | str, extra: str = "") -> str:
+    text = f"Source: {MODEL_SOURCE}, scenario: {scenario_label}; data as of {data_date}"
+    return f"{text}. {extra}" if extra else text + "."
+
+
+def finish(fig: go.Figure, title: str, x_title: str, y_title: str, source: str,
+           height: int = SCREEN_HEIGHT, legend: bool = True) -> go.Figure:
+    """Title, axis titles with units, large fonts, a source annotation and the legend on top."""
+    fig.update_layout(
+        title=dict(text=title, x=0.01, xanchor="left", y=0.97, yanchor="top", yref="container",
+                   font=dict(size=BASE_FONT_SIZE + 6)),
+        font=dict(family=FONT, size=BASE_FONT_SIZE, color="#1a1a1a"),
+        template="plotly_white",
+        height=height,
+        margin=dict(l=90, r=40, t=120 if legend else 80, b=120),
+        showlegend=legend,
+        legend=dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom",
+                    font=dict(size=BASE_FONT_SIZE - 2), bgcolor="rgba(255,255,255,0)"),
+        hoverlabel=dict(font_size=BASE_FONT_SIZE - 2),
+    )
+    fig.update_xaxes(title_text=x_title, title_font=dict(size=BASE_FONT_SIZE),
+                     automargin=True, showline=True, linecolor="#444")
+    fig.update_yaxes(title_text=y_title, title_font=dict(size=BASE_FONT_SIZE),
+                     automargin=True, showline=True, linecolor="#444")
+    fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=0, xanchor="left",
+                       yanchor="top", yshift=-75, showarrow=False, align="left",
+                       font=dict(size=BASE_FONT_SIZE - 5, color="#555"), name="source")
+    fig.layout.meta = {"title": title, "source": source}
+    return fig
+
+
+def export_layout(fig: go.Figure) -> go.Figure:
+    """A copy sized for a 1600x900 slide."""
+    out = go.Figure(fig)
+    out.update_layout(width=EXPORT_WIDTH, height=EXPORT_HEIGHT)
+    return out
+
+
+def _months(index) -> list:
+    return list(pd.DatetimeIndex(index).to_pydatetime())
+
+
+# ---------------------------------------------------------------------------------------------
+# Race overview
+
+
+def compute_race(frame: pd.DataFrame, source: str, log_y: bool = True,
+                 events: pd.DataFrame | None = None, title: str | None = None,
+                 height: int = SCREEN_HEIGHT, y_title: str | None = None,
+                 label_ends: bool = True) -> go.Figure:
+    """U.S. vs China installed compute over time, with the no-controls China line."""
+    unit = frame.attrs.get("unit", "H100e")
+    kind = frame.attrs.get("kind", "total")
+    x = _months(frame.index)
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=x, y=frame["us"], name="U.S.", line=dict(color=US, width=4)))
+    fig.add_trace(go.Scatter(x=x, y=frame["china"], name="China",
+                             line=dict(color=CHINA, width=4)))
+    if "china_no_controls" in frame:
+        fig.add_trace(go.Scatter(x=x, y=frame["china_no_controls"],
+                                 name="China without export controls",
+                                 line=dict(color=CHINA, width=2.5, dash="dot")))
+    if events is not None and len(events):
+        add_events(fig, events)
+    fig.update_yaxes(type="log" if log_y else "linear")
+    if label_ends and len(frame):
+        _label_ends(fig, frame, unit)
+    finish(fig, title or f"AI compute installed, U.S. vs China ({kind})", "Month",
+           (y_title or f"Installed compute [{unit}]") + (" (log scale)" if log_y else ""),
+           source, height=height)
+    fig.update_layout(margin=dict(r=150))
+    return fig
+
+
+def _short(value: float) -> str:
+    for size, suffix in ((1e24, "Y"), (1e21, "Z"), (1e18, "E"), (1e15, "P"), (1e12, "T"),
+                         (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.3g}{suffix}"
+    return f"{value:.3g}"
+
+
+def _label_ends(fig: go.Figure, frame: pd.DataFrame, unit: str) -> None:
+    """Annotate the last value of each line at the right edge (readable on a slide)."""
+    last = frame.index[-1]
+    names = {"us": ("U.S.", US), "china": ("China", CHINA),
+             "china_no_controls": ("China, no controls", CHINA)}
+    values = {c: float(frame[c].iloc[-1]) for c in names if c in frame}
+    ordered = sorted(values, key=values.get)
+    shifts, previous = {}, None
+    for column in ordered:  # nudge labels apart when two end values are close
+        close = previous is not None and values[previous] > 0 and \
+            values[column] / max(values[previous], 1e-300) < 1.6
+        shifts[column] = (shifts.get(previous, 0) + 22) if close else 0
+        previous = column
+    for column, value in values.items():
+        label, colour = names[column]
+        fig.add_annotation(x=last, y=np.log10(value) if fig.layout.yaxis.type == "log"
+                           and value > 0 else value, text=f"{_short(value)}",
+                           xanchor="left", xshift=6, yshift=shifts[column], showarrow=False,
+                           font=dict(color=colour, size=BASE_FONT_SIZE - 2), name=column)
+
+
+def add_events(fig: go.Figure, events: pd.DataFrame) -> None:
+    """Dotted vertical lines for policy events, numbered and staggered so labels never
+    overlap; hovering a number shows the event."""
+    levels = (0.97, 0.89, 0.81, 0.73)
+    for i, row in enumerate(events.itertuples()):
+        colour = "#444" if row.category == "rule" else "#999"
+        fig.add_shape(type="line", x0=row.date, x1=row.date, xref="x", yref="paper", y0=0,
+                      y1=1, line=dict(color=colour, width=1, dash="dot"), layer="below")
+    fig.add_trace(go.Scatter(
+        x=list(events["date"]), y=[levels[i % len(levels)] for i in range(len(events))],
+        yaxis="y2", mode="markers+text", text=[str(n) for n in events["number"]],
+        textfont=dict(size=BASE_FONT_SIZE - 4, color="white"),
+        marker=dict(size=22, color=["#444" if c == "rule" else "#999"
+                                    for c in events["category"]]),
+        customdata=np.stack([events["label"], events["description"]], axis=1),
+        hovertemplate="<b>%{customdata[0]}</b><br>%{x|%d %b %Y}<extra></extra>",
+        name="Policy events (numbered)", showlegend=True,
+    ))
+    fig.update_layout(yaxis2=dict(overlaying="y", range=[0, 1], visible=False, fixedrange=True))
+
+
+def headline_bars(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT) -> go.Figure:
+    """Each headline metric, this scenario vs no controls (as separate small bars)."""
+    fig = go.Figure()
+    labels = [f"{r.label} [{r.unit}]" for r in frame.itertuples()]
+    fig.add_trace(go.Bar(x=labels, y=frame["scenario"], name="This scenario",
+                         marker_color=CHINA))
+    fig.add_trace(go.Bar(x=labels, y=frame["no_controls"], name="No export controls",
+                         marker_color=GREY))
+    fig.update_yaxes(type="log")
+    return finish(fig, "Headline metrics vs no controls", "Metric", "Value [unit in label]",
+                  source, height=height)
+
+
+def waterfall(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT) -> go.Figure:
+    """Change of a metric from a baseline, attributed to lever groups."""
+    unit = frame.attrs.get("unit", "")
+    label = frame.attrs.get("metric_label", "Metric")
+    year = frame.attrs.get("year", "")
+    text = [f"{v:+.1f}" if k == "relative" else f"{v:.1f}"
+            for k, v in zip(frame["kind"], frame["value"])]
+    fig = go.Figure(go.Waterfall(
+        x=list(frame["step"]), y=list(frame["value"]), measure=list(frame["kind"]),
+        text=text, textposition="outside", cliponaxis=False,
+        increasing=dict(marker=dict(color=US)), decreasing=dict(marker=dict(color=CHINA)),
+        totals=dict(marker=dict(color=GREY)), connector=dict(line=dict(color="#999")),
+        name=label,
+    ))
+    values = np.cumsum([v if k != "total" else 0 for k, v in zip(frame["kind"], frame["value"])])
+    top = max(float(np.max(values)), float(frame["value"].iloc[-1]), 0.0)
+    bottom = min(float(np.min(values)), 0.0)
+    pad = 0.15 * max(top - bottom, 1.0)
+    fig.update_yaxes(range=[bottom - (pad if bottom < 0 else 0), top + pad])
+    finish(fig, f"What moves the race gap: {label} at end {year}, by lever group",
+           "Lever group (blue widens the gap, vermillion narrows it)", f"{label} [{unit}]",
+           source, height=height, legend=False)
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Supply channels
+
+
+def channel_area(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT,
+                 title: str = "China's installed AI compute by supply channel") -> go.Figure:
+    x = _months(frame.index)
+    fig = go.Figure()
+    for column in frame.columns:
+        fig.add_trace(go.Scatter(x=x, y=frame[column], name=column, stackgroup="one",
+                                 mode="lines", line=dict(width=0.5,
+                                                         color=CHANNEL_COLOURS.get(column, GREY)),
+                                 fillcolor=CHANNEL_COLOURS.get(column, GREY)))
+    return finish(fig, title, "Month", "Installed compute [H100e]", source, height=height)
+
+
+def funnel(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT) -> go.Figure:
+    month = frame.attrs.get("month", "")
+    binding = frame.attrs.get("binding", "")
+    text = [f"{v:,.0f} {u}" for v, u in zip(frame["value"], frame["unit"])]
+    fig = go.Figure(go.Funnel(
+        y=list(frame["stage"]), x=list(frame["value"]), text=text, textinfo="text",
+        textposition="inside", marker=dict(color=["#56B4E9"] * 3 + ["#009E73", CHINA]),
+        textfont=dict(size=BASE_FONT_SIZE), connector=dict(fillcolor="#e8e8e8"),
+    ))
+    finish(fig, f"SMIC-to-Ascend funnel, {month}: binding constraint is {binding}",
+           "Quantity per month [wafers, dies or packages, as labelled]", "Stage", source,
+           height=height, legend=False)
+    fig.update_yaxes(showline=False)
+    return fig
+
+
+def legal_vs_smuggled(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT) -> go.Figure:
+    unit = frame.attrs.get("unit", "chips/yr")
+    fig = go.Figure()
+    for column in frame.columns:
+        fig.add_trace(go.Bar(x=list(frame.index), y=frame[column], name=column,
+                             marker_color=CHANNEL_COLOURS.get(column, GREY)))
+    fig.update_layout(barmode="group")
+    return finish(fig, "Nvidia chips reaching China: legal exports vs smuggling", "Year",
+                  f"Chips arriving [{unit}]", source, height=height)
+
+
+# ---------------------------------------------------------------------------------------------
+# Chip tiers
+
+
+def tier_scatter(frame: pd.DataFrame, source: str, tpp_threshold: float,
+                 preset_threshold: float | None = None, height: int = SCREEN_HEIGHT,
+                 date_label: str = "") -> go.Figure:
+    """Chips on TPP vs performance density with the 2022/2023 rule regions and the 2026
+    licensing line. Chips without a die area are not plotted (listed separately)."""
+    known = frame[frame["performance_density"].notna() & frame["tpp"].notna()]
+    fig = go.Figure()
+    x_max = max(float(known["tpp"].max()) * 1.15, tpp_threshold * 1.1, 25000)
+    y_max = max(float(known["performance_density"].max()) * 1.15, 12)
+    # Oct 2023 rule: TPP >= 4800, or TPP >= 1600 with PD >= 5.92 needs a license
+    fig.add_shape(type="rect", x0=4800, x1=x_max, y0=0, y1=y_max, fillcolor="#D55E00",
+                  opacity=0.07, line_width=0, layer="below")
+    fig.add_shape(type="rect", x0=1600, x1=4800, y0=5.92, y1=y_max, fillcolor="#D55E00",
+                  opacity=0.07, line_width=0, layer="below")
+    # gray zones (notification)
+    fig.add_shape(type="rect", x0=2400, x1=4800, y0=1.6, y1=5.92, fillcolor="#CC79A7",
+                  opacity=0.12, line_width=0, layer="below")
+    fig.add_shape(type="rect", x0=4800, x1=x_max, y0=3.2, y1=5.92, fillcolor="#CC79A7",
+                  opacity=0.0, line=dict(color="#CC79A7", width=1, dash="dot"), layer="below")
+    fig.add_annotation(x=4800, y=y_max, text="Oct 2023 rule: licence needed (shaded)",
+                       xanchor="left", yanchor="top", showarrow=False,
+                       font=dict(size=BASE_FONT_SIZE - 4, color="#8a3a00"))
+    # Oct 2022 rule line (TPP 4800 with I/O >= 600 GB/s)
+    fig.add_shape(type="line", x0=4800, x1=4800, y0=0, y1=y_max, line=dict(color="#444",
+                                                                          width=2, dash="dash"))
+    fig.add_annotation(x=4800, y=y_max * 0.08, text="Oct 2022: TPP 4,800<br>(with I/O ≥ 600 GB/s)",
+                       xanchor="right", showarrow=False, font=dict(size=BASE_FONT_SIZE - 5))
+    if preset_threshold is not None and preset_threshold != tpp_threshold:
+        fig.add_shape(type="line", x0=preset_threshold, x1=preset_threshold, y0=0, y1=y_max,
+                      line=dict(color=GREY, width=2, dash="dot"))
+        fig.add_annotation(x=preset_threshold, y=y_max * 0.55,
+                           text=f"preset line<br>TPP {preset_threshold:,.0f}",
+                           xanchor="left", showarrow=False, font=dict(size=BASE_FONT_SIZE - 5,
+                                                                     color=GREY))
+    fig.add_shape(type="line", x0=tpp_threshold, x1=tpp_threshold, y0=0, y1=y_max,
+                  line=dict(color=US, width=3))
+    fig.add_annotation(x=tpp_threshold, y=y_max * 0.75,
+                       text=f"2026 licensing line<br>TPP {tpp_threshold:,.0f}", xanchor="left",
+                       showarrow=False, font=dict(size=BASE_FONT_SIZE - 4, color=US))
+    for tier_name, colour in TIER_COLOURS.items():
+        part = known[known["tier"] == tier_name]
+        if part.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=part["tpp"], y=part["performance_density"], mode="markers+text", name=tier_name,
+            text=part["name"], textposition="top center",
+            textfont=dict(size=BASE_FONT_SIZE - 5),
+            marker=dict(size=14, color=colour, line=dict(color="white", width=1),
+                        symbol="diamond" if tier_name == "Chinese domestic" else "circle"),
+            hovertemplate="<b>%{text}</b><br>TPP %{x:,.0f}<br>PD %{y:.2f}<extra></extra>",
+        ))
+    fig.update_xaxes(range=[0, x_max])
+    fig.update_yaxes(range=[0, y_max])
+    return finish(fig, f"Chips by export tier{(' ' + date_label) if date_label else ''}",
+                  "Total processing performance [TPP]",
+                  "Performance density [TPP/mm²]", source, height=height)
+
+
+def chip_h100e_bars(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT) -> go.Figure:
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=frame["name"], y=frame["training_h100e"], name="Training",
+                         marker_color="#0072B2"))
+    fig.add_trace(go.Bar(x=frame["name"], y=frame["inference_h100e"], name="Inference",
+                         marker_color="#56B4E9"))
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(tickangle=-35)
+    return finish(fig, "Chip performance in H100-equivalents, training vs inference", "Chip",
+                  "Per chip [H100e]", source, height=height)
+
+
+# ---------------------------------------------------------------------------------------------
+# Compare
+
+
+def compare_compute(us: pd.DataFrame, china: pd.DataFrame, source: str, log_y: bool = True,
+                    height: int = SCREEN_HEIGHT) -> go.Figure:
+    """Several scenarios: U.S. blue and China vermillion throughout, one dash per scenario."""
+    fig = go.Figure()
+    for i, name in enumerate(china.columns):
+        dash = SCENARIO_DASHES[i % len(SCENARIO_DASHES)]
+        fig.add_trace(go.Scatter(x=_months(china.index), y=china[name], name=f"China: {name}",
+                                 line=dict(color=CHINA, width=3, dash=dash)))
+    for i, name in enumerate(us.columns):
+        dash = SCENARIO_DASHES[i % len(SCENARIO_DASHES)]
+        fig.add_trace(go.Scatter(x=_months(us.index), y=us[name], name=f"U.S.: {name}",
+                                 line=dict(color=US, width=3, dash=dash)))
+    fig.update_yaxes(type="log" if log_y else "linear")
+    finish(fig, "AI compute installed, scenarios compared", "Month",
+           "Installed compute [H100e]" + (" (log scale)" if log_y else ""), source,
+           height=height + 60)
+    fig.update_layout(margin=dict(t=170))
+    return fig
+
+
+def compare_series(frame: pd.DataFrame, title: str, y_title: str, source: str,
+                   height: int = SCREEN_HEIGHT) -> go.Figure:
+    fig = go.Figure()
+    for i, name in enumerate(frame.columns):
+        fig.add_trace(go.Scatter(x=_months(frame.index), y=frame[name], name=name,
+                                 line=dict(color=SCENARIO_COLOURS[i % 4], width=3,
+                                           dash=SCENARIO_DASHES[i % 4])))
+    return finish(fig, title, "Month", y_title, source, height=height)
+
+
+# ---------------------------------------------------------------------------------------------
+# Every standard chart of one scenario (the briefing pack)
+
+
+def standard_charts(result, waterfall_frame: pd.DataFrame | None, source_text: str,
+                    year: int | None = None) -> dict[str, tuple[go.Figure, pd.DataFrame]]:
+    from . import dashboard_data as dd
+
+    last = dd.last_year(result)
+    year = min(year or 2027, last)
+    values = result.scenario.values()
+    out = {}
+    frame = dd.compute_over_time(result, "total")
+    out["compute_race"] = (compute_race(frame, source_text, events=dd.events_frame()), frame)
+    frame = dd.compute_over_time(result, effective=True)
+    out["effective_compute_race"] = (compute_race(frame, source_text), frame)
+    if waterfall_frame is not None:
+        out["race_gap_waterfall"] = (waterfall(waterfall_frame, source_text), waterfall_frame)
+    frame = dd.channel_stock(result)
+    out["china_compute_by_channel"] = (channel_area(frame, source_text), frame)
+    frame = dd.funnel(result, dd.month_index(result, year))
+    out["ascend_funnel"] = (funnel(frame, source_text), frame)
+    frame = dd.channel_arrivals_yearly(result)
+    out["legal_vs_smuggled"] = (legal_vs_smuggled(frame, source_text), frame)
+    frame = dd.tiers(dd.TIER_DATES["2026 licensing (Jun 2026)"], values["export_tpp_threshold"],
+                     values["export_bw_threshold_gbps"])
+    out["chip_tiers"] = (tier_scatter(frame, source_text, values["export_tpp_threshold"]),
+                         frame[["name", "tpp", "performance_density", "tier"]])
+    frame = dd.chip_h100e()
+    out["chip_h100e"] = (chip_h100e_bars(frame, source_text), frame)
+    return out

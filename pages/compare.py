@@ -1,0 +1,3 @@
+import streamlit as st
+import app_ui as ui
+ui.page_header("compare")
