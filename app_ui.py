@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -31,6 +32,30 @@ PLOTLY_CONFIG = {
     "modeBarButtonsToRemove": ["lasso2d", "select2d"],
 }
 MARK = "● "
+ROOT = Path(__file__).resolve().parent
+PAGES = (  # (file, title, icon, url path)
+    ("pages/race_overview.py", "Race overview", ":material/trending_up:", "race"),
+    ("pages/supply_channels.py", "Supply channels", ":material/factory:", "supply"),
+    ("pages/chip_tiers.py", "Chip tiers", ":material/memory:", "tiers"),
+    ("pages/compare.py", "Compare scenarios", ":material/compare_arrows:", "compare"),
+    ("pages/assumptions.py", "Assumptions and sources", ":material/menu_book:", "assumptions"),
+    ("pages/briefing.py", "Briefing", ":material/slideshow:", "briefing"),
+)
+
+
+def main(default_page: str = PAGES[0][0]) -> None:
+    """The whole app: page config, navigation, the shared sidebar, then the chosen page.
+    (Tests pass another default page to render it through the full app.)"""
+    st.set_page_config(page_title="Chokepoint: AI-chip export controls", page_icon="⛓",
+                       layout="wide", initial_sidebar_state="expanded")
+    pages = [st.Page(str(ROOT / path), title=title, icon=icon, url_path=url,
+                     default=path == default_page) for path, title, icon, url in PAGES]
+    navigation = st.navigation(pages)
+    timer = Timer(navigation.title)
+    sidebar()
+    footer = st.sidebar.empty()
+    navigation.run()
+    footer.caption(f"Server render: {timer.done():.0f} ms")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,15 +211,35 @@ def _control(parameter, base_value: Any, preset_value: Any, gen: int) -> Any:
     current = st.session_state.get(key, base_value)
     changed = current != preset_value
     shown = f"{MARK if changed else ''}{label}"
+    # a value already in session state (a moved widget, or a page control mirroring this
+    # one) wins; passing value= as well would make Streamlit warn
     if parameter.kind == "boolean":
-        return st.toggle(shown, value=bool(base_value), key=key, help=_help(parameter))
+        value = {} if key in st.session_state else {"value": bool(base_value)}
+        return st.toggle(shown, key=key, help=_help(parameter), **value)
     if parameter.kind == "integer":
+        value = {} if key in st.session_state else {"value": int(base_value)}
         return st.slider(shown, min_value=int(parameter.min), max_value=int(parameter.max),
-                         value=int(base_value), step=max(1, int(parameter.step)), key=key,
-                         help=_help(parameter))
+                         step=max(1, int(parameter.step)), key=key, help=_help(parameter),
+                         **value)
+    value = {} if key in st.session_state else {"value": float(base_value)}
     return st.slider(shown, min_value=float(parameter.min), max_value=float(parameter.max),
-                     value=float(base_value), step=float(parameter.step), key=key,
-                     help=_help(parameter), format=_format(parameter))
+                     step=float(parameter.step), key=key, help=_help(parameter),
+                     format=_format(parameter), **value)
+
+
+def _on_page_control(key: str) -> None:
+    st.session_state[f"p_{key}_{st.session_state['gen']}"] = st.session_state[f"page_{key}"]
+
+
+def threshold_slider(container, parameter) -> float:
+    """A page copy of a sidebar slider (same parameter, kept in sync both ways)."""
+    key = f"page_{parameter.key}"
+    st.session_state[key] = float(scenario().values()[parameter.key])
+    return container.slider(
+        f"Hypothetical {parameter.label.lower()} [{parameter.unit}]",
+        min_value=float(parameter.min), max_value=float(parameter.max),
+        step=float(parameter.step), key=key, help=_help(parameter) + "\n\nSame control as "
+        "in the sidebar.", on_change=_on_page_control, args=(parameter.key,), format="%.0f")
 
 
 def sidebar() -> Scenario:

@@ -383,3 +383,13 @@ def standard_charts(result, waterfall_frame: pd.DataFrame | None, source_text: s
     frame = dd.chip_h100e()
     out["chip_h100e"] = (chip_h100e_bars(frame, source_text), frame)
     return out
+
+
+def mark_year(fig: go.Figure, x, label: str) -> go.Figure:
+    """A labelled vertical line (e.g. the headline year) on a time chart."""
+    fig.add_shape(type="line", x0=x, x1=x, xref="x", yref="paper", y0=0, y1=1,
+                  line=dict(color="#333", width=2, dash="dash"))
+    fig.add_annotation(x=x, y=1, xref="x", yref="paper", text=label, showarrow=False,
+                       xanchor="right", yanchor="top", xshift=-4,
+                       font=dict(size=BASE_FONT_SIZE - 2, color="#333"))
+    return fig

@@ -249,6 +249,10 @@ def chip_specs() -> pd.DataFrame:
     return frame
 
 
+def chip_table_ids() -> list[str]:
+    return list(chip_table()["chip_id"])
+
+
 def chip_h100e() -> pd.DataFrame:
     frame = chip_table()[["name", "origin", "training_h100e", "inference_h100e"]]
     return frame[frame["training_h100e"].notna() | frame["inference_h100e"].notna()] \

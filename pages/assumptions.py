@@ -1,3 +1,52 @@
+"""Assumptions and sources: every parameter with its value, default, ranges, unit, source and
+date (generated from data/parameters.yaml), and the back-cast against published estimates."""
+
 import streamlit as st
+
 import app_ui as ui
-ui.page_header("assumptions")
+from lib import dashboard_data as dd, export
+
+ui.page_header("Assumptions and sources", "Every parameter behind the scenario, generated from "
+               "data/parameters.yaml. ● in the sidebar marks what differs from the preset.")
+table = dd.assumptions(ui.scenario())
+
+filters = st.columns([3, 2, 3])
+groups = filters[0].multiselect("Groups", sorted(table["group"].unique()), key="assume_groups",
+                                placeholder="All groups")
+kind = filters[1].segmented_control("Kind", ["policy", "assumption"], key="assume_kind")
+search = filters[2].text_input("Search", key="assume_search", max_chars=100,
+                               placeholder="label, key, source...")
+shown = table
+if groups:
+    shown = shown[shown["group"].isin(groups)]
+if kind:
+    shown = shown[shown["kind"] == kind]
+if search:
+    text = (shown["label"] + " " + shown["key"] + " " + shown["description"] + " "
+            + shown["source"]).str.lower()
+    shown = shown[text.str.contains(search.lower(), regex=False)]
+st.caption(f"{len(shown)} of {len(table)} parameters; "
+           f"{int(table['changed from preset'].sum())} changed from the preset.")
+st.dataframe(shown, hide_index=True, width="stretch", height=520,
+             column_config={"description": st.column_config.TextColumn(width="large"),
+                            "source": st.column_config.TextColumn(width="large")})
+st.download_button("Download assumptions (CSV)", data=lambda: export.frame_csv(
+    shown.set_index("key")), file_name="chokepoint-assumptions.csv", mime="text/csv",
+    on_click="ignore", key="assume_csv", icon=":material/download:")
+
+st.subheader("Back-cast: the model against published estimates, 2024-2026")
+backcast = dd.backcast(ui.scenario()) if dd.backcast_available() else None
+if backcast is None:
+    st.info("Back-cast not yet available: lib.backcast.backcast_table is missing in this "
+            "version.")
+else:
+    inside = int((backcast["status"] == "inside").sum())
+    ranged = int((backcast["status"] != "point estimate").sum())
+    st.caption(f"{inside} of {ranged} checkpoints with a published range are inside it under "
+               "this scenario. Nothing is tuned to fit.")
+    st.dataframe(backcast, hide_index=True, width="stretch",
+                 column_config={"deviation": st.column_config.NumberColumn(format="percent"),
+                                "published": st.column_config.NumberColumn(format="compact"),
+                                "low": st.column_config.NumberColumn(format="compact"),
+                                "high": st.column_config.NumberColumn(format="compact"),
+                                "model": st.column_config.NumberColumn(format="compact")})

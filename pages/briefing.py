@@ -1,3 +1,64 @@
+"""Briefing: a presentation view for a 1920x1080 screenshare without scrolling: big headline
+numbers, two annotated charts and plain-language takeaways generated from the results."""
+
 import streamlit as st
+
 import app_ui as ui
-ui.page_header("briefing")
+from lib import charts, dashboard_data as dd
+
+st.html("""<style>
+.block-container {padding-top: 2.2rem !important; padding-bottom: 0 !important;}
+[data-testid="stMetricValue"] {font-size: 2.6rem;}
+.briefing-takeaways p, .briefing-takeaways li {font-size: 1.25rem; line-height: 1.45;}
+</style>""")
+scenario, res = ui.scenario(), ui.result()
+for key, message in st.session_state.pop("link_problems", []) or []:
+    st.warning(f"Shared link: {key}: {message} (falls back to the preset)")
+
+head = st.columns([5, 1])
+head[0].markdown(f"## Briefing: {dd.scenario_label(scenario)}")
+years = list(range(2024, dd.last_year(res) + 1))
+year = head[1].selectbox("Year", years, index=years.index(min(2027, years[-1])),
+                         key="briefing_year", label_visibility="collapsed")
+
+headline = dd.headline(res, year).set_index("metric")
+cols = st.columns(4)
+china = headline.loc["china_total"]
+cols[0].metric(f"China AI compute, end {year}", f"{dd.fmt_number(china.scenario)} H100e",
+               delta=f"{dd.fmt_number(china.no_controls)} with no controls",
+               delta_color="off", delta_arrow="off", border=True)
+us = headline.loc["us_total"]
+cols[1].metric(f"U.S. AI compute, end {year}", f"{dd.fmt_number(us.scenario)} H100e",
+               delta=f"{dd.fmt_number(us.no_controls)} with no controls",
+               delta_color="off", delta_arrow="off", border=True)
+gap = headline.loc["race_gap_months"]
+cols[2].metric("China behind the U.S.", f"{gap.scenario:.0f} months",
+               delta=f"{gap.no_controls:.0f} months with no controls", delta_color="off",
+               delta_arrow="off", border=True)
+cols[3].metric(f"Smuggled share of China's compute, {year}",
+               f"{res.channel_share('smuggled', year):.0%}",
+               delta=f"legal exports {res.channel_share('legal', year):.0%}",
+               delta_color="off", delta_arrow="off", border=True)
+
+source = ui.source()
+left, right = st.columns(2)
+with left:
+    frame = dd.compute_over_time(res, "total")
+    fig = charts.compute_race(frame, source, events=dd.events_frame(), height=430,
+                              title="AI compute installed, U.S. vs China")
+    ui.chart("briefing_compute_race", fig, frame)
+with right:
+    stock = dd.channel_stock(res)
+    fig = charts.channel_area(stock, source, height=430,
+                              title="Where China's compute comes from")
+    charts.mark_year(fig, stock.index[dd.month_index(res, year)], f"end {year}")
+    ui.chart("briefing_channels", fig, stock)
+
+body, foot = st.columns([4, 1])
+with body:
+    st.markdown('<div class="briefing-takeaways">', unsafe_allow_html=True)
+    st.markdown("\n".join(f"- {line}" for line in dd.takeaways(res, year)))
+with foot:
+    st.caption(f"**Scenario:** {dd.scenario_label(scenario)}  \n**Data as of:** "
+               f"{dd.data_date():%d %b %Y}  \nChokepoint model; the link in the address bar "
+               "reproduces this view.")

@@ -1,3 +1,66 @@
+"""Compare scenarios: two to four scenarios (presets, the current one, uploaded JSON files)
+overlaid on key charts, the parameters that differ, and metric deltas."""
+
 import streamlit as st
+
 import app_ui as ui
-ui.page_header("compare")
+from lib import charts, dashboard_data as dd
+from lib.params import Scenario, ScenarioError, presets
+
+ui.page_header("Compare scenarios", "Two to four scenarios side by side: U.S. blue and China "
+               "vermillion throughout, one line style per scenario.")
+CURRENT = "This scenario (sidebar)"
+
+uploads = st.file_uploader("Add scenarios from JSON files", type=["json"],
+                           accept_multiple_files=True, key="compare_uploads",
+                           help="Files saved with 'Download scenario (JSON)'.")
+uploaded: dict[str, Scenario] = {}
+for file in uploads or []:
+    try:
+        data = file.getvalue()
+        if len(data) > 256 * 1024:
+            raise ScenarioError([("file", "larger than 256 KiB; a scenario is a few kB")])
+        uploaded[f"File: {file.name[:60]}"] = Scenario.from_json(data)
+    except ScenarioError as exc:
+        st.error(f"**{file.name[:60]}** was not loaded:\n\n" + "\n".join(
+            f"- **{key}**: {message}" for key, message in exc.problems))
+
+options = [CURRENT, *(presets()[n].label for n in presets()), *uploaded]
+by_label = {CURRENT: ui.scenario(), **{p.label: Scenario.build(n) for n, p in presets().items()},
+            **uploaded}
+default = [CURRENT, presets()["strict_enforcement"].label, presets()["rollback"].label]
+chosen = st.multiselect("Scenarios (two to four)", options, default=default, max_selections=4,
+                        key="compare_choice")
+if len(chosen) < 2:
+    st.info("Choose at least two scenarios to compare.")
+    st.stop()
+
+scenarios = {name: by_label[name] for name in chosen}
+results = {name: ui.result_for(s) for name, s in scenarios.items()}
+source = charts.source_line("; ".join(chosen), dd.data_date())
+
+log_y = st.toggle("Log scale", value=True, key="compare_log")
+us = dd.compare_series(results, "us_total")
+china = dd.compare_series(results, "china_total")
+both = china.add_prefix("China: ").join(us.add_prefix("U.S.: "))
+ui.chart("compare_compute", charts.compare_compute(us, china, source, log_y=log_y), both)
+
+gap = dd.compare_series(results, "race_gap_months")
+ui.chart("compare_race_gap", charts.compare_series(
+    gap, "Race gap: how many months China is behind", "Race gap [months]", source), gap)
+
+last = min(dd.last_year(r) for r in results.values())
+year = st.select_slider("Metrics at end of", options=list(range(2023, last + 1)),
+                        value=min(2027, last), key="compare_year")
+st.subheader(f"Metrics at end {year} (deltas against {chosen[0]})")
+deltas = dd.metric_deltas(results, year)
+st.dataframe(deltas, hide_index=True, width="stretch",
+             column_config={c: st.column_config.NumberColumn(format="compact")
+                            for c in deltas.columns if c != "metric"})
+
+st.subheader("Parameters that differ")
+differing = dd.differing_parameters(scenarios)
+if differing.empty:
+    st.caption("The chosen scenarios have identical parameters.")
+else:
+    st.dataframe(differing, hide_index=True, width="stretch")
