@@ -33,7 +33,9 @@ PARAMETER_FIELDS = {
     "key", "label", "unit", "group", "kind", "default", "low", "high", "min", "max", "step",
     "description", "source", "source_date",
 }
-OPTIONAL_FIELDS = {"estimate"}
+OPTIONAL_FIELDS = {"estimate", "uncertainty"}
+DISTRIBUTIONS = ("triangular", "uniform", "choice", "triangular_factor", "uniform_factor",
+                 "lognormal_factor")
 SCENARIO_FORMAT = 1
 MAX_TEXT = 200  # longest name/note/key text accepted from a user
 
@@ -55,6 +57,31 @@ class Group:
 
 
 @dataclass(frozen=True)
+class Distribution:
+    """How a parameter varies in Monte Carlo and sensitivity runs (see parameters.yaml)."""
+
+    dist: str
+    low: float | None = None  # factor bounds for *_factor forms
+    high: float | None = None
+    values: tuple[float, ...] = ()
+    weights: tuple[float, ...] = ()
+
+    @property
+    def is_factor(self) -> bool:
+        return self.dist.endswith("_factor")
+
+    def describe(self) -> str:
+        if self.dist == "choice":
+            return "choice of " + ", ".join(
+                f"{_fmt(v)} (p={w:g})" for v, w in zip(self.values, self.weights, strict=True))
+        if self.is_factor:
+            kind = self.dist.removesuffix("_factor")
+            interval = " (90% interval)" if kind == "lognormal" else ""
+            return f"{kind} factor {self.low:g}x to {self.high:g}x of the current value{interval}"
+        return f"{self.dist} over low..high, mode at the current value"
+
+
+@dataclass(frozen=True)
 class Parameter:
     key: str
     label: str
@@ -72,6 +99,24 @@ class Parameter:
     source: str
     source_date: dt.date
     estimate: bool = False
+    uncertainty: Distribution | None = None
+
+    @property
+    def is_uncertain(self) -> bool:
+        """Drawn in Monte Carlo runs: an assumption with a range or a distribution."""
+        return self.group.kind == "assumption" and self.kind != "boolean" and (
+            self.low < self.high or self.uncertainty is not None) and self.key != "horizon_year"
+
+    @property
+    def distribution(self) -> Distribution | None:
+        """The declared distribution, or the default triangular(low, value, high)."""
+        if self.uncertainty is not None:
+            return self.uncertainty
+        if self.kind == "boolean" or self.key == "horizon_year" or self.low >= self.high:
+            return None
+        if self.is_yearly:
+            return None
+        return Distribution("triangular")
 
     @property
     def is_yearly(self) -> bool:
@@ -151,6 +196,7 @@ class Parameter:
             "high": self.high, "min": self.min, "max": self.max, "step": self.step,
             "description": self.description, "source": self.source,
             "source_date": self.source_date.isoformat(), "estimate": self.estimate,
+            "distribution": self.distribution.describe() if self.distribution else "",
         }
 
 
@@ -178,9 +224,17 @@ def _expand_steps(steps: Mapping[int, float]) -> tuple[float, ...]:
 
 
 @dataclass(frozen=True)
+class Correlation:
+    between: tuple[str, str]
+    rho: float
+    why: str
+
+
+@dataclass(frozen=True)
 class Registry:
     parameters: dict[str, Parameter]
     groups: dict[str, Group]
+    correlations: tuple[Correlation, ...] = ()
 
     def __getitem__(self, key: str) -> Parameter:
         return self.parameters[key]
@@ -213,8 +267,10 @@ def _load_registry(path: Path) -> Registry:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise DataError(f"{name}: cannot read ({exc})") from None
-    if not isinstance(document, dict) or set(document) != {"groups", "parameters"}:
-        raise DataError(f"{name}: expected exactly the sections 'groups' and 'parameters'")
+    if not isinstance(document, dict) or set(document) != {"groups", "parameters",
+                                                           "correlations"}:
+        raise DataError(f"{name}: expected exactly the sections 'groups', 'parameters' and "
+                        "'correlations'")
     groups = {}
     for key, spec in document["groups"].items():
         if not isinstance(spec, dict) or set(spec) != {"label", "kind", "lever"}:
@@ -257,6 +313,7 @@ def _load_registry(path: Path) -> Registry:
             kind=spec["kind"], default=None, default_steps=(), **bounds,
             description=spec["description"], source=spec["source"], source_date=source_date,
             estimate=bool(spec.get("estimate", False)),
+            uncertainty=_load_distribution(spec.get("uncertainty"), where),
         )
         raw_default = spec["default"]
         try:
@@ -277,7 +334,49 @@ def _load_registry(path: Path) -> Registry:
         except ValueError as exc:
             raise DataError(f"{where}: default: {exc}") from None
         parameters[key] = parameter
-    return Registry(parameters, groups)
+    correlations = []
+    for index, spec in enumerate(document["correlations"] or [], start=1):
+        where = f"{name}, correlation {index}"
+        if not isinstance(spec, dict) or set(spec) != {"between", "rho", "why"}:
+            raise DataError(f"{where}: needs exactly between, rho, why")
+        pair = tuple(spec["between"])
+        if len(pair) != 2 or any(k not in parameters for k in pair) or pair[0] == pair[1]:
+            raise DataError(f"{where}: 'between' must name two different parameters")
+        if not all(parameters[k].is_uncertain for k in pair):
+            raise DataError(f"{where}: both parameters must be uncertain assumptions")
+        rho = spec["rho"]
+        if isinstance(rho, bool) or not isinstance(rho, (int, float)) or not -1 < rho < 1:
+            raise DataError(f"{where}: rho must be a number strictly between -1 and 1")
+        correlations.append(Correlation(pair, float(rho), str(spec["why"])))
+    return Registry(parameters, groups, tuple(correlations))
+
+
+def _load_distribution(spec: Any, where: str) -> Distribution | None:
+    if spec is None:
+        return None
+    if not isinstance(spec, dict) or spec.get("dist") not in DISTRIBUTIONS:
+        raise DataError(f"{where}: uncertainty needs dist, one of {DISTRIBUTIONS}")
+    dist = spec["dist"]
+    allowed = {"dist", "values", "weights"} if dist == "choice" else (
+        {"dist", "low", "high"} if dist.endswith("_factor") else {"dist"})
+    if set(spec) != allowed:
+        raise DataError(f"{where}: uncertainty '{dist}' takes exactly {sorted(allowed)}")
+    try:
+        if dist == "choice":
+            values = tuple(float(v) for v in spec["values"])
+            weights = tuple(float(w) for w in spec["weights"])
+            if len(values) != len(weights) or len(values) < 2 or min(weights) < 0 or not (
+                    math.isclose(sum(weights), 1.0)):
+                raise ValueError("values and weights must pair up, weights summing to 1")
+            return Distribution(dist, values=values, weights=weights)
+        if dist.endswith("_factor"):
+            low, high = float(spec["low"]), float(spec["high"])
+            if not 0 <= low <= 1 <= high or (dist == "lognormal_factor" and low <= 0):
+                raise ValueError("factor bounds must satisfy 0 <= low <= 1 <= high")
+            return Distribution(dist, low=low, high=high)
+        return Distribution(dist)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"{where}: uncertainty: {exc}") from None
 
 
 def _replace(parameter: Parameter, **changes) -> Parameter:

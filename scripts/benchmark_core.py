@@ -68,5 +68,25 @@ def main() -> None:
     print(f"1,000 scenarios via run_values (stack + simulate): median {median:.3f} s")
 
 
+
+def benchmark_uncertainty() -> None:
+    from lib.uncertainty import monte_carlo, sobol_indices, tornado
+
+    scenario = Scenario()
+    monte_carlo.__wrapped__(scenario, 100, 0)  # warm up
+    for draws in (2_000, 10_000):
+        tracemalloc.start()
+        median, best = timed(lambda d=draws: monte_carlo.__wrapped__(scenario, d, 0), 3)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        print(f"Monte Carlo {draws:,} draws (default horizon): median {median:.3f} s, "
+              f"best {best:.3f} s, peak traced memory {peak/2**20:.0f} MiB")
+    median, _ = timed(lambda: tornado(scenario, "race_gap_months", 2030), 5)
+    print(f"tornado over every parameter (one batch): median {median*1e3:.1f} ms")
+    median, _ = timed(lambda: sobol_indices(scenario, "china_total", 2030, base_samples=256), 1)
+    print(f"Sobol indices, top 8 parameters, 256 base samples: {median:.2f} s")
+
+
 if __name__ == "__main__":
     main()
+    benchmark_uncertainty()

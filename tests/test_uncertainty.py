@@ -1,0 +1,120 @@
+"""Monte Carlo, tornado, Sobol and goal-seek."""
+
+import numpy as np
+import pytest
+
+from lib.params import Scenario, registry
+from lib.runs import run
+from lib.uncertainty import (
+    PERCENTILES,
+    draw_inputs,
+    goal_seek,
+    monte_carlo,
+    sobol_indices,
+    tornado,
+    uncertain_parameters,
+)
+
+
+def test_same_seed_same_numbers_other_seed_other_numbers():
+    a = monte_carlo.__wrapped__(Scenario(), 300, 7)
+    b = monte_carlo.__wrapped__(Scenario(), 300, 7)
+    c = monte_carlo.__wrapped__(Scenario(), 300, 8)
+    np.testing.assert_array_equal(a.samples["china_total"], b.samples["china_total"])
+    assert not np.array_equal(a.samples["china_total"], c.samples["china_total"])
+
+
+def test_percentiles_are_ordered_and_bracket_the_line():
+    mc = monte_carlo(Scenario(), 1000, 1)
+    for series in ("china_total", "ratio", "race_gap_months"):
+        fan = mc.percentiles(series).to_numpy()
+        assert np.all(np.diff(fan, axis=1) >= 0), series
+    line = run(Scenario()).series["china_total"]
+    fan = mc.percentiles("china_total")
+    inside = (fan["p5"].to_numpy() <= line) & (line <= fan["p95"].to_numpy())
+    assert inside[36:].mean() > 0.9  # the deterministic line sits inside the 90% band
+
+
+def test_fan_collapses_to_the_line_when_every_range_is_zero():
+    mc = monte_carlo(Scenario(), 200, 3, spread=0.0)
+    line = run(Scenario()).series["china_total"]
+    for q in PERCENTILES:
+        np.testing.assert_allclose(mc.percentiles("china_total")[f"p{q}"], line, rtol=1e-12)
+
+
+def test_policy_levers_are_held_and_draws_stay_valid():
+    scenario = Scenario.build("strict_enforcement", {"smuggling_interdiction_share": 0.8})
+    inputs = draw_inputs(scenario, 500, 2)
+    assert np.all(inputs["smuggling_interdiction_share"] == 0.8)
+    assert np.all(inputs["export_tpp_threshold"] == 4800)
+    for p in registry():
+        assert np.all(inputs[p.key] >= p.min) and np.all(inputs[p.key] <= p.max), p.key
+    assert np.all(inputs["smuggled_share_h200"] + inputs["smuggled_share_b200"] <= 1 + 1e-12)
+    assert {p.key for p in uncertain_parameters()} >= {"smic_yield_2025",
+                                                       "smuggling_attempted_per_year"}
+
+
+def test_declared_correlation_shows_in_the_draws():
+    inputs = draw_inputs(Scenario(), 4000, 5)
+    wafers = inputs["smic_wafers_per_month"][:, 5]
+    yield_ = inputs["smic_yield_2025"]
+    assert np.corrcoef(wafers, yield_)[0, 1] > 0.25  # declared rho 0.5 on normal scores
+
+
+def test_probability_statement():
+    mc = monte_carlo(Scenario(), 1000, 4)
+    p = mc.probability("ratio", 2027, 10, above=False)
+    assert p == pytest.approx(np.mean(mc.at("ratio", 2027) < 10))
+    assert 0 <= p <= 1
+
+
+def test_tornado_bars_match_one_at_a_time_runs():
+    frame = tornado(Scenario(), "china_total", 2028).set_index("key")
+    for key in ("smic_yield_2025", "smuggling_attempted_per_year", "chip_useful_life_years"):
+        row = frame.loc[key]
+        p = registry()[key]
+        for end in ("low", "high"):
+            value = row[end]
+            override = {y: v for y, v in zip(range(2022, 2036), value, strict=True)} \
+                if p.is_yearly else value
+            single = run(Scenario.build(overrides={key: override})).at("china_total", 2028)
+            assert row[f"output_{end}"] == pytest.approx(single, rel=1e-12)
+    assert frame.attrs["base"] == pytest.approx(run(Scenario()).at("china_total", 2028))
+    assert frame.loc["largest_cluster_share_us", "swing"] == 0  # no effect on China's compute
+
+
+def test_sobol_gives_no_effect_to_an_unused_parameter():
+    frame = sobol_indices(Scenario(), "china_total", 2028,
+                          keys=["smuggling_attempted_per_year", "smic_yield_2025",
+                                "largest_cluster_share_us"], base_samples=128).set_index("key")
+    assert abs(frame.loc["largest_cluster_share_us", "ST"]) < 1e-9
+    assert abs(frame.loc["largest_cluster_share_us", "S1"]) < 1e-9
+    assert frame.loc["smuggling_attempted_per_year", "ST"] > 0.3
+    assert (frame["ST_conf"] >= 0).all()
+
+
+def test_sobol_on_an_additive_case_matches_analytic_shares():
+    # us_total in Dec 2026 is linear in the baseline and does not depend on China's yield:
+    # all variance belongs to the baseline (S1 = ST = 1).
+    frame = sobol_indices(Scenario(), "us_total", 2026,
+                          keys=["us_compute_2025_h100e", "smic_yield_2025"],
+                          base_samples=256).set_index("key")
+    assert frame.loc["us_compute_2025_h100e", "S1"] == pytest.approx(1.0, abs=0.05)
+    assert frame.loc["us_compute_2025_h100e", "ST"] == pytest.approx(1.0, abs=0.05)
+    assert abs(frame.loc["smic_yield_2025", "ST"]) < 1e-9
+
+
+def test_goal_seek_finds_a_known_root():
+    # us_total(Dec 2026) = baseline x growth^(11/12) in the status quo (no reallocation)
+    target = 25e6
+    found = goal_seek(Scenario(), "us_compute_2025_h100e", "us_total", 2026, target)
+    assert found.value == pytest.approx(target / 2.3 ** (11 / 12), rel=1e-6)
+    assert found.achieved == pytest.approx(target, rel=1e-6)
+
+
+def test_goal_seek_on_a_yearly_lever_and_unreachable_target():
+    found = goal_seek(Scenario(), "smuggling_attempted_per_year", "race_gap_months", 2028, 20)
+    assert found.value is not None and found.achieved == pytest.approx(20, abs=1e-3)
+    missing = goal_seek(Scenario(), "smuggling_interdiction_share", "race_gap_months", 2028,
+                        240)
+    assert missing.value is None and missing.message.startswith("not reachable in range")
