@@ -236,7 +236,7 @@ def threshold_slider(container, parameter) -> float:
     key = f"page_{parameter.key}"
     st.session_state[key] = float(scenario().values()[parameter.key])
     return container.slider(
-        f"Hypothetical {parameter.label.lower()} [{parameter.unit}]",
+        f"Hypothetical: {parameter.label} [{parameter.unit}]",
         min_value=float(parameter.min), max_value=float(parameter.max),
         step=float(parameter.step), key=key, help=_help(parameter) + "\n\nSame control as "
         "in the sidebar.", on_change=_on_page_control, args=(parameter.key,), format="%.0f")
@@ -278,11 +278,10 @@ def sidebar() -> Scenario:
     st.session_state["scenario"] = current
     with status.container():
         n = len(current.overrides)
-        cols = st.columns([3, 2])
-        cols[0].markdown(f"**{n}** control{'s' if n != 1 else ''} differ from the preset "
-                         f"({MARK.strip()} marks them)" if n else "All controls at the preset")
-        cols[1].button("Reset to preset", on_click=_on_reset, disabled=n == 0,
-                       key="reset", width="stretch")
+        st.markdown(f"**{n}** control{'s' if n != 1 else ''} differ from the preset "
+                    f"({MARK.strip()} marks them)" if n else "All controls at the preset")
+        st.button("Reset to preset", on_click=_on_reset, disabled=n == 0, key="reset",
+                  width="stretch", icon=":material/restart_alt:")
         for key, message in problems:
             st.warning(f"{key}: {message}. That change is ignored.")
     _share_section(current)
@@ -384,39 +383,48 @@ def chart(name: str, fig: go.Figure, frame: pd.DataFrame, key: str | None = None
     _export_controls(name, fig, frame, key)
 
 
-@st.fragment
 def _export_controls(name: str, fig: go.Figure, frame: pd.DataFrame, key: str) -> None:
+    with st.popover("Export chart", icon=":material/download:"):
+        _export_menu(name, fig, frame, key)
+
+
+@st.fragment
+def _export_menu(name: str, fig: go.Figure, frame: pd.DataFrame, key: str) -> None:
+    """Data downloads at once; images only when asked (each batch starts Chromium)."""
     stem = export.safe_name(name)
-    cols = st.columns([1, 1, 1.4, 3])
+    st.markdown("**Data**")
+    cols = st.columns(2)
     cols[0].download_button("CSV", data=lambda: export.frame_csv(frame),
                             file_name=f"{stem}.csv", mime="text/csv", on_click="ignore",
-                            key=f"csv_{key}", icon=":material/download:")
+                            key=f"csv_{key}", icon=":material/table:", width="stretch")
     cols[1].download_button("Parquet", data=lambda: export.frame_parquet(frame),
                             file_name=f"{stem}.parquet", mime="application/octet-stream",
-                            on_click="ignore", key=f"parquet_{key}",
-                            icon=":material/download:")
+                            on_click="ignore", key=f"parquet_{key}", icon=":material/table:",
+                            width="stretch")
+    st.markdown("**Image** (1600x900, title, units and source included)")
+    if not export.images_available():
+        st.caption("PNG/SVG export needs Chromium, which is not installed here; the data "
+                   "downloads above still work.")
+        return
     token = _token(name, fig, frame)
     store = st.session_state.setdefault("images", {})
-    if not export.images_available():
-        cols[2].caption("PNG/SVG export needs Chromium, which is not installed here.")
-        return
-    if cols[2].button("Make PNG + SVG", key=f"img_{key}", help="1600x900 slide images "
-                      "with title, units and source (about 3 s)."):
+    if st.button("Make PNG + SVG", key=f"img_{key}", width="stretch",
+                 help="Renders both images in one batch (a few seconds)."):
         with st.spinner("Rendering images..."):
             try:
                 store[key] = (token, export.figures_to_images({name: fig}))
             except export.ExportUnavailable as exc:
                 store.pop(key, None)
-                cols[3].error(str(exc))
+                st.error(str(exc))
     saved = store.get(key)
     if saved and saved[0] == token:
-        sub = cols[3].columns(2)
-        for i, fmt in enumerate(export.IMAGE_FORMATS):
-            sub[i].download_button(fmt.upper(), data=saved[1][(name, fmt)],
+        cols = st.columns(2)
+        for column, fmt in zip(cols, export.IMAGE_FORMATS):
+            column.download_button(fmt.upper(), data=saved[1][(name, fmt)],
                                    file_name=f"{stem}.{fmt}",
                                    mime="image/png" if fmt == "png" else "image/svg+xml",
                                    on_click="ignore", key=f"dl_{fmt}_{key}",
-                                   icon=":material/image:")
+                                   icon=":material/image:", width="stretch")
 
 
 def year_picker(res: Result, key: str, default: int = 2027, label: str = "Year") -> int:

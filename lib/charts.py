@@ -44,27 +44,44 @@ def source_line(scenario_label: str, data_date: dt.date | str, extra: str = "") 
     return f"{text}. {extra}" if extra else text + "."
 
 
+def legend_rows(fig: go.Figure, width: int) -> int:
+    """Rows a horizontal legend needs at a plot width [px] (estimated from label lengths)."""
+    items = [t.name or "" for t in fig.data if t.showlegend is not False and t.name]
+    if not items:
+        return 0
+    rows, used = 1, 0.0
+    for name in items:
+        size = 0.55 * (BASE_FONT_SIZE - 2) * len(name) + 55
+        if used and used + size > width:
+            rows, used = rows + 1, 0.0
+        used += size
+    return rows
+
+
 def finish(fig: go.Figure, title: str, x_title: str, y_title: str, source: str,
-           height: int = SCREEN_HEIGHT, legend: bool = True) -> go.Figure:
-    """Title, axis titles with units, large fonts, a source annotation and the legend on top."""
+           height: int = SCREEN_HEIGHT, legend: bool = True,
+           width_hint: int = 1300, bottom: int = 120) -> go.Figure:
+    """Title, axis titles with units, large fonts, a source annotation and the legend on top.
+    `width_hint` is the narrowest width [px] the chart is shown at (for legend wrapping)."""
+    rows = legend_rows(fig, width_hint - 160) if legend else 0
     fig.update_layout(
         title=dict(text=title, x=0.01, xanchor="left", y=0.97, yanchor="top", yref="container",
                    font=dict(size=BASE_FONT_SIZE + 6)),
         font=dict(family=FONT, size=BASE_FONT_SIZE, color="#1a1a1a"),
         template="plotly_white",
         height=height,
-        margin=dict(l=90, r=40, t=120 if legend else 80, b=120),
+        margin=dict(l=90, r=40, t=80 + 30 * rows, b=bottom),
         showlegend=legend,
         legend=dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom",
                     font=dict(size=BASE_FONT_SIZE - 2), bgcolor="rgba(255,255,255,0)"),
         hoverlabel=dict(font_size=BASE_FONT_SIZE - 2),
     )
-    fig.update_xaxes(title_text=x_title, title_font=dict(size=BASE_FONT_SIZE),
-                     automargin=True, showline=True, linecolor="#444")
-    fig.update_yaxes(title_text=y_title, title_font=dict(size=BASE_FONT_SIZE),
-                     automargin=True, showline=True, linecolor="#444")
+    axis = dict(title_font=dict(size=BASE_FONT_SIZE, color="#1a1a1a"), automargin=True,
+                showline=True, linecolor="#444", tickfont=dict(size=BASE_FONT_SIZE - 3))
+    fig.update_layout(xaxis=dict(title_text=x_title, **axis),
+                      yaxis=dict(title_text=y_title, **axis))
     fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=0, xanchor="left",
-                       yanchor="top", yshift=-75, showarrow=False, align="left",
+                       yanchor="top", yshift=-(bottom - 45), showarrow=False, align="left",
                        font=dict(size=BASE_FONT_SIZE - 5, color="#555"), name="source")
     fig.layout.meta = {"title": title, "source": source}
     return fig
@@ -88,7 +105,7 @@ def _months(index) -> list:
 def compute_race(frame: pd.DataFrame, source: str, log_y: bool = True,
                  events: pd.DataFrame | None = None, title: str | None = None,
                  height: int = SCREEN_HEIGHT, y_title: str | None = None,
-                 label_ends: bool = True) -> go.Figure:
+                 label_ends: bool = True, width_hint: int = 1300) -> go.Figure:
     """U.S. vs China installed compute over time, with the no-controls China line."""
     unit = frame.attrs.get("unit", "H100e")
     kind = frame.attrs.get("kind", "total")
@@ -99,16 +116,18 @@ def compute_race(frame: pd.DataFrame, source: str, log_y: bool = True,
                              line=dict(color=CHINA, width=4)))
     if "china_no_controls" in frame:
         fig.add_trace(go.Scatter(x=x, y=frame["china_no_controls"],
-                                 name="China without export controls",
+                                 name="China, no export controls",
                                  line=dict(color=CHINA, width=2.5, dash="dot")))
     if events is not None and len(events):
-        add_events(fig, events)
-    fig.update_yaxes(type="log" if log_y else "linear")
+        add_events(fig, events, legend=width_hint >= 1000,
+                   min_gap_days=75 if width_hint >= 1000 else 150)
+    fig.update_layout(yaxis_type="log" if log_y else "linear",
+                      xaxis_range=[x[0], x[-1]] if x else None)
     if label_ends and len(frame):
         _label_ends(fig, frame, unit)
     finish(fig, title or f"AI compute installed, U.S. vs China ({kind})", "Month",
            (y_title or f"Installed compute [{unit}]") + (" (log scale)" if log_y else ""),
-           source, height=height)
+           source, height=height, width_hint=width_hint)
     fig.update_layout(margin=dict(r=150))
     return fig
 
@@ -142,23 +161,32 @@ def _label_ends(fig: go.Figure, frame: pd.DataFrame, unit: str) -> None:
                            font=dict(color=colour, size=BASE_FONT_SIZE - 2), name=column)
 
 
-def add_events(fig: go.Figure, events: pd.DataFrame) -> None:
+def add_events(fig: go.Figure, events: pd.DataFrame, legend: bool = True,
+               min_gap_days: int = 75) -> None:
     """Dotted vertical lines for policy events, numbered and staggered so labels never
     overlap; hovering a number shows the event."""
-    levels = (0.97, 0.89, 0.81, 0.73)
+    levels = (0.96, 0.88, 0.80, 0.72, 0.64)
+    placed: list[pd.Timestamp | None] = [None] * len(levels)
+    heights = []
+    for date in pd.to_datetime(events["date"]):  # lowest free level, so markers never overlap
+        free = [i for i, last in enumerate(placed) if last is None
+                or (date - last).days > min_gap_days]
+        level = free[0] if free else int(np.argmin([last.value for last in placed]))
+        placed[level] = date
+        heights.append(levels[level])
     for i, row in enumerate(events.itertuples()):
         colour = "#444" if row.category == "rule" else "#999"
         fig.add_shape(type="line", x0=row.date, x1=row.date, xref="x", yref="paper", y0=0,
                       y1=1, line=dict(color=colour, width=1, dash="dot"), layer="below")
     fig.add_trace(go.Scatter(
-        x=list(events["date"]), y=[levels[i % len(levels)] for i in range(len(events))],
+        x=list(events["date"]), y=heights,
         yaxis="y2", mode="markers+text", text=[str(n) for n in events["number"]],
         textfont=dict(size=BASE_FONT_SIZE - 4, color="white"),
         marker=dict(size=22, color=["#444" if c == "rule" else "#999"
                                     for c in events["category"]]),
         customdata=np.stack([events["label"], events["description"]], axis=1),
         hovertemplate="<b>%{customdata[0]}</b><br>%{x|%d %b %Y}<extra></extra>",
-        name="Policy events (numbered)", showlegend=True,
+        name="Policy events (numbered)", showlegend=legend,
     ))
     fig.update_layout(yaxis2=dict(overlaying="y", range=[0, 1], visible=False, fixedrange=True))
 
@@ -171,7 +199,7 @@ def headline_bars(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT)
                          marker_color=CHINA))
     fig.add_trace(go.Bar(x=labels, y=frame["no_controls"], name="No export controls",
                          marker_color=GREY))
-    fig.update_yaxes(type="log")
+    fig.update_layout(yaxis_type="log")
     return finish(fig, "Headline metrics vs no controls", "Metric", "Value [unit in label]",
                   source, height=height)
 
@@ -206,7 +234,8 @@ def waterfall(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT) -> 
 
 
 def channel_area(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT,
-                 title: str = "China's installed AI compute by supply channel") -> go.Figure:
+                 title: str = "China's installed AI compute by supply channel",
+                 width_hint: int = 1300) -> go.Figure:
     x = _months(frame.index)
     fig = go.Figure()
     for column in frame.columns:
@@ -214,7 +243,8 @@ def channel_area(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT,
                                  mode="lines", line=dict(width=0.5,
                                                          color=CHANNEL_COLOURS.get(column, GREY)),
                                  fillcolor=CHANNEL_COLOURS.get(column, GREY)))
-    return finish(fig, title, "Month", "Installed compute [H100e]", source, height=height)
+    return finish(fig, title, "Month", "Installed compute [H100e]", source, height=height,
+                  width_hint=width_hint)
 
 
 def funnel(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT) -> go.Figure:
@@ -268,13 +298,15 @@ def tier_scatter(frame: pd.DataFrame, source: str, tpp_threshold: float,
     fig.add_shape(type="rect", x0=4800, x1=x_max, y0=3.2, y1=5.92, fillcolor="#CC79A7",
                   opacity=0.0, line=dict(color="#CC79A7", width=1, dash="dot"), layer="below")
     fig.add_annotation(x=4800, y=y_max, text="Oct 2023 rule: licence needed (shaded)",
-                       xanchor="left", yanchor="top", showarrow=False,
+                       xanchor="left", yanchor="top", xshift=4, showarrow=False,
                        font=dict(size=BASE_FONT_SIZE - 4, color="#8a3a00"))
     # Oct 2022 rule line (TPP 4800 with I/O >= 600 GB/s)
     fig.add_shape(type="line", x0=4800, x1=4800, y0=0, y1=y_max, line=dict(color="#444",
                                                                           width=2, dash="dash"))
-    fig.add_annotation(x=4800, y=y_max * 0.08, text="Oct 2022: TPP 4,800<br>(with I/O ≥ 600 GB/s)",
-                       xanchor="right", showarrow=False, font=dict(size=BASE_FONT_SIZE - 5))
+    fig.add_annotation(x=4800, y=y_max * 0.62,
+                       text="Oct 2022 rule:<br>TPP 4,800 with<br>I/O ≥ 600 GB/s",
+                       xanchor="right", xshift=-4, showarrow=False, align="right",
+                       font=dict(size=BASE_FONT_SIZE - 5))
     if preset_threshold is not None and preset_threshold != tpp_threshold:
         fig.add_shape(type="line", x0=preset_threshold, x1=preset_threshold, y0=0, y1=y_max,
                       line=dict(color=GREY, width=2, dash="dot"))
@@ -284,13 +316,20 @@ def tier_scatter(frame: pd.DataFrame, source: str, tpp_threshold: float,
                                                                      color=GREY))
     fig.add_shape(type="line", x0=tpp_threshold, x1=tpp_threshold, y0=0, y1=y_max,
                   line=dict(color=US, width=3))
-    fig.add_annotation(x=tpp_threshold, y=y_max * 0.75,
+    fig.add_annotation(x=tpp_threshold, y=y_max * 0.35,
                        text=f"2026 licensing line<br>TPP {tpp_threshold:,.0f}", xanchor="left",
                        showarrow=False, font=dict(size=BASE_FONT_SIZE - 4, color=US))
     for tier_name, colour in TIER_COLOURS.items():
         part = known[known["tier"] == tier_name]
         if part.empty:
             continue
+        # chips at (nearly) the same point share one marker and one label
+        part = part.assign(_x=(part["tpp"] / 200).round(), _y=(part["performance_density"]
+                                                               / 0.3).round())
+        part = part.groupby(["_x", "_y"], as_index=False).agg(
+            tpp=("tpp", "mean"), performance_density=("performance_density", "mean"),
+            name=("name", lambda names: " / ".join(n.replace(" SXM", "").replace(" 80GB", "")
+                                                   for n in names)))
         fig.add_trace(go.Scatter(
             x=part["tpp"], y=part["performance_density"], mode="markers+text", name=tier_name,
             text=part["name"], textposition="top center",
@@ -315,7 +354,7 @@ def chip_h100e_bars(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGH
     fig.update_layout(barmode="group")
     fig.update_xaxes(tickangle=-35)
     return finish(fig, "Chip performance in H100-equivalents, training vs inference", "Chip",
-                  "Per chip [H100e]", source, height=height)
+                  "Per chip [H100e]", source, height=height + 80, bottom=230)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -334,12 +373,10 @@ def compare_compute(us: pd.DataFrame, china: pd.DataFrame, source: str, log_y: b
         dash = SCENARIO_DASHES[i % len(SCENARIO_DASHES)]
         fig.add_trace(go.Scatter(x=_months(us.index), y=us[name], name=f"U.S.: {name}",
                                  line=dict(color=US, width=3, dash=dash)))
-    fig.update_yaxes(type="log" if log_y else "linear")
-    finish(fig, "AI compute installed, scenarios compared", "Month",
-           "Installed compute [H100e]" + (" (log scale)" if log_y else ""), source,
-           height=height + 60)
-    fig.update_layout(margin=dict(t=170))
-    return fig
+    fig.update_layout(yaxis_type="log" if log_y else "linear")
+    return finish(fig, "AI compute installed, scenarios compared", "Month",
+                  "Installed compute [H100e]" + (" (log scale)" if log_y else ""), source,
+                  height=height + 60)
 
 
 def compare_series(frame: pd.DataFrame, title: str, y_title: str, source: str,

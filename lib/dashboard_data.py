@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -81,6 +81,23 @@ def fmt_number(value: float, unit: str = "") -> str:
     return f"{value:.3g}"
 
 
+def counterfactual(result: Result) -> Result:
+    """The same scenario with no export controls.
+
+    Result.counterfactual in lib/runs.py passes yearly overrides back to Scenario.build as
+    (year, value) pairs, which build rejects, so it raises for any scenario with a yearly
+    override; this builds the overrides as {year: value} mappings instead."""
+    reg = registry()
+    overrides = {key: dict(value) if reg[key].is_yearly else value
+                 for key, value in result.scenario.overrides}
+    overrides["no_export_controls"] = True
+    return _run_cached(Scenario.build(result.scenario.preset, overrides))
+
+
+def _run_cached(scenario: Scenario) -> Result:
+    return run(scenario)
+
+
 # ---------------------------------------------------------------------------------------------
 # Race overview
 
@@ -88,13 +105,13 @@ def fmt_number(value: float, unit: str = "") -> str:
 def headline(result: Result, year: int) -> pd.DataFrame:
     """China and U.S. compute, the ratio and the race gap at December of `year`, each with the
     no-controls counterfactual."""
-    counterfactual = result.counterfactual
+    no_controls = counterfactual(result)
     rows = []
     for key in HEADLINE_KEYS:
         label, unit, series = METRICS[key]
         rows.append({"metric": key, "label": label, "unit": unit, "year": year,
                      "scenario": result.at(series, year),
-                     "no_controls": counterfactual.at(series, year)})
+                     "no_controls": no_controls.at(series, year)})
     return pd.DataFrame(rows)
 
 
@@ -108,7 +125,7 @@ def compute_over_time(result: Result, kind: str = "total", effective: bool = Fal
     frame = pd.DataFrame({"us": result.series[names["us"]],
                           "china": result.series[names["china"]]}, index=result.months)
     if with_counterfactual:
-        frame["china_no_controls"] = result.counterfactual.series[names["china"]]
+        frame["china_no_controls"] = counterfactual(result).series[names["china"]]
     frame.index.name = "month"
     frame.attrs["unit"] = "2022-algorithm H100e" if effective else "H100e"
     frame.attrs["kind"] = "effective" if effective else kind
@@ -217,9 +234,14 @@ def binding_over_time(result: Result) -> pd.DataFrame:
 # Chip tiers
 
 
+@lru_cache(maxsize=128)
+def _tiers(date: dt.date, tpp_threshold: float, bw_threshold_gbps: float) -> pd.DataFrame:
+    return tier_table(date, tpp_threshold, bw_threshold_gbps)
+
+
 def tiers(date: dt.date, tpp_threshold: float, bw_threshold_gbps: float) -> pd.DataFrame:
-    frame = tier_table(date, tpp_threshold, bw_threshold_gbps)
-    return frame
+    """Every chip with its export tier on `date` under the given licensing line (a copy)."""
+    return _tiers(date, float(tpp_threshold), float(bw_threshold_gbps)).copy()
 
 
 def tier_changes(date: dt.date, scenario: Scenario) -> pd.DataFrame:
@@ -227,9 +249,9 @@ def tier_changes(date: dt.date, scenario: Scenario) -> pd.DataFrame:
     base = presets()[scenario.preset]
     base_values = Scenario.build(scenario.preset).values()
     values = scenario.values()
-    before = tier_table(date, base_values["export_tpp_threshold"],
-                        base_values["export_bw_threshold_gbps"])
-    after = tier_table(date, values["export_tpp_threshold"], values["export_bw_threshold_gbps"])
+    before = tiers(date, base_values["export_tpp_threshold"],
+                   base_values["export_bw_threshold_gbps"])
+    after = tiers(date, values["export_tpp_threshold"], values["export_bw_threshold_gbps"])
     changed = before["tier"] != after["tier"]
     out = pd.DataFrame({"chip": before.loc[changed, "name"],
                         "tier under preset": before.loc[changed, "tier"],
@@ -364,21 +386,20 @@ def takeaways(result: Result, year: int) -> list[str]:
     us = result.at("us_total", year)
     gap = result.at("race_gap_months", year)
     smuggled = result.channel_share("smuggled", year)
-    counterfactual = result.counterfactual.at("china_total", year)
+    without = counterfactual(result).at("china_total", year)
     label = scenario_label(result.scenario)
     lines = [
         f"Under **{label}**, China has **{fmt_number(china)} H100e** of AI compute by end "
         f"{year}, **{gap:.0f} months** behind the U.S.; **{smuggled:.0%}** of it smuggled.",
         f"The U.S. has **{fmt_number(us)} H100e**, {us / max(china, 1):,.0f}x China's.",
     ]
-    if counterfactual > china * 1.05:
+    if without > china * 1.05:
         lines.append(f"Without export controls China would have about "
-                     f"**{fmt_number(counterfactual)} H100e** ({counterfactual / china:.1f}x "
-                     f"as much).")
-    elif counterfactual < china * 0.95:
+                     f"**{fmt_number(without)} H100e** ({without / china:.1f}x as much).")
+    elif without < china * 0.95:
         lines.append(f"China ends with more compute than without controls "
-                     f"({fmt_number(counterfactual)} H100e): domestic supply outgrows what "
-                     f"it would have bought.")
+                     f"({fmt_number(without)} H100e): domestic supply outgrows what it "
+                     f"would have bought.")
     else:
         lines.append("Controls make little difference to China's compute by then.")
     domestic = result.channel_share("smic", year) + result.channel_share("tsmc_dies", year)

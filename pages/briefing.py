@@ -45,11 +45,11 @@ left, right = st.columns(2)
 with left:
     frame = dd.compute_over_time(res, "total")
     fig = charts.compute_race(frame, source, events=dd.events_frame(), height=430,
-                              title="AI compute installed, U.S. vs China")
+                              title="AI compute installed, U.S. vs China", width_hint=760)
     ui.chart("briefing_compute_race", fig, frame)
 with right:
     stock = dd.channel_stock(res)
-    fig = charts.channel_area(stock, source, height=430,
+    fig = charts.channel_area(stock, source, height=430, width_hint=760,
                               title="Where China's compute comes from")
     charts.mark_year(fig, stock.index[dd.month_index(res, year)], f"end {year}")
     ui.chart("briefing_channels", fig, stock)

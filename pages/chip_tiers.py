@@ -47,12 +47,12 @@ year = min(2027, dd.last_year(res))
 china, china_preset = res.at("china_total", year), preset_res.at("china_total", year)
 cols[1].metric(f"China AI compute, end {year} [H100e]", dd.fmt_number(china), border=True,
                delta=f"{dd.fmt_number(china - china_preset)} vs preset"
-               if china != china_preset else "same as preset", delta_color="off")
+               if china != china_preset else "same as preset", delta_color="off", delta_arrow="off")
 legal, legal_preset = (r.channel_stock_h100e()["legal"].iloc[dd.month_index(r, year)]
                        for r in (res, preset_res))
 cols[2].metric(f"Legal Nvidia compute in China, end {year} [H100e]", dd.fmt_number(legal),
                border=True, delta=f"{dd.fmt_number(legal - legal_preset)} vs preset"
-               if legal != legal_preset else "same as preset", delta_color="off")
+               if legal != legal_preset else "same as preset", delta_color="off", delta_arrow="off")
 if changes.empty:
     st.caption(f"No chip changes tier against the preset ({changes.attrs['preset']}) under "
                f"the rules of {date_label}.")

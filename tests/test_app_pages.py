@@ -1,0 +1,251 @@
+"""Streamlit AppTest runs of the whole app (navigation, shared sidebar, each page): every page
+under every preset, every sidebar control changing what is drawn, share links, uploads."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+import app_ui  # noqa: E402
+from lib.params import Scenario, presets, registry  # noqa: E402
+
+PAGE_FILES = [path for path, *_ in app_ui.PAGES]
+PAGE_TITLES = {path: title for path, title, *_ in app_ui.PAGES}
+
+
+def make_app(page: str = PAGE_FILES[0], query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_string(f"import app_ui\napp_ui.main({page!r})", default_timeout=60)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def signature(at: AppTest) -> tuple:
+    """What the page draws: every chart's figure JSON and every metric."""
+    charts = tuple(el.proto.spec for el in at.get("plotly_chart"))
+    metrics = tuple((m.label, m.value, m.proto.body) for m in at.metric)
+    return charts, metrics
+
+
+@pytest.mark.parametrize("preset", list(presets()))
+@pytest.mark.parametrize("page", PAGE_FILES)
+def test_every_page_renders_under_every_preset(page, preset):
+    at = make_app(page, {"preset": preset})
+    at.run()
+    no_exception(at)
+    assert at.session_state["scenario"] == Scenario.build(preset)
+    assert PAGE_TITLES[page] in at.session_state["render_ms"]
+    if page != "pages/assumptions.py":
+        assert at.get("plotly_chart"), "no chart drawn"
+    assert not at.warning, [w.value for w in at.warning]
+
+
+def _moved_value(parameter, current):
+    if parameter.kind == "boolean":
+        return not current
+    for candidate in (parameter.high, parameter.low, parameter.max, parameter.min):
+        if candidate != current:
+            return int(candidate) if parameter.kind == "integer" else float(candidate)
+    raise AssertionError(parameter.key)
+
+
+SCALAR_KEYS = [p.key for p in registry() if not p.is_yearly]
+
+
+@pytest.fixture(scope="module")
+def baseline_app():
+    at = make_app()
+    at.run()
+    return at
+
+
+@pytest.mark.parametrize("key", SCALAR_KEYS)
+def test_each_sidebar_control_changes_a_chart(key):
+    at = make_app()
+    at.run()
+    before = signature(at)
+    widget = at.sidebar.slider(key=f"p_{key}_0") if registry()[key].kind != "boolean" \
+        else at.sidebar.toggle(key=f"p_{key}_0")
+    widget.set_value(_moved_value(registry()[key], widget.value)).run()
+    no_exception(at)
+    assert key in at.session_state["scenario"].differing_from_preset()
+    assert signature(at) != before, f"moving {key} changed nothing drawn"
+    # the control is marked as differing from the preset, and the link carries it
+    moved = at.sidebar.slider(key=f"p_{key}_0") if registry()[key].kind != "boolean" \
+        else at.sidebar.toggle(key=f"p_{key}_0")
+    assert moved.label.startswith(app_ui.MARK)
+    assert key in at.query_params
+
+
+def test_yearly_controls_are_per_year_tables():
+    """Yearly parameters are st.data_editor tables (one row per year) in the sidebar."""
+    at = make_app()
+    at.run()
+    editors = list(at.sidebar.dataframe)
+    assert len(editors) == sum(p.is_yearly for p in registry())
+
+
+@pytest.mark.parametrize("key", [p.key for p in registry() if p.is_yearly])
+def test_each_yearly_parameter_changes_what_is_drawn(key):
+    """AppTest cannot edit a data_editor, so check that a per-year edit (as the editor
+    returns it) changes the drawn data, through the same scenario path the sidebar uses."""
+    from lib import charts, dashboard_data as dd
+    from lib.runs import run
+
+    parameter = registry()[key]
+    base = Scenario.build("status_quo")
+    value = base.values()[key][2027 - 2022]
+    new_value = parameter.high if value != parameter.high else parameter.low
+    changed = Scenario.build("status_quo", {key: {year: new_value for year in range(2024, 2031)}})
+    assert changed != base
+
+    def drawn(scenario):
+        result = run(scenario)
+        frames = charts.standard_charts(result, None, "s")
+        return [frame.to_json() for _, frame in frames.values()] + [
+            dd.largest_run(result).to_json(), dd.headline(result, 2027).to_json()]
+
+    assert drawn(changed) != drawn(base)
+
+
+def test_reset_and_preset_picker():
+    at = make_app()
+    at.run()
+    at.sidebar.slider(key="p_smuggling_interdiction_share_0").set_value(0.5).run()
+    assert at.session_state["scenario"].overrides
+    at.sidebar.button(key="reset").click().run()
+    no_exception(at)
+    assert at.session_state["scenario"] == Scenario.build("status_quo")
+    gen = at.session_state["gen"]
+    at.sidebar.selectbox(key=f"preset_{gen}").set_value("rollback").run()
+    no_exception(at)
+    assert at.session_state["scenario"] == Scenario.build("rollback")
+    assert at.query_params["preset"] == ["rollback"] or at.query_params["preset"] == "rollback"
+
+
+def test_share_link_round_trip():
+    scenario = Scenario.build("leaky_controls", {
+        "smuggling_interdiction_share": 0.35, "h20_reversal": False,
+        "smic_wafers_per_month": {2027: 72000, 2028: 90000}, "horizon_year": 2032})
+    at = make_app(query=scenario.to_query())
+    at.run()
+    no_exception(at)
+    assert at.session_state["scenario"] == scenario
+    assert not at.warning
+    restored = {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.items()}
+    assert restored == scenario.to_query()
+    # the restored controls show the link's values
+    assert at.sidebar.slider(key="p_smuggling_interdiction_share_0").value == 0.35
+    assert at.sidebar.toggle(key="p_h20_reversal_0").value is False
+
+
+def test_tampered_link_warns_and_falls_back_per_key():
+    at = make_app(query={"preset": "ft_yield_40", "smuggling_interdiction_share": "7",
+                         "bogus_key": "1", "h20_reversal": "maybe",
+                         "export_tpp_threshold": "30000"})
+    at.run()
+    no_exception(at)
+    text = " ".join(w.value for w in at.warning)
+    assert "smuggling_interdiction_share" in text and "bogus_key" in text
+    assert "h20_reversal" in text
+    scenario = at.session_state["scenario"]
+    assert scenario.preset == "ft_yield_40"
+    assert dict(scenario.overrides) == {"export_tpp_threshold": 30000.0}
+    assert at.get("plotly_chart")
+
+
+def test_unknown_preset_in_link():
+    at = make_app(query={"preset": "<script>alert(1)</script>"})
+    at.run()
+    no_exception(at)
+    assert any("preset" in w.value for w in at.warning)
+    assert at.session_state["scenario"] == Scenario.build("status_quo")
+
+
+@pytest.mark.parametrize("payload, expected", [
+    (b"{not json", "not valid JSON"),
+    (json.dumps({"preset": "status_quo", "overrides": {"smuggling_interdiction_share": 3}})
+     .encode(), "smuggling_interdiction_share"),
+    (json.dumps({"preset": "status_quo", "overrides": {"no_such": 1}}).encode(),
+     "unknown parameter"),
+    (b"\xff\xfe\x00", "UTF-8"),
+    (json.dumps([1, 2]).encode(), "expected a JSON object"),
+    (b" " * (300 * 1024), "256 KiB"),
+])
+def test_bad_upload_lists_problems(payload, expected):
+    at = make_app()
+    at.run()
+    at.session_state["pending_upload"] = payload
+    at.run()
+    no_exception(at)
+    errors = " ".join(e.value for e in at.sidebar.error)
+    assert "not loaded" in errors and expected in errors
+    assert at.session_state["scenario"] == Scenario.build("status_quo")
+
+
+def test_good_upload_replaces_scenario():
+    scenario = Scenario.build("rollback", {"smuggling_interdiction_share": 0.2})
+    at = make_app()
+    at.run()
+    at.session_state["pending_upload"] = scenario.to_json(name="mine").encode()
+    at.run()
+    no_exception(at)
+    assert at.session_state["scenario"] == scenario
+    assert at.sidebar.slider(key=f"p_smuggling_interdiction_share_{at.session_state['gen']}") \
+        .value == 0.2
+
+
+def test_tier_page_threshold_mirrors_sidebar():
+    at = make_app("pages/chip_tiers.py")
+    at.run()
+    before = signature(at)
+    at.slider(key="page_export_tpp_threshold").set_value(10000.0).run()
+    no_exception(at)
+    assert at.session_state["scenario"].values()["export_tpp_threshold"] == 10000.0
+    assert at.sidebar.slider(key="p_export_tpp_threshold_0").value == 10000.0
+    assert signature(at) != before
+    assert not at.warning
+
+
+def test_compare_page_shows_differences():
+    at = make_app("pages/compare.py")
+    at.run()
+    no_exception(at)
+    assert len(at.get("plotly_chart")) == 2
+    frames = at.dataframe
+    assert len(frames) >= 2  # metric deltas and differing parameters
+    at.multiselect(key="compare_choice").set_value(["This scenario (sidebar)"]).run()
+    assert any("at least two" in i.value for i in at.info)
+
+
+def test_assumptions_filter_and_backcast():
+    at = make_app("pages/assumptions.py")
+    at.run()
+    no_exception(at)
+    at.text_input(key="assume_search").input("smuggl").run()
+    no_exception(at)
+    caption = " ".join(c.value for c in at.caption)
+    assert f"of {len(registry())} parameters" in caption
+
+
+def test_briefing_takeaways_and_footer():
+    at = make_app("pages/briefing.py", {"preset": "strict_enforcement"})
+    at.run()
+    no_exception(at)
+    text = " ".join(m.value for m in at.markdown).replace("**", "")
+    assert "H100e" in text and "months behind" in text and "smuggled" in text
+    assert "Data as of" in " ".join(c.value for c in at.caption)
+    assert presets()["strict_enforcement"].label in text
