@@ -1,0 +1,112 @@
+"""Exports: PNG/SVG through kaleido (needs Chromium), CSV/Parquet data, the briefing pack, and
+plain failure where Chromium is missing."""
+
+from __future__ import annotations
+
+import io
+import threading
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from lib import charts, dashboard_data as dd, export
+from lib.params import Scenario
+from lib.runs import run
+
+needs_chromium = pytest.mark.skipif(not Path("/usr/bin/chromium").exists(),
+                                    reason="/usr/bin/chromium is not installed")
+
+
+def _figure(title: str) -> go.Figure:
+    fig = go.Figure(go.Scatter(x=[1, 2, 3], y=[1, 4, 2], name="U.S."))
+    return charts.finish(fig, title, "Year", "Compute [H100e]", "Source: test.")
+
+
+@needs_chromium
+def test_png_and_svg_have_slide_size_and_text():
+    images = export.figures_to_images({"one": _figure("First chart"),
+                                       "two": _figure("Second chart")})
+    assert set(images) == {("one", "png"), ("one", "svg"), ("two", "png"), ("two", "svg")}
+    for name in ("one", "two"):
+        png = images[(name, "png")]
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        assert export.png_size(png) == (1600, 900)
+    svg = images[("two", "svg")].decode("utf-8")
+    assert svg.lstrip().startswith("<svg") and 'width="1600"' in svg
+    assert "Second chart" in svg and "Source: test." in svg and "[H100e]" in svg
+
+
+@needs_chromium
+def test_concurrent_exports_get_their_own_images():
+    """kaleido's sync server is not thread-safe: the lock must keep answers apart."""
+    results, errors = {}, []
+
+    def work(i):
+        try:
+            results[i] = export.figures_to_images({f"c{i}": _figure(f"Chart number {i}")},
+                                                  formats=("svg",))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors
+    for i in range(3):
+        svg = results[i][(f"c{i}", "svg")].decode("utf-8")
+        assert f"Chart number {i}" in svg
+        assert all(f"Chart number {j}" not in svg for j in range(3) if j != i)
+
+
+def test_missing_chromium_is_reported_plainly(monkeypatch):
+    monkeypatch.setattr(export, "chromium_path", lambda: None)
+    assert not export.images_available()
+    with pytest.raises(export.ExportUnavailable, match="Chromium was not found"):
+        export.figures_to_images({"x": _figure("x")})
+    data, notes = export.briefing_pack({"x": (_figure("x"), pd.DataFrame({"a": [1]}))},
+                                       pd.DataFrame({"key": ["k"], "v": [1]}), "{}")
+    assert notes and "Chromium" in notes[0]
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert "data/x.csv" in names and "NOTES.txt" in names and "charts/x.png" not in names
+
+
+def test_data_downloads_round_trip():
+    frame = dd.channel_stock(run(Scenario()))
+    back = pd.read_csv(io.BytesIO(export.frame_csv(frame)), index_col=0)
+    assert list(back.columns) == list(frame.columns) and len(back) == len(frame)
+    parquet = pd.read_parquet(io.BytesIO(export.frame_parquet(frame)))
+    assert list(parquet.columns) == list(frame.columns)
+    assert parquet.to_numpy() == pytest.approx(frame.to_numpy())
+    specs = dd.chip_specs()  # text, NaN and mixed columns
+    assert len(pd.read_parquet(io.BytesIO(export.frame_parquet(specs)))) == len(specs)
+
+
+@needs_chromium
+def test_briefing_pack_holds_everything():
+    scenario = Scenario.build("rollback", {"smuggling_interdiction_share": 0.3})
+    result = run(scenario)
+    water = dd.waterfall(scenario, Scenario.build("status_quo"), "race_gap_months", 2030)
+    pack_charts = charts.standard_charts(result, water, "Source: test.")
+    data, notes = export.briefing_pack(pack_charts, dd.assumptions(scenario),
+                                       scenario.to_json())
+    assert not notes
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    names = set(archive.namelist())
+    for name in pack_charts:
+        for path in (f"charts/{name}.png", f"charts/{name}.svg", f"data/{name}.csv",
+                     f"data/{name}.parquet"):
+            assert path in names
+        assert export.png_size(archive.read(f"charts/{name}.png")) == (1600, 900)
+    assert Scenario.from_json(archive.read("scenario.json")) == scenario
+    assumptions = pd.read_csv(io.BytesIO(archive.read("assumptions.csv")))
+    assert len(assumptions) == len(dd.assumptions(scenario))
+
+
+def test_png_size_rejects_other_bytes():
+    with pytest.raises(ValueError):
+        export.png_size(b"GIF89a" + b"\0" * 30)
