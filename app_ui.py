@@ -278,7 +278,7 @@ def sidebar() -> Scenario:
     st.session_state["scenario"] = current
     with status.container():
         n = len(current.overrides)
-        st.markdown(f"**{n}** control{'s' if n != 1 else ''} differ from the preset "
+        st.markdown(f"**{n}** control{'s differ' if n != 1 else ' differs'} from the preset "
                     f"({MARK.strip()} marks them)" if n else "All controls at the preset")
         st.button("Reset to preset", on_click=_on_reset, disabled=n == 0, key="reset",
                   width="stretch", icon=":material/restart_alt:")
