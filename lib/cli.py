@@ -57,7 +57,7 @@ def _scenario(args) -> Scenario:
             raise _BadInput(f"cannot read {args.scenario}: {exc.strerror}") from None
         base = Scenario.from_json(raw)
         preset = args.preset or base.preset
-        overrides = {k: (dict(v) if registry()[k].is_yearly else v) for k, v in base.overrides}
+        overrides = base.override_dict()
     overrides |= _parse_set(args.set or [])
     return Scenario.build(preset or "status_quo", overrides)
 

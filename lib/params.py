@@ -533,8 +533,13 @@ class Scenario:
         """Every parameter's resolved value (yearly ones as a tuple per year)."""
         return _resolve(preset_values(self.preset), dict(self.overrides))
 
+    def override_dict(self) -> dict[str, Any]:
+        """The overrides as Scenario.build accepts them (yearly ones as {year: value})."""
+        return {key: dict(value) if registry()[key].is_yearly else value
+                for key, value in self.overrides}
+
     def with_overrides(self, **changes: Any) -> Scenario:
-        merged = dict(self.overrides)
+        merged = self.override_dict()
         for key, value in changes.items():
             if key in merged and registry()[key].is_yearly and isinstance(value, Mapping):
                 merged[key] = dict(merged[key]) | dict(value)

@@ -117,7 +117,7 @@ class Result:
 
     @cached_property
     def counterfactual(self) -> Result:
-        return run(Scenario.build(self.scenario.preset, dict(self.scenario.overrides)
+        return run(Scenario.build(self.scenario.preset, self.scenario.override_dict()
                                   | {"no_export_controls": True}))
 
 

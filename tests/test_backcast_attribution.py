@@ -41,6 +41,16 @@ def test_attribution_of_one_lever_gets_everything():
     assert frame["contribution"].iloc[0] > 0
 
 
+def test_counterfactual_keeps_yearly_overrides():
+    scenario = Scenario.build("leaky_controls", {"smic_wafers_per_month": {2027: 90000}})
+    counterfactual = run(scenario).counterfactual.scenario
+    assert counterfactual.values()["no_export_controls"] is True
+    assert counterfactual.values()["smic_wafers_per_month"] == scenario.values()[
+        "smic_wafers_per_month"]
+    changed = scenario.with_overrides(smic_wafers_per_month={2028: 91000})
+    assert changed.values()["smic_wafers_per_month"][5:7] == (90000, 91000)
+
+
 def test_counterfactual_and_channels():
     result = run(Scenario())
     assert result.counterfactual.at("china_total", 2027) > result.at("china_total", 2027)
