@@ -258,18 +258,23 @@ def channel_area(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT,
 
 
 def funnel(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT) -> go.Figure:
+    """The SMIC-to-Ascend funnel for one month. Stages have different units (wafers, dies,
+    packages), so each stage's number and unit is written in its label, not inside the bar."""
     month = frame.attrs.get("month", "")
     binding = frame.attrs.get("binding", "")
-    text = [f"{v:,.0f} {u}" for v, u in zip(frame["value"], frame["unit"])]
+    labels = [f"{stage}<br><b>{value:,.0f}</b> {unit}"
+              for stage, value, unit in zip(frame["stage"], frame["value"], frame["unit"])]
     fig = _new_figure(go.Funnel(
-        y=list(frame["stage"]), x=list(frame["value"]), text=text, textinfo="text",
-        textposition="inside", marker=dict(color=["#56B4E9"] * 3 + ["#009E73", CHINA]),
-        textfont=dict(size=BASE_FONT_SIZE), connector=dict(fillcolor="#e8e8e8"),
+        y=labels, x=list(frame["value"]), textinfo="none",
+        marker=dict(color=["#56B4E9"] * 3 + ["#009E73", CHINA]),
+        connector=dict(fillcolor="#e8e8e8"),
+        hovertemplate="%{y}<extra></extra>",
     ))
     finish(fig, f"SMIC-to-Ascend funnel, {month}: binding constraint is {binding}",
            "Quantity per month [wafers, dies or packages, as labelled]", "Stage", source,
            height=height, legend=False)
-    fig.update_yaxes(showline=False)
+    fig.update_layout(yaxis=dict(showline=False, tickfont=dict(size=BASE_FONT_SIZE - 2)),
+                      margin=dict(l=40))
     return fig
 
 
@@ -327,7 +332,7 @@ def tier_scatter(frame: pd.DataFrame, source: str, tpp_threshold: float,
     fig.add_shape(type="line", x0=tpp_threshold, x1=tpp_threshold, y0=0, y1=y_max,
                   line=dict(color=US, width=3))
     fig.add_annotation(x=tpp_threshold, y=y_max * 0.35,
-                       text=f"2026 licensing line<br>TPP {tpp_threshold:,.0f}", xanchor="left",
+                       text=f"2026 licensing line<br>(from Jan 2026)<br>TPP {tpp_threshold:,.0f}", xanchor="left",
                        showarrow=False, font=dict(size=BASE_FONT_SIZE - 4, color=US))
     for tier_name, colour in TIER_COLOURS.items():
         part = known[known["tier"] == tier_name]

@@ -115,8 +115,9 @@ def test_each_yearly_parameter_changes_what_is_drawn(key):
     def drawn(scenario):
         result = run(scenario)
         frames = charts.standard_charts(result, None, "s")
-        return [frame.to_json() for _, frame in frames.values()] + [
-            dd.largest_run(result).to_json(), dd.headline(result, 2027).to_json()]
+        return [frame.to_json(date_format="iso") for _, frame in frames.values()] + [
+            dd.largest_run(result).to_json(date_format="iso"),
+            dd.headline(result, 2027).to_json()]
 
     assert drawn(changed) != drawn(base)
 
