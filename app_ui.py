@@ -33,13 +33,16 @@ PLOTLY_CONFIG = {
 }
 MARK = "● "
 ROOT = Path(__file__).resolve().parent
+# Page scripts live in app_pages/, not pages/: with a pages/ folder next to app.py, Streamlit
+# 1.67 starts in its legacy multipage mode, and until some session has run app.py (which calls
+# st.navigation), a deep link such as /briefing runs the page file alone, without the sidebar.
 PAGES = (  # (file, title, icon, url path)
-    ("pages/race_overview.py", "Race overview", ":material/trending_up:", "race"),
-    ("pages/supply_channels.py", "Supply channels", ":material/factory:", "supply"),
-    ("pages/chip_tiers.py", "Chip tiers", ":material/memory:", "tiers"),
-    ("pages/compare.py", "Compare scenarios", ":material/compare_arrows:", "compare"),
-    ("pages/assumptions.py", "Assumptions and sources", ":material/menu_book:", "assumptions"),
-    ("pages/briefing.py", "Briefing", ":material/slideshow:", "briefing"),
+    ("app_pages/race_overview.py", "Race overview", ":material/trending_up:", "race"),
+    ("app_pages/supply_channels.py", "Supply channels", ":material/factory:", "supply"),
+    ("app_pages/chip_tiers.py", "Chip tiers", ":material/memory:", "tiers"),
+    ("app_pages/compare.py", "Compare scenarios", ":material/compare_arrows:", "compare"),
+    ("app_pages/assumptions.py", "Assumptions and sources", ":material/menu_book:", "assumptions"),
+    ("app_pages/briefing.py", "Briefing", ":material/slideshow:", "briefing"),
 )
 
 

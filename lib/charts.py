@@ -68,12 +68,27 @@ def legend_rows(fig: go.Figure, width: int) -> int:
     return rows
 
 
+def wrap_source(text: str, width: int) -> str:
+    """Break a long source line (<br>) so it fits a chart `width` [px] wide."""
+    limit = max(40, int((width - 120) / (0.52 * (BASE_FONT_SIZE - 5))))
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > limit:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return "<br>".join(lines + [line])
+
+
 def finish(fig: go.Figure, title: str, x_title: str, y_title: str, source: str,
            height: int = SCREEN_HEIGHT, legend: bool = True,
            width_hint: int = 1300, bottom: int = 120) -> go.Figure:
     """Title, axis titles with units, large fonts, a source annotation and the legend on top.
     `width_hint` is the narrowest width [px] the chart is shown at (for legend wrapping)."""
     rows = legend_rows(fig, width_hint - 160) if legend else 0
+    source = wrap_source(source, width_hint)
+    bottom += 18 * source.count("<br>")
     fig.update_layout(
         title=dict(text=title, x=0.01, xanchor="left", y=0.97, yanchor="top", yref="container",
                    font=dict(size=BASE_FONT_SIZE + 6)),
@@ -435,6 +450,23 @@ def standard_charts(result, waterfall_frame: pd.DataFrame | None, source_text: s
     frame = dd.chip_h100e()
     out["chip_h100e"] = (chip_h100e_bars(frame, source_text), frame)
     return out
+
+
+def key_events(fig: go.Figure, events: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
+    """Annotate a few named events (event label -> short text) with lines and staggered
+    labels: for small charts where numbered markers would crowd."""
+    chosen = events[events["label"].isin(labels)]
+    shapes, annotations = [], []
+    for i, row in enumerate(chosen.itertuples()):
+        shapes.append(dict(type="line", x0=row.date, x1=row.date, xref="x", yref="paper",
+                           y0=0, y1=1, line=dict(color="#444", width=1.5, dash="dot")))
+        annotations.append(dict(x=row.date, y=1 - 0.09 * (i % 3), xref="x", yref="paper",
+                                text=labels[row.label], showarrow=False, xanchor="left",
+                                yanchor="top", xshift=3, bgcolor="rgba(255,255,255,0.8)",
+                                font=dict(size=BASE_FONT_SIZE - 4, color="#333")))
+    fig.update_layout(shapes=list(fig.layout.shapes) + shapes,
+                      annotations=list(fig.layout.annotations) + annotations)
+    return fig
 
 
 def mark_year(fig: go.Figure, x, label: str) -> go.Figure:

@@ -31,6 +31,11 @@ TIER_DATES = {
     "Oct 2023 rule (Jun 2024)": dt.date(2024, 6, 15),
     "2026 licensing (Jun 2026)": dt.date(2026, 6, 15),
 }
+KEY_EVENTS = {  # events.csv label -> short text for small annotated charts
+    "Oct 2022 chip rule": "Oct 2022 rule",
+    "Oct 2023 rule update": "Oct 2023 update",
+    "H200 case-by-case licensing": "2026 licensing",
+}
 HEADLINE_KEYS = ("china_total", "us_total", "ratio", "race_gap_months")
 
 
@@ -315,7 +320,9 @@ def _show_value(value) -> str:
         return ", ".join(steps)
     if isinstance(value, bool):
         return "on" if value else "off"
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, float):
+        return f"{int(value):,}" if value.is_integer() and abs(value) >= 1000 else f"{value:g}"
+    return str(value)
 
 
 def metric_deltas(results: dict[str, Result], year: int) -> pd.DataFrame:

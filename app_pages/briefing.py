@@ -44,8 +44,9 @@ source = ui.source()
 left, right = st.columns(2)
 with left:
     frame = dd.compute_over_time(res, "total")
-    fig = charts.compute_race(frame, source, events=dd.events_frame(), height=430,
-                              title="AI compute installed, U.S. vs China", width_hint=760)
+    fig = charts.compute_race(frame, source, height=430, width_hint=760,
+                              title="AI compute installed, U.S. vs China")
+    charts.key_events(fig, dd.events_frame(), dd.KEY_EVENTS)
     ui.chart("briefing_compute_race", fig, frame)
 with right:
     stock = dd.channel_stock(res)
