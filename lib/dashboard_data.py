@@ -87,20 +87,8 @@ def fmt_number(value: float, unit: str = "") -> str:
 
 
 def counterfactual(result: Result) -> Result:
-    """The same scenario with no export controls.
-
-    Result.counterfactual in lib/runs.py passes yearly overrides back to Scenario.build as
-    (year, value) pairs, which build rejects, so it raises for any scenario with a yearly
-    override; this builds the overrides as {year: value} mappings instead."""
-    reg = registry()
-    overrides = {key: dict(value) if reg[key].is_yearly else value
-                 for key, value in result.scenario.overrides}
-    overrides["no_export_controls"] = True
-    return _run_cached(Scenario.build(result.scenario.preset, overrides))
-
-
-def _run_cached(scenario: Scenario) -> Result:
-    return run(scenario)
+    """The same scenario with no export controls (lib.runs memoizes it)."""
+    return result.counterfactual
 
 
 # ---------------------------------------------------------------------------------------------
