@@ -1,5 +1,5 @@
 """Chokepoint: U.S. AI-chip export controls on China. Entry point: navigation and the shared
-sidebar; each page in app_pages/ draws results read from lib/."""
+sidebar; each page in pages/ draws results read from lib/."""
 
 import logging
 

@@ -18,8 +18,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib import charts, dashboard_data as dd, export
-from lib.params import YEARS, Scenario, ScenarioError, presets, preset_values, registry
+from lib import charts, export
+from lib import dashboard_data as dd
+from lib.params import YEARS, Scenario, ScenarioError, preset_values, presets, registry
 from lib.runs import Result, run
 
 log = logging.getLogger("chokepoint")
@@ -33,16 +34,15 @@ PLOTLY_CONFIG = {
 }
 MARK = "● "
 ROOT = Path(__file__).resolve().parent
-# Page scripts live in app_pages/, not pages/: with a pages/ folder next to app.py, Streamlit
-# 1.67 starts in its legacy multipage mode, and until some session has run app.py (which calls
-# st.navigation), a deep link such as /briefing runs the page file alone, without the sidebar.
+# scripts/serve.py starts the server; it keeps Streamlit from treating pages/ as the legacy
+# multipage folder, which would break deep links for the first visitor after a restart.
 PAGES = (  # (file, title, icon, url path)
-    ("app_pages/race_overview.py", "Race overview", ":material/trending_up:", "race"),
-    ("app_pages/supply_channels.py", "Supply channels", ":material/factory:", "supply"),
-    ("app_pages/chip_tiers.py", "Chip tiers", ":material/memory:", "tiers"),
-    ("app_pages/compare.py", "Compare scenarios", ":material/compare_arrows:", "compare"),
-    ("app_pages/assumptions.py", "Assumptions and sources", ":material/menu_book:", "assumptions"),
-    ("app_pages/briefing.py", "Briefing", ":material/slideshow:", "briefing"),
+    ("pages/race_overview.py", "Race overview", ":material/trending_up:", "race"),
+    ("pages/supply_channels.py", "Supply channels", ":material/factory:", "supply"),
+    ("pages/chip_tiers.py", "Chip tiers", ":material/memory:", "tiers"),
+    ("pages/compare.py", "Compare scenarios", ":material/compare_arrows:", "compare"),
+    ("pages/assumptions.py", "Assumptions and sources", ":material/menu_book:", "assumptions"),
+    ("pages/briefing.py", "Briefing", ":material/slideshow:", "briefing"),
 )
 
 
@@ -209,8 +209,8 @@ def _control(parameter, base_value: Any, preset_value: Any, gen: int) -> Any:
             if changed:
                 st.caption(f"{MARK}differs from the preset")
         values = [float(v) if pd.notna(v) else float(b)
-                  for v, b in zip(edited["value"], base_value)]
-        return {year: v for year, v in zip(YEARS, values)}
+                  for v, b in zip(edited["value"], base_value, strict=True)]
+        return {year: v for year, v in zip(YEARS, values, strict=True)}
     current = st.session_state.get(key, base_value)
     changed = current != preset_value
     shown = f"{MARK if changed else ''}{label}"
@@ -422,7 +422,7 @@ def _export_menu(name: str, fig: go.Figure, frame: pd.DataFrame, key: str) -> No
     saved = store.get(key)
     if saved and saved[0] == token:
         cols = st.columns(2)
-        for column, fmt in zip(cols, export.IMAGE_FORMATS):
+        for column, fmt in zip(cols, export.IMAGE_FORMATS, strict=True):
             column.download_button(fmt.upper(), data=saved[1][(name, fmt)],
                                    file_name=f"{stem}.{fmt}",
                                    mime="image/png" if fmt == "png" else "image/svg+xml",

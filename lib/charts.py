@@ -255,7 +255,7 @@ def waterfall(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT) -> 
     label = frame.attrs.get("metric_label", "Metric")
     year = frame.attrs.get("year", "")
     text = [f"{v:+.1f}" if k == "relative" else f"{v:.1f}"
-            for k, v in zip(frame["kind"], frame["value"])]
+            for k, v in zip(frame["kind"], frame["value"], strict=True)]
     fig = _new_figure(go.Waterfall(
         x=list(frame["step"]), y=list(frame["value"]), measure=list(frame["kind"]),
         text=text, textposition="outside", cliponaxis=False,
@@ -263,7 +263,8 @@ def waterfall(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT) -> 
         totals=dict(marker=dict(color=GREY)), connector=dict(line=dict(color="#999")),
         name=label,
     ))
-    values = np.cumsum([v if k != "total" else 0 for k, v in zip(frame["kind"], frame["value"])])
+    values = np.cumsum([v if k != "total" else 0
+                       for k, v in zip(frame["kind"], frame["value"], strict=True)])
     top = max(float(np.max(values)), float(frame["value"].iloc[-1]), 0.0)
     bottom = min(float(np.min(values)), 0.0)
     pad = 0.15 * max(top - bottom, 1.0)
@@ -297,7 +298,8 @@ def funnel(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT) -> go.
     month = frame.attrs.get("month", "")
     binding = frame.attrs.get("binding", "")
     labels = [f"{stage}<br><b>{value:,.0f}</b> {unit}"
-              for stage, value, unit in zip(frame["stage"], frame["value"], frame["unit"])]
+              for stage, value, unit in zip(frame["stage"], frame["value"], frame["unit"],
+                                          strict=True)]
     fig = _new_figure(go.Funnel(
         y=labels, x=list(frame["value"]), textinfo="none",
         marker=dict(color=["#56B4E9"] * 3 + ["#009E73", CHINA]),
@@ -365,7 +367,8 @@ def tier_scatter(frame: pd.DataFrame, source: str, tpp_threshold: float,
     fig.add_shape(type="line", x0=tpp_threshold, x1=tpp_threshold, y0=0, y1=y_max,
                   line=dict(color=US, width=3))
     fig.add_annotation(x=tpp_threshold, y=y_max * 0.35,
-                       text=f"2026 licensing line<br>(from Jan 2026)<br>TPP {tpp_threshold:,.0f}", xanchor="left",
+                       text=f"2026 licensing line<br>(from Jan 2026)<br>TPP {tpp_threshold:,.0f}",
+                       xanchor="left",
                        showarrow=False, font=dict(size=BASE_FONT_SIZE - 4, color=US))
     for tier_name, colour in TIER_COLOURS.items():
         part = known[known["tier"] == tier_name]

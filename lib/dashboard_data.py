@@ -301,7 +301,7 @@ def differing_parameters(scenarios: dict[str, Scenario]) -> pd.DataFrame:
 def _show_value(value) -> str:
     if isinstance(value, tuple):
         steps, previous = [], None
-        for year, v in zip(YEARS, value):
+        for year, v in zip(YEARS, value, strict=True):
             if v != previous:
                 steps.append(f"{year}: {fmt_number(v)}")
                 previous = v

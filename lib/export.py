@@ -78,7 +78,7 @@ def figures_to_images(figures: dict[str, go.Figure], formats=IMAGE_FORMATS,
                 raise ExportUnavailable(f"Image export failed: {type(exc).__name__}: "
                                         f"{str(exc)[:200]}") from exc
         out = {}
-        for key, file in zip(keys, files):
+        for key, file in zip(keys, files, strict=True):
             if not file.exists() or file.stat().st_size == 0:
                 raise ExportUnavailable(f"Image export produced no {key[1]} for {key[0]}")
             out[key] = file.read_bytes()
@@ -123,7 +123,7 @@ def briefing_pack(charts: dict[str, tuple[go.Figure, pd.DataFrame]], assumptions
             notes.append(str(exc))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, (fig, frame) in charts.items():
+        for name, (_fig, frame) in charts.items():
             stem = safe_name(name)
             for fmt in IMAGE_FORMATS:
                 if (name, fmt) in images:

@@ -171,7 +171,7 @@ def attribute(scenario: Scenario, baseline: Scenario, metric: str = "race_gap_mo
     subsets = list(itertools.product((0, 1), repeat=len(levers)))
     batch = []
     for subset in subsets:
-        switched = {lever for lever, on in zip(levers, subset, strict=False) if on}
+        switched = {lever for lever, on in zip(levers, subset, strict=True) if on}
         batch.append({k: (scenario_values[k] if lever_of(k) in switched else baseline_values[k])
                       for k in scenario_values})
     out = run_values(batch)

@@ -57,7 +57,7 @@ def rss_mib(pid: int) -> float:
 def start_server(port: int, db: str) -> subprocess.Popen:
     env = os.environ | {"CHOKEPOINT_DB": db, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/streamlit"), "run", str(ROOT / "app.py"),
+        [str(ROOT / ".venv/bin/python"), str(ROOT / "scripts/serve.py"),
          "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

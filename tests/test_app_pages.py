@@ -48,7 +48,7 @@ def test_every_page_renders_under_every_preset(page, preset):
     no_exception(at)
     assert at.session_state["scenario"] == Scenario.build(preset)
     assert PAGE_TITLES[page] in at.session_state["render_ms"]
-    if page != "app_pages/assumptions.py":
+    if page != "pages/assumptions.py":
         assert at.get("plotly_chart"), "no chart drawn"
     assert not at.warning, [w.value for w in at.warning]
 
@@ -102,7 +102,8 @@ def test_yearly_controls_are_per_year_tables():
 def test_each_yearly_parameter_changes_what_is_drawn(key):
     """AppTest cannot edit a data_editor, so check that a per-year edit (as the editor
     returns it) changes the drawn data, through the same scenario path the sidebar uses."""
-    from lib import charts, dashboard_data as dd
+    from lib import charts
+    from lib import dashboard_data as dd
     from lib.runs import run
 
     parameter = registry()[key]
@@ -210,7 +211,7 @@ def test_good_upload_replaces_scenario():
 
 
 def test_tier_page_threshold_mirrors_sidebar():
-    at = make_app("app_pages/chip_tiers.py")
+    at = make_app("pages/chip_tiers.py")
     at.run()
     before = signature(at)
     at.slider(key="page_export_tpp_threshold").set_value(10000.0).run()
@@ -222,7 +223,7 @@ def test_tier_page_threshold_mirrors_sidebar():
 
 
 def test_compare_page_shows_differences():
-    at = make_app("app_pages/compare.py")
+    at = make_app("pages/compare.py")
     at.run()
     no_exception(at)
     assert len(at.get("plotly_chart")) == 2
@@ -233,7 +234,7 @@ def test_compare_page_shows_differences():
 
 
 def test_assumptions_filter_and_backcast():
-    at = make_app("app_pages/assumptions.py")
+    at = make_app("pages/assumptions.py")
     at.run()
     no_exception(at)
     at.text_input(key="assume_search").input("smuggl").run()
@@ -243,7 +244,7 @@ def test_assumptions_filter_and_backcast():
 
 
 def test_briefing_takeaways_and_footer():
-    at = make_app("app_pages/briefing.py", {"preset": "strict_enforcement"})
+    at = make_app("pages/briefing.py", {"preset": "strict_enforcement"})
     at.run()
     no_exception(at)
     text = " ".join(m.value for m in at.markdown).replace("**", "")

@@ -3,13 +3,15 @@ and the toolbar's high-resolution download."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from lib import charts, dashboard_data as dd
+from lib import charts
+from lib import dashboard_data as dd
 from lib.params import Scenario
 from lib.runs import run
 
@@ -101,9 +103,9 @@ def test_events_are_marked_without_overlap(standard):
     fig = standard["compute_race"][0]
     events = [t for t in fig.data if t.name and t.name.startswith("Policy events")]
     assert len(events) == 1
-    points = sorted(zip(pd.to_datetime(events[0].x), events[0].y))
+    points = sorted(zip(pd.to_datetime(events[0].x), events[0].y, strict=True))
     assert len(points) == len(dd.events_frame())
-    for (d1, y1), (d2, y2) in zip(points, points[1:]):
+    for (d1, y1), (d2, y2) in itertools.pairwise(points):
         if (d2 - d1).days <= 75:
             assert y1 != y2  # close events never share a level
     assert fig.layout.yaxis2.type in (None, "linear", "-")  # events axis is not log

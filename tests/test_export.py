@@ -12,7 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from lib import charts, dashboard_data as dd, export
+from lib import charts, export
+from lib import dashboard_data as dd
 from lib.params import Scenario
 from lib.runs import run
 

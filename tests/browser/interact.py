@@ -13,7 +13,6 @@ import time
 from urllib.parse import parse_qs, urlparse
 
 from playwright.sync_api import sync_playwright
-
 from screenshots import ARGS, OUT, wait_idle
 
 

@@ -10,10 +10,8 @@ import re
 import statistics
 import sys
 import time
-from collections import defaultdict
 
 from playwright.sync_api import sync_playwright
-
 from screenshots import ARGS, wait_idle
 
 PAGES = {"race": "Race overview", "supply": "Supply channels", "tiers": "Chip tiers",

@@ -4,7 +4,8 @@ and the race gap's change attributed to lever groups."""
 import streamlit as st
 
 import app_ui as ui
-from lib import charts, dashboard_data as dd
+from lib import charts
+from lib import dashboard_data as dd
 from lib.params import Scenario
 
 ui.page_header("Race overview", "U.S. and Chinese AI compute under the scenario in the "
@@ -13,7 +14,7 @@ scenario, res = ui.scenario(), ui.result()
 
 year = ui.year_picker(res, "race_year", 2027, "Headline year (end of December)")
 headline = dd.headline(res, year)
-for column, row in zip(st.columns(4), headline.itertuples()):
+for column, row in zip(st.columns(4), headline.itertuples(), strict=True):
     column.metric(f"{row.label} [{row.unit}], {year}", dd.fmt_number(row.scenario, row.unit),
                   delta=f"{dd.fmt_number(row.no_controls, row.unit)} with no controls",
                   delta_color="off", delta_arrow="off", border=True)

@@ -4,7 +4,8 @@ licensing line, a movable hypothetical threshold, per-chip H100e and the spec ta
 import streamlit as st
 
 import app_ui as ui
-from lib import charts, dashboard_data as dd
+from lib import charts
+from lib import dashboard_data as dd
 from lib.params import preset_values, registry
 
 ui.page_header("Chip tiers", "Which chips China may buy under each rule, and what moving the "
@@ -38,7 +39,7 @@ st.subheader("What the threshold changes")
 preset_res = dd.preset_result(scenario)
 changes = dd.tier_changes(date, scenario)
 cols = st.columns(3)
-names = dict(zip(dd.chip_table_ids(), dd.chip_specs()["name"]))
+names = dict(zip(dd.chip_table_ids(), dd.chip_specs()["name"], strict=True))
 cols[0].metric("Best chip licensable to China (2026+)",
                names.get(res.licensed_chip, "none"), border=True,
                delta=f"preset: {names.get(preset_res.licensed_chip, 'none')}",

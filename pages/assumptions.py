@@ -4,7 +4,8 @@ date (generated from data/parameters.yaml), and the back-cast against published 
 import streamlit as st
 
 import app_ui as ui
-from lib import dashboard_data as dd, export
+from lib import dashboard_data as dd
+from lib import export
 
 ui.page_header("Assumptions and sources", "Every parameter behind the scenario, generated from "
                "data/parameters.yaml. ● in the sidebar marks what differs from the preset.")

@@ -4,7 +4,8 @@ binding constraint, and legal exports vs smuggling over time."""
 import streamlit as st
 
 import app_ui as ui
-from lib import charts, dashboard_data as dd
+from lib import charts
+from lib import dashboard_data as dd
 
 ui.page_header("Supply channels", "Where China's AI compute comes from: legal Nvidia exports, "
                "smuggling, TSMC-made Ascend dies and SMIC's own production.")

@@ -4,7 +4,8 @@ numbers, two annotated charts and plain-language takeaways generated from the re
 import streamlit as st
 
 import app_ui as ui
-from lib import charts, dashboard_data as dd
+from lib import charts
+from lib import dashboard_data as dd
 
 st.html("""<style>
 .block-container {padding-top: 2.2rem !important; padding-bottom: 0 !important;}

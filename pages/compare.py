@@ -4,7 +4,8 @@ overlaid on key charts, the parameters that differ, and metric deltas."""
 import streamlit as st
 
 import app_ui as ui
-from lib import charts, dashboard_data as dd
+from lib import charts
+from lib import dashboard_data as dd
 from lib.params import Scenario, ScenarioError, presets
 
 ui.page_header("Compare scenarios", "Two to four scenarios side by side: U.S. blue and China "

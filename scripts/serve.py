@@ -1,0 +1,22 @@
+"""Start the Streamlit server for app.py: `python scripts/serve.py [streamlit run options]`.
+
+app.py builds its navigation with st.navigation from the scripts in pages/. Streamlit 1.67
+still treats a pages/ folder as the legacy multipage layout until some session has run app.py,
+so the first visitor after a restart who opens a deep link (/supply) would get a "Page not
+found" dialog. Declaring the new layout before the server starts avoids that.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.web.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+if __name__ == "__main__":
+    PagesManager.uses_pages_directory = False
+    sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *sys.argv[1:]]
+    sys.exit(main())
