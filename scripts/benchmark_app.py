@@ -1,0 +1,146 @@
+"""Dashboard latency: server render time per page (Streamlit AppTest, in process) and the time
+from a slider key press in headless Chromium until the page's a chart shows new data.
+
+    PYTHONPATH=. .venv/bin/python scripts/benchmark_app.py [--moves 8] [--pages race,supply]
+
+Prints medians and 90th percentiles in ms. A figure, not a test: the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import app_ui  # noqa: E402
+
+PAGES = {url: (path, title) for path, title, _icon, url in app_ui.PAGES}
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def report(label: str, values: list[float]) -> None:
+    print(f"  {label:<34} median {statistics.median(values):7.0f} ms   "
+          f"p90 {pct(values, 0.9):7.0f} ms   (n={len(values)})")
+
+
+def server_renders(pages: list[str], moves: int) -> None:
+    """Server time of a rerun after a sidebar slider moves (AppTest, warm cache per value)."""
+    from streamlit.testing.v1 import AppTest
+
+    print("Server render after a slider move (AppTest, one scenario per move):")
+    for url in pages:
+        path, title = PAGES[url]
+        at = AppTest.from_string(f"import app_ui\napp_ui.main({path!r})", default_timeout=120)
+        at.run()
+        times = []
+        slider = next(s for s in at.slider if s.key.startswith("p_smuggling_interdiction"))
+        for i in range(moves):
+            slider = next(s for s in at.slider if s.key == slider.key)
+            slider.set_value(round(0.05 * (i + 1), 2))
+            at.run()
+            times.append(at.session_state["render_ms"][title])
+        report(title, times)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int, db: str) -> subprocess.Popen:
+    env = os.environ | {"CHOKEPOINT_DB": db, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "scripts/serve.py"), "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return process
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise SystemExit("server did not start")
+
+
+CHART_DATA = ("() => JSON.stringify([...document.querySelectorAll("
+              "'[data-testid=stMain] .js-plotly-plot')].map(p => (p.data || []).map("
+              "t => [t.x, t.y])))")
+
+
+def wait_settled(page, timeout: float = 60) -> None:
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=stApp]')?.dataset.testScriptState "
+        "=== 'notRunning' && document.querySelector('.js-plotly-plot .main-svg')",
+        timeout=timeout * 1000)
+
+
+def browser_updates(pages: list[str], moves: int) -> None:
+    """Key press on a sidebar slider -> some chart in the main area shows different data."""
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        server = start_server(port, str(Path(tmp) / "bench.sqlite"))
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+                page = browser.new_page(viewport={"width": 1920, "height": 1080})
+                print("Browser: slider key press -> a chart shows new data "
+                      "(headless Chromium, 1920x1080):")
+                for url in pages:
+                    start = time.perf_counter()
+                    default = url == app_ui.PAGES[0][3]  # the default page lives at "/"
+                    page.goto(f"http://127.0.0.1:{port}/{'' if default else url}")
+                    wait_settled(page)
+                    load_ms = 1000 * (time.perf_counter() - start)
+                    time.sleep(2)  # the first run's widgets are replaced once after load
+                    slider = page.locator('[data-testid="stSidebar"] [data-testid="stSlider"] '
+                                          'input[type="range"]').first
+                    times = []
+                    for i in range(moves):
+                        before = page.evaluate(CHART_DATA)
+                        start = time.perf_counter()
+                        slider.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+                        page.wait_for_function(f"before => ({CHART_DATA})() !== before",
+                                               arg=before, timeout=30000, polling="raf")
+                        times.append(1000 * (time.perf_counter() - start))
+                        wait_settled(page)
+                    report(f"{PAGES[url][1]} (page load {load_ms:.0f} ms)", times)
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--moves", type=int, default=8)
+    parser.add_argument("--pages", default="race,supply,tiers,compare,briefing")
+    parser.add_argument("--skip-browser", action="store_true")
+    args = parser.parse_args()
+    pages = args.pages.split(",")
+    server_renders(pages, args.moves)
+    if not args.skip_browser:
+        browser_updates(pages, args.moves)
+
+
+if __name__ == "__main__":
+    main()
