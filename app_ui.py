@@ -18,8 +18,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib import charts, export
+from lib import charts, export, uncertainty
 from lib import dashboard_data as dd
+from lib import uncertainty_charts as ucharts
 from lib.params import YEARS, Scenario, ScenarioError, preset_values, presets, registry
 from lib.runs import Result, run
 
@@ -41,6 +42,7 @@ PAGES = (  # (file, title, icon, url path)
     ("pages/supply_channels.py", "Supply channels", ":material/factory:", "supply"),
     ("pages/chip_tiers.py", "Chip tiers", ":material/memory:", "tiers"),
     ("pages/compare.py", "Compare scenarios", ":material/compare_arrows:", "compare"),
+    ("pages/uncertainty.py", "Uncertainty", ":material/ssid_chart:", "uncertainty"),
     ("pages/assumptions.py", "Assumptions and sources", ":material/menu_book:", "assumptions"),
     ("pages/briefing.py", "Briefing", ":material/slideshow:", "briefing"),
 )
@@ -74,6 +76,50 @@ def _run_json(scenario_json: str) -> Result:
 def _waterfall_json(scenario_json: str, baseline_json: str, year: int) -> pd.DataFrame:
     return dd.waterfall(Scenario.from_json(scenario_json), Scenario.from_json(baseline_json),
                         "race_gap_months", year)
+
+
+# Uncertainty: cached as small summaries (percentile frames, December values per draw), never
+# as the draws' monthly paths; keys are the scenario's JSON and a few scalars.
+
+
+@st.cache_data(max_entries=24, show_spinner=False)
+def _uncertainty_json(scenario_json: str, draws: int, seed: int) -> dd.UncertaintySummary:
+    return dd.uncertainty_summary(Scenario.from_json(scenario_json), draws, seed)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _tornado_json(scenario_json: str, metric: str, year: int) -> pd.DataFrame:
+    return uncertainty.tornado(Scenario.from_json(scenario_json), metric, year)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _sobol_json(scenario_json: str, metric: str, year: int) -> pd.DataFrame:
+    return uncertainty.sobol_indices(Scenario.from_json(scenario_json), metric, year)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _goal_seek_json(scenario_json: str, lever: str, metric: str, year: int, target: float
+                    ) -> uncertainty.GoalSeek:
+    return uncertainty.goal_seek(Scenario.from_json(scenario_json), lever, metric, year, target,
+                                 from_year=dd.GOAL_FROM_YEAR)
+
+
+def uncertainty_for(scenario: Scenario, draws: int = 2000, seed: int = 0
+                    ) -> dd.UncertaintySummary:
+    return _uncertainty_json(scenario.to_json(), int(draws), int(seed))
+
+
+def tornado_for(scenario: Scenario, metric: str, year: int) -> pd.DataFrame:
+    return _tornado_json(scenario.to_json(), metric, int(year))
+
+
+def sobol_for(scenario: Scenario, metric: str, year: int) -> pd.DataFrame:
+    return _sobol_json(scenario.to_json(), metric, int(year))
+
+
+def goal_seek_for(scenario: Scenario, lever: str, metric: str, year: int, target: float
+                  ) -> uncertainty.GoalSeek:
+    return _goal_seek_json(scenario.to_json(), lever, metric, int(year), float(target))
 
 
 def result_for(scenario: Scenario) -> Result:
@@ -350,9 +396,17 @@ def all_charts(current: Scenario, res: Result) -> dict[str, tuple[go.Figure, pd.
     """Every standard chart of a scenario, for the briefing pack."""
     baseline = Scenario.build("status_quo")
     year = min(2030, dd.last_year(res))
-    return charts.standard_charts(res, waterfall_for(current, baseline, year),
-                                  source_text=charts.source_line(
-                                      dd.scenario_label(current), dd.data_date()))
+    source_text = charts.source_line(dd.scenario_label(current), dd.data_date())
+    out = charts.standard_charts(res, waterfall_for(current, baseline, year),
+                                 source_text=source_text)
+    summary = uncertainty_for(current)  # the uncertainty page's defaults: 2,000 draws, seed 0
+    for series in dd.FAN_SERIES:
+        frame = dd.fan_frame(summary, res, series)
+        out[f"fan_{series}"] = (ucharts.fan(frame, source_text,
+                                            log_y=series == "china_total"), frame)
+    frame = dd.tornado_table(tornado_for(current, "race_gap_months", year))
+    out["tornado_race_gap"] = (ucharts.tornado(frame, source_text), frame)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

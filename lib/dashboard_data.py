@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import numpy as np
@@ -16,8 +17,9 @@ import pandas as pd
 from .chips import chip_table, tier_table
 from .data import table
 from .model import BINDING, CHANNELS, FLOWS
-from .params import YEARS, Scenario, presets, registry
+from .params import FIRST_YEAR, YEARS, Parameter, Scenario, presets, registry
 from .runs import LEVER_LABELS, METRICS, Result, attribute, run
+from .uncertainty import GoalSeek, monte_carlo, sensitivity_range
 
 CHANNEL_LABELS = {
     "legal": "Legal Nvidia exports", "smuggled": "Smuggled Nvidia chips",
@@ -348,6 +350,7 @@ def assumptions(scenario: Scenario) -> pd.DataFrame:
             "default": _show_value(parameter.default),
             "changed from preset": parameter.key in changed,
             "plausible range": f"{parameter.low:g} to {parameter.high:g}",
+            "distribution": distribution_text(parameter, values[parameter.key]),
             "allowed range": f"{parameter.min:g} to {parameter.max:g}",
             "estimate": parameter.estimate, "description": parameter.description,
             "source": parameter.source, "source date": meta["source_date"],
@@ -418,3 +421,249 @@ def lever_label(lever: str) -> str:
 
 def preset_result(scenario: Scenario) -> Result:
     return run(Scenario.build(scenario.preset))
+
+
+# ---------------------------------------------------------------------------------------------
+# Uncertainty: Monte Carlo summaries, probability statements, sensitivity tables, goal-seek
+
+FAN_SERIES = ("china_total", "ratio", "race_gap_months")
+FAN_TITLES = {
+    "china_total": "China's installed AI compute: range of outcomes",
+    "ratio": "U.S. compute as a multiple of China's: range of outcomes",
+    "race_gap_months": "Race gap (months China is behind): range of outcomes",
+}
+DRAW_CHOICES = (1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
+# key -> (picker label, statement with {n}, series, above, default threshold)
+PROBABILITY_STATEMENTS = {
+    "china_share_above": ("China's compute above 1/N of the U.S.'s",
+                          "China's compute > 1/{n} of the U.S.'s", "ratio", False, 10.0),
+    "china_share_below": ("China's compute below 1/N of the U.S.'s",
+                          "China's compute < 1/{n} of the U.S.'s", "ratio", True, 10.0),
+    "gap_above": ("China more than N months behind", "China more than {n} months behind",
+                  "race_gap_months", True, 24.0),
+    "gap_below": ("China less than N months behind", "China less than {n} months behind",
+                  "race_gap_months", False, 12.0),
+    "china_above": ("China's compute above N H100e", "China's compute > {n} H100e",
+                    "china_total", True, 5e6),
+    "china_below": ("China's compute below N H100e", "China's compute < {n} H100e",
+                    "china_total", False, 5e6),
+}
+SENSITIVITY_OUTPUTS = ("race_gap_months", "ratio", "china_total", "china_training", "us_total")
+GOAL_TARGETS = {"race_gap_months": 24.0, "ratio": 10.0, "china_total": 5e6,
+                "china_training": 2e6, "us_total": 1e8}
+GOAL_FROM_YEAR = 2026  # yearly levers are goal-sought as one value for every year from here
+
+
+@dataclass(frozen=True)
+class UncertaintySummary:
+    """What the pages draw from one Monte Carlo run, small enough to cache: the monthly
+    percentiles of each fan series and every draw's December value in each year."""
+
+    draws: int
+    seed: int
+    fans: dict[str, pd.DataFrame]  # series -> monthly p5, p25, p50, p75, p95
+    december: dict[str, np.ndarray]  # series -> (years, draws)
+    years: tuple[int, ...]
+
+    def values(self, series: str, year: int) -> np.ndarray:
+        """Every draw's value in December of `year` (or the last year), as MonteCarlo.at."""
+        return self.december[series][min(max(year, self.years[0]), self.years[-1])
+                                      - self.years[0]]
+
+    def probability(self, series: str, year: int, threshold: float, above: bool = True
+                    ) -> float:
+        values = self.values(series, year)
+        return float(np.mean(values > threshold if above else values < threshold))
+
+
+def uncertainty_summary(scenario: Scenario, draws: int = 2000, seed: int = 0
+                        ) -> UncertaintySummary:
+    """Monte Carlo of the scenario (levers held, assumptions drawn), reduced to a summary.
+    Calls the core's unmemoized function: its memo would keep every draw's monthly path."""
+    mc = monte_carlo.__wrapped__(scenario, draws, seed, 1.0, FAN_SERIES)
+    years = tuple(range(FIRST_YEAR, int(mc.months[-1].year) + 1))
+    fans = {}
+    for series in FAN_SERIES:
+        frame = mc.percentiles(series)
+        frame.index.name = "month"
+        fans[series] = frame
+    december = {s: np.stack([mc.at(s, year) for year in years]) for s in FAN_SERIES}
+    return UncertaintySummary(draws, seed, fans, december, years)
+
+
+def fan_frame(summary: UncertaintySummary, result: Result, series: str) -> pd.DataFrame:
+    """Monthly percentiles of `series` across the draws, with the deterministic line."""
+    frame = summary.fans[series].copy()
+    frame["scenario"] = result.series[series][:len(frame)]
+    label, unit, _ = METRICS[series]
+    frame.attrs.update(series=series, label=label, unit=unit, draws=summary.draws,
+                       seed=summary.seed, title=FAN_TITLES[series])
+    return frame
+
+
+def fmt_probability(p: float) -> str:
+    if 0 < p < 0.01:
+        return "<1%"
+    if 0.99 < p < 1:
+        return ">99%"
+    return f"{p:.0%}"
+
+
+def _threshold_text(series: str, threshold: float) -> str:
+    return fmt_number(threshold) if series == "china_total" else f"{threshold:g}"
+
+
+def probability_statement(summary: UncertaintySummary, key: str, threshold: float,
+                          year: int) -> dict:
+    """P(event at end `year`) over the draws, e.g. 'P(China's compute > 1/10 of the U.S.'s
+    at end 2027) = 34%'."""
+    _, template, series, above, _ = PROBABILITY_STATEMENTS[key]
+    values = summary.values(series, year)
+    hits = int(np.sum(values > threshold if above else values < threshold))
+    p = summary.probability(series, year, threshold, above)
+    event = template.format(n=_threshold_text(series, threshold))
+    return {"p": p, "hits": hits, "draws": len(values), "series": series, "above": above,
+            "threshold": threshold, "year": year, "event": event,
+            "text": f"P({event} at end {year}) = {fmt_probability(p)}"}
+
+
+def histogram(summary: UncertaintySummary, series: str, year: int,
+              deterministic: float | None = None) -> pd.DataFrame:
+    """Draws of `series` at December of `year` counted in bins (whole months for the gap)."""
+    values = summary.values(series, year)
+    low, high = float(np.min(values)), float(np.max(values))
+    if series == "race_gap_months" and high > low:
+        width = max(1.0, math.ceil((high - low) / 50))
+        edges = np.arange(math.floor(low), math.floor(high) + width + 1e-9, width)
+        counts, edges = np.histogram(values, bins=edges)
+    else:
+        counts, edges = np.histogram(values, bins=40)
+    label, unit, _ = METRICS[series]
+    frame = pd.DataFrame({"from": edges[:-1], "to": edges[1:], "draws": counts,
+                          "share": counts / len(values)})
+    frame.attrs.update(series=series, label=label, unit=unit, year=year, draws=len(values),
+                       median=float(np.median(values)), p5=float(np.percentile(values, 5)),
+                       p95=float(np.percentile(values, 95)), scenario=deterministic)
+    return frame
+
+
+def _num(value: float) -> str:
+    return fmt_number(value) if abs(value) >= 1000 else f"{value:g}"
+
+
+def distribution_text(parameter: Parameter, value) -> str:
+    """How a parameter varies in Monte Carlo (assumptions) or the tornado (policy levers),
+    around its current value, e.g. 'triangular 0.2–0.4, mode 0.3'."""
+    d = parameter.distribution
+    if d is None:
+        return "fixed (switch)" if parameter.kind == "boolean" else "fixed (no range)"
+    if parameter.group.kind == "policy":
+        if d.is_factor:
+            span = f"×{d.low:g} to ×{d.high:g}"
+        else:
+            low, high = sensitivity_range(parameter, value)
+            span = f"{_num(float(low))} to {_num(float(high))}"
+        return f"held at the lever value in Monte Carlo (tornado: {span})"
+    whole = " (whole numbers)" if parameter.kind == "integer" else ""
+    if d.dist == "choice":
+        shift = 0.0 if parameter.is_yearly else float(value) - float(parameter.default)
+        options = [f"{_num(v + shift)} ({w:.0%})" for v, w in zip(d.values, d.weights,
+                                                                  strict=True)]
+        return "choice: " + ", ".join(options[:-1]) + " or " + options[-1] + whole
+    if d.is_factor:
+        kind = d.dist.removesuffix("_factor")
+        of = "each year's value" if parameter.is_yearly else "the value"
+        text = f"{kind} ×{d.low:g}–×{d.high:g} of {of}"
+        if kind == "lognormal":
+            text += " (90% interval)"
+        elif kind == "triangular":
+            text += ", mode ×1"
+        return text + whole
+    current = float(value)
+    low, high = min(parameter.low, current), max(parameter.high, current)
+    if d.dist == "uniform":
+        return f"uniform {_num(low)}–{_num(high)}{whole}"
+    return f"triangular {_num(low)}–{_num(high)}, mode {_num(current)}{whole}"
+
+
+def drawn_assumptions(scenario: Scenario) -> pd.DataFrame:
+    """The assumptions Monte Carlo draws, with their distributions around current values."""
+    from .uncertainty import uncertain_parameters
+
+    values = scenario.values()
+    return pd.DataFrame([{"parameter": p.label, "unit": p.unit, "key": p.key,
+                          "distribution": distribution_text(p, values[p.key])}
+                         for p in uncertain_parameters()])
+
+
+def correlations() -> pd.DataFrame:
+    """The declared correlations (drawn together through a Gaussian copula)."""
+    reg = registry()
+    return pd.DataFrame([{"between": f"{reg[a].label} and {reg[b].label}", "rho": c.rho,
+                          "why": c.why} for c in reg.correlations for a, b in [c.between]],
+                        columns=["between", "rho", "why"])
+
+
+def _range_text(parameter: Parameter, low, high) -> tuple[str, str]:
+    d = parameter.distribution
+    if parameter.is_yearly:
+        if d is not None and d.is_factor:
+            return f"×{d.low:g}", f"×{d.high:g}"
+        return "low", "high"
+    return _num(float(low)), _num(float(high))
+
+
+def tornado_table(frame: pd.DataFrame, top: int = 12) -> pd.DataFrame:
+    """The `top` widest tornado bars, with readable low/high values (no tuples)."""
+    reg = registry()
+    rows = []
+    for row in frame.head(top).itertuples():
+        p = reg[row.key]
+        low, high = _range_text(p, row.low, row.high)
+        each = " each year" if p.is_yearly else f" {p.unit}"
+        lever = " (lever)" if row.kind == "policy" else ""
+        rows.append({"key": row.key, "parameter": f"{p.label}{lever}: {low} → {high}{each}",
+                     "kind": row.kind, "low": low, "high": high,
+                     "output_low": float(row.output_low), "output_high": float(row.output_high),
+                     "swing": float(row.swing)})
+    out = pd.DataFrame(rows, columns=["key", "parameter", "kind", "low", "high", "output_low",
+                                      "output_high", "swing"])
+    metric = frame.attrs["metric"]
+    out.attrs.update(base=frame.attrs["base"], metric=metric, year=frame.attrs["year"],
+                     label=METRICS[metric][0], unit=METRICS[metric][1])
+    return out
+
+
+def sobol_table(frame: pd.DataFrame, metric: str, year: int) -> pd.DataFrame:
+    out = frame.rename(columns={"label": "parameter"}).copy()
+    out.attrs.update(metric=metric, year=year, label=METRICS[metric][0],
+                     unit=METRICS[metric][1])
+    return out
+
+
+def goal_seek_levers() -> list[str]:
+    """Parameters goal-seek can move: policy levers first, then assumptions."""
+    usable = [p for p in registry() if p.kind != "boolean" and p.key != "horizon_year"
+              and p.min < p.max]
+    return [p.key for p in usable if p.group.kind == "policy"] + \
+        [p.key for p in usable if p.group.kind != "policy"]
+
+
+def goal_seek_text(found: GoalSeek, result: Result) -> tuple[bool, str]:
+    """(reached, plain-language answer) for a goal-seek."""
+    if found.value is None:
+        return False, found.message[:1].upper() + found.message[1:] + "."
+    p = registry()[found.lever]
+    label, unit, series = METRICS[found.metric]
+    values = result.scenario.values()
+    current = values[p.key]
+    if p.is_yearly:
+        current = current[min(found.year, YEARS[-1]) - FIRST_YEAR]
+    when = f" every year from {GOAL_FROM_YEAR}" if p.is_yearly else ""
+    now_when = f" in {found.year}" if p.is_yearly else ""
+    return True, (
+        f"**{p.label} = {fmt_number(found.value, p.unit)} {p.unit}**{when} gives "
+        f"**{label} = {fmt_number(found.achieved, unit)} {unit}** at end {found.year} "
+        f"(target {fmt_number(found.target, unit)}). This scenario has "
+        f"{fmt_number(float(current), p.unit)} {p.unit}{now_when}, giving "
+        f"{fmt_number(result.at(series, found.year), unit)} {unit}.")
