@@ -667,3 +667,12 @@ def goal_seek_text(found: GoalSeek, result: Result) -> tuple[bool, str]:
         f"(target {fmt_number(found.target, unit)}). This scenario has "
         f"{fmt_number(float(current), p.unit)} {p.unit}{now_when}, giving "
         f"{fmt_number(result.at(series, found.year), unit)} {unit}.")
+
+
+def with_bands(lines: pd.DataFrame, bands: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Scenario lines with each scenario's 5th and 95th percentile as extra columns."""
+    frame = lines.copy()
+    for name, band in bands.items():
+        frame[f"{name}: 5th percentile"] = band["p5"].reindex(frame.index)
+        frame[f"{name}: 95th percentile"] = band["p95"].reindex(frame.index)
+    return frame

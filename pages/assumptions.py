@@ -30,10 +30,21 @@ st.caption(f"{len(shown)} of {len(table)} parameters; "
            f"{int(table['changed from preset'].sum())} changed from the preset.")
 st.dataframe(shown, hide_index=True, width="stretch", height=520,
              column_config={"description": st.column_config.TextColumn(width="large"),
-                            "source": st.column_config.TextColumn(width="large")})
+                            "source": st.column_config.TextColumn(width="large"),
+                            "distribution": st.column_config.TextColumn(
+                                width="medium", help="How the parameter varies on the "
+                                "Uncertainty page, around its current value: assumptions "
+                                "are drawn in Monte Carlo; policy levers are held there and "
+                                "vary only in the tornado.")})
 st.download_button("Download assumptions (CSV)", data=lambda: export.frame_csv(
     shown.set_index("key")), file_name="chokepoint-assumptions.csv", mime="text/csv",
     on_click="ignore", key="assume_csv", icon=":material/download:")
+
+st.subheader("Correlated assumptions")
+st.caption("Pairs drawn together in Monte Carlo (Gaussian copula; rho on normal scores), "
+           "declared in the correlations section of data/parameters.yaml.")
+st.dataframe(dd.correlations(), hide_index=True, width="stretch",
+             column_config={"why": st.column_config.TextColumn(width="large")})
 
 st.subheader("Back-cast: the model against published estimates, 2024-2026")
 backcast = dd.backcast(ui.scenario()) if dd.backcast_available() else None

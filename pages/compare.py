@@ -6,11 +6,13 @@ import streamlit as st
 import app_ui as ui
 from lib import charts
 from lib import dashboard_data as dd
+from lib import uncertainty_charts as ucharts
 from lib.params import Scenario, ScenarioError, presets
 
 ui.page_header("Compare scenarios", "Two to four scenarios side by side: U.S. blue and China "
                "vermillion throughout, one line style per scenario.")
 CURRENT = "This scenario (sidebar)"
+COMPARE_DRAWS = 1000  # Monte Carlo draws per scenario for the fans (cached)
 
 uploads = st.file_uploader("Add scenarios from JSON files", type=["json"],
                            accept_multiple_files=True, key="compare_uploads",
@@ -47,8 +49,20 @@ both = china.add_prefix("China: ").join(us.add_prefix("U.S.: "))
 ui.chart("compare_compute", charts.compare_compute(us, china, source, log_y=log_y), both)
 
 gap = dd.compare_series(results, "race_gap_months")
-ui.chart("compare_race_gap", charts.compare_series(
-    gap, "Race gap: how many months China is behind", "Race gap [months]", source), gap)
+fans = st.toggle("Show uncertainty (fans)", key="compare_fans",
+                 help=f"Each scenario's 5-95% band of the race gap over {COMPARE_DRAWS:,} Monte "
+                      "Carlo draws (policy levers held, assumptions drawn, seed 0).")
+if fans:
+    with st.spinner("Running Monte Carlo for each scenario..."):
+        bands = {name: ui.uncertainty_for(s, COMPARE_DRAWS).fans["race_gap_months"]
+                 for name, s in scenarios.items()}
+    ui.chart("compare_race_gap", ucharts.compare_fans(
+        gap, bands, "Race gap: how many months China is behind (shaded: 5-95% of draws)",
+        "Race gap [months]", source + f" Bands: {COMPARE_DRAWS:,} Monte Carlo draws each."),
+        dd.with_bands(gap, bands))
+else:
+    ui.chart("compare_race_gap", charts.compare_series(
+        gap, "Race gap: how many months China is behind", "Race gap [months]", source), gap)
 
 last = min(dd.last_year(r) for r in results.values())
 year = st.select_slider("Metrics at end of", options=list(range(2023, last + 1)),
