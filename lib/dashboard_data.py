@@ -558,12 +558,16 @@ def distribution_text(parameter: Parameter, value) -> str:
     if d is None:
         return "fixed (switch)" if parameter.kind == "boolean" else "fixed (no range)"
     if parameter.group.kind == "policy":
-        if d.is_factor:
-            span = f"×{d.low:g} to ×{d.high:g}"
-        else:
-            low, high = sensitivity_range(parameter, value)
-            span = f"{_num(float(low))} to {_num(float(high))}"
-        return f"held at the lever value in Monte Carlo (tornado: {span})"
+        if parameter.uncertainty is not None:  # declared: say which, and that it is held
+            return (_declared_text(parameter, d, value) + "; a policy lever: held in Monte "
+                    "Carlo, varied in the tornado")
+        low, high = sensitivity_range(parameter, value)
+        return (f"held at the lever value in Monte Carlo (tornado: {_num(float(low))} to "
+                f"{_num(float(high))})")
+    return _declared_text(parameter, d, value)
+
+
+def _declared_text(parameter: Parameter, d, value) -> str:
     whole = " (whole numbers)" if parameter.kind == "integer" else ""
     if d.dist == "choice":
         shift = 0.0 if parameter.is_yearly else float(value) - float(parameter.default)

@@ -146,3 +146,113 @@ def test_toolbar_download_is_high_resolution():
 
     options = app_ui.PLOTLY_CONFIG["toImageButtonOptions"]
     assert options == {**options, "format": "png", "width": 1600, "height": 900, "scale": 2}
+
+
+# ---------------------------------------------------------------------------------------------
+# Uncertainty charts (lib.uncertainty_charts)
+
+
+@pytest.fixture(scope="module")
+def uncertainty_figures():
+    from lib import uncertainty
+    from lib import uncertainty_charts as ucharts
+
+    scenario = Scenario.build("leaky_controls")
+    result = run(scenario)
+    summary = dd.uncertainty_summary(scenario, 500, 3)
+    out = {}
+    for series in dd.FAN_SERIES:
+        frame = dd.fan_frame(summary, result, series)
+        out[f"fan_{series}"] = (ucharts.fan(frame, "Source: Chokepoint model, data as of x.",
+                                            log_y=series == "china_total"), frame)
+    frame = dd.histogram(summary, "race_gap_months", 2028, result.at("race_gap_months", 2028))
+    out["histogram"] = (ucharts.histogram(frame, "Source: Chokepoint model, data as of x.",
+                                          threshold=24), frame)
+    frame = dd.tornado_table(uncertainty.tornado(scenario, "race_gap_months", 2030))
+    out["tornado"] = (ucharts.tornado(frame, "Source: Chokepoint model, data as of x."), frame)
+    frame = dd.sobol_table(uncertainty.sobol_indices(
+        scenario, "china_total", 2028, keys=["smuggling_attempted_per_year", "smic_yield_2025",
+                                             "largest_cluster_share_us"], base_samples=64),
+        "china_total", 2028)
+    out["sobol"] = (ucharts.sobol(frame, "Source: Chokepoint model, data as of x."), frame)
+    return out
+
+
+def test_uncertainty_charts_have_titles_units_and_source(uncertainty_figures):
+    for name, (fig, frame) in uncertainty_figures.items():
+        assert fig.layout.title.text and fig.layout.title.font.size >= 22, name
+        x_title, y_title = fig.layout.xaxis.title.text, fig.layout.yaxis.title.text
+        assert UNIT.search(x_title or "") or UNIT.search(y_title or ""), (name, x_title, y_title)
+        sources = _source_annotations(fig)
+        assert len(sources) == 1 and sources[0].text.startswith("Source: Chokepoint model"), name
+        assert fig.layout.font.size >= 16, name
+        assert isinstance(frame, pd.DataFrame) and len(frame), name
+    fan_source = _source_annotations(uncertainty_figures["fan_china_total"][0])[0].text
+    assert "500 draws, seed 3" in fan_source.replace("<br>", " ")
+
+
+@pytest.mark.parametrize("series", ["china_total", "ratio", "race_gap_months"])
+def test_fan_draws_ordered_bands_and_the_line(uncertainty_figures, series):
+    fig, frame = uncertainty_figures[f"fan_{series}"]
+    by_meta = {t.meta: t for t in fig.data if t.meta}
+    assert list(by_meta) == ["p5", "p95", "p25", "p75", "p50", "scenario"]
+    for low, high in (("p5", "p95"), ("p25", "p75")):  # each band fills down to its low edge
+        assert by_meta[high].fill == "tonexty" and by_meta[low].fill in (None, "none")
+        assert list(fig.data).index(by_meta[high]) == list(fig.data).index(by_meta[low]) + 1
+    stacked = [list(by_meta[q].y) for q in ("p5", "p25", "p50", "p75", "p95")]
+    for lower, upper in itertools.pairwise(stacked):
+        assert all(a <= b + 1e-9 for a, b in zip(lower, upper, strict=True))
+    assert list(by_meta["scenario"].y) == list(frame["scenario"])
+    assert by_meta["scenario"].line.color == "#1a1a1a" and by_meta["scenario"].line.width >= 3
+    assert (fig.layout.yaxis.type == "log") == (series == "china_total")
+    ends = {a.name for a in fig.layout.annotations}
+    assert {"95th", "median", "5th"} <= ends
+
+
+def test_histogram_shares_and_marks(uncertainty_figures):
+    fig, frame = uncertainty_figures["histogram"]
+    assert sum(fig.data[0].y) == pytest.approx(100)
+    assert frame["draws"].sum() == 500
+    xs = {shape.x0 for shape in fig.layout.shapes}
+    assert 24 in xs and frame.attrs["scenario"] in xs and frame.attrs["median"] in xs
+    assert (frame["to"] - frame["from"]).min() >= 1  # whole-month bins for the race gap
+
+
+def test_tornado_bars_start_at_the_scenario_value(uncertainty_figures):
+    fig, frame = uncertainty_figures["tornado"]
+    base = frame.attrs["base"]
+    low, high = fig.data
+    assert low.base == base and high.base == base
+    assert list(low.x) == pytest.approx(list(frame["output_low"] - base))
+    assert list(high.x) == pytest.approx(list(frame["output_high"] - base))
+    assert list(frame["swing"]) == sorted(frame["swing"], reverse=True)  # widest on top
+    assert fig.layout.yaxis.autorange == "reversed" and len(frame) == 12
+    assert not any(isinstance(v, tuple) for v in frame.to_numpy().ravel())  # exportable
+
+
+def test_sobol_bars_carry_confidence_intervals(uncertainty_figures):
+    fig, frame = uncertainty_figures["sobol"]
+    s1, st = fig.data
+    assert (s1.meta, st.meta) == ("S1", "ST")
+    assert list(st.error_x.array) == list(frame["ST_conf"]) and st.error_x.visible
+    assert list(s1.error_x.array) == list(frame["S1_conf"])
+    assert "Sobol" in fig.layout.title.text
+
+
+def test_compare_fans_one_band_per_scenario():
+    from lib import uncertainty_charts as ucharts
+
+    scenarios = {"A": Scenario(), "B": Scenario.build("rollback")}
+    results = {name: run(s) for name, s in scenarios.items()}
+    gap = dd.compare_series(results, "race_gap_months")
+    bands = {name: dd.uncertainty_summary(s, 300, 0).fans["race_gap_months"]
+             for name, s in scenarios.items()}
+    fig = ucharts.compare_fans(gap, bands, "Race gap", "Race gap [months]", "s")
+    uppers = [t for t in fig.data if (t.meta or "").startswith("band:")]
+    assert [t.meta for t in uppers] == ["band:A", "band:B"]
+    assert all(t.fill == "tonexty" for t in uppers)
+    lines = [t for t in fig.data if t.name in scenarios]
+    assert [t.line.color for t in lines] == list(charts.SCENARIO_COLOURS[:2])
+    frame = dd.with_bands(gap, bands)
+    assert list(frame.columns) == ["A", "B", "A: 5th percentile", "A: 95th percentile",
+                                   "B: 5th percentile", "B: 95th percentile"]

@@ -1,0 +1,272 @@
+"""The uncertainty UI under Streamlit AppTest: fans that follow the sidebar, probability
+statements equal to the core's, Sobol on request, goal-seek answers, distributions on the
+Assumptions page and per-scenario bands on the Compare page."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from lib import dashboard_data as dd  # noqa: E402
+from lib.params import Scenario, registry  # noqa: E402
+from lib.runs import run  # noqa: E402
+from lib.uncertainty import goal_seek, monte_carlo, uncertain_parameters  # noqa: E402
+
+PAGE = "pages/uncertainty.py"
+PERCENTILES = ("p5", "p25", "p50", "p75", "p95")
+
+
+def make_app(page: str = PAGE, query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_string(f"import app_ui\napp_ui.main({page!r})", default_timeout=90)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def figures(at: AppTest) -> list[dict]:
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def figure(at: AppTest, title_part: str) -> dict:
+    found = [f for f in figures(at) if title_part in f["layout"]["title"]["text"]]
+    assert len(found) == 1, [f["layout"]["title"]["text"] for f in figures(at)]
+    return found[0]
+
+
+def values(data) -> np.ndarray:
+    """A trace array from figure JSON (Plotly sends NumPy data as typed base64 arrays)."""
+    if isinstance(data, dict) and "bdata" in data:
+        array = np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"])
+        return array.reshape(data["shape"]) if "shape" in data else array
+    return np.asarray(data, dtype=float)
+
+
+def traces_by_meta(fig: dict) -> dict[str, dict]:
+    return {t["meta"]: t for t in fig["data"] if "meta" in t}
+
+
+def fan_title(series: str) -> str:
+    return dd.FAN_TITLES[series]
+
+
+def statement_text(at: AppTest) -> str:
+    texts = [m.value for m in at.markdown if m.value.startswith("### P(")]
+    assert len(texts) == 1, texts
+    return texts[0].removeprefix("### ")
+
+
+@pytest.fixture(scope="module")
+def page():
+    at = make_app()
+    at.run()
+    return at
+
+
+def test_page_renders_fans_histogram_and_tornado(page):
+    no_exception(page)
+    assert not page.warning, [w.value for w in page.warning]
+    titles = [f["layout"]["title"]["text"] for f in figures(page)]
+    for series in dd.FAN_SERIES:
+        assert fan_title(series) in titles
+    assert any("spread over 2,000 draws" in t for t in titles)
+    assert any(t.startswith("What moves") for t in titles)
+    assert not any("Sobol" in t for t in titles)  # only on request
+    assert "Uncertainty" in page.session_state["render_ms"]
+
+
+@pytest.mark.parametrize("series", dd.FAN_SERIES)
+def test_fan_bands_are_ordered_and_the_deterministic_line_is_drawn(page, series):
+    fig = figure(page, fan_title(series))
+    traces = traces_by_meta(fig)
+    assert set(PERCENTILES) | {"scenario"} <= set(traces)
+    bands = np.array([values(traces[q]["y"]) for q in PERCENTILES])
+    assert bands.shape[1] == 108  # Jan 2022 to Dec 2030
+    assert np.all(np.diff(bands, axis=0) >= -1e-9)
+    line = values(traces["scenario"]["y"])
+    np.testing.assert_allclose(line, run(Scenario()).series[series], rtol=1e-12)
+    assert traces["scenario"]["line"]["width"] >= 3  # visible above the bands
+    # the bands are the core's percentiles for the same draws
+    expected = monte_carlo(Scenario(), 2000, 0).percentiles(series)
+    np.testing.assert_allclose(bands[0], expected["p5"], rtol=1e-12)
+    np.testing.assert_allclose(bands[4], expected["p95"], rtol=1e-12)
+
+
+def test_moving_a_sidebar_lever_moves_the_fans():
+    at = make_app()
+    at.run()
+    before = traces_by_meta(figure(at, fan_title("china_total")))
+    at.sidebar.slider(key="p_smuggling_interdiction_share_0").set_value(0.5).run()
+    no_exception(at)
+    after = traces_by_meta(figure(at, fan_title("china_total")))
+    moved = Scenario.build(overrides={"smuggling_interdiction_share": 0.5})
+    assert at.session_state["scenario"] == moved
+    for q in PERCENTILES:
+        assert not np.allclose(values(before[q]["y"]), values(after[q]["y"])), q
+    # more interdiction: less compute for China at the median by 2030
+    assert values(after["p50"]["y"])[-1] < values(before["p50"]["y"])[-1]
+    np.testing.assert_allclose(values(after["scenario"]["y"]), run(moved).series["china_total"])
+    expected = monte_carlo(moved, 2000, 0).percentiles("china_total")
+    np.testing.assert_allclose(values(after["p50"]["y"]), expected["p50"], rtol=1e-12)
+
+
+def _percent(text: str) -> str:
+    match = re.search(r"= (<1%|>99%|\d+%)$", text)
+    assert match, text
+    return match.group(1)
+
+
+def test_probability_statement_equals_the_core(page):
+    text = statement_text(page)
+    assert text.startswith("P(China's compute > 1/10 of the U.S.'s at end 2027) = ")
+    p = monte_carlo(Scenario(), 2000, 0).probability("ratio", 2027, 10, above=False)
+    assert _percent(text) == dd.fmt_probability(p)
+    hits = int(round(p * 2000))
+    captions = " ".join(c.value for c in page.caption)
+    assert f"{hits:,} of 2,000 draws" in captions
+
+
+def test_probability_statement_follows_its_controls():
+    at = make_app()
+    at.run()
+    at.selectbox(key="unc_statement").set_value("gap_above").run()
+    at.number_input(key="unc_threshold_gap_above").set_value(20.0)
+    at.select_slider(key="unc_prob_year").set_value(2028)
+    at.selectbox(key="unc_draws").set_value(1000)
+    at.number_input(key="unc_seed").set_value(7).run()
+    no_exception(at)
+    text = statement_text(at)
+    assert text.startswith("P(China more than 20 months behind at end 2028) = ")
+    mc = monte_carlo(Scenario(), 1000, 7)
+    p = mc.probability("race_gap_months", 2028, 20, above=True)
+    assert 0 < p < 1
+    assert _percent(text) == dd.fmt_probability(p)
+    assert f"{int(round(p * 1000)):,} of 1,000 draws (seed 7)" in " ".join(
+        c.value for c in at.caption)
+    # the histogram is of the same draws, at the same year, with the threshold marked
+    hist = figure(at, "at end 2028: spread over 1,000 draws")
+    shares = values(hist["data"][0]["y"])
+    assert shares.sum() == pytest.approx(100)
+    gap = mc.at("race_gap_months", 2028)
+    assert any(s.get("x0") == 20.0 for s in hist["layout"]["shapes"])
+    median = [a for a in hist["layout"]["annotations"] if a["text"].startswith("median")]
+    assert median and median[0]["x"] == pytest.approx(np.median(gap))
+
+
+def test_sobol_on_request_with_error_bars():
+    at = make_app()
+    at.run()
+    assert not any("Sobol" in f["layout"]["title"]["text"] for f in figures(at))
+    at.button(key="unc_sobol").click().run()
+    no_exception(at)
+    fig = figure(at, "Sobol indices")
+    bars = traces_by_meta(fig)
+    assert set(bars) == {"S1", "ST"}
+    for bar in bars.values():
+        errors = values(bar["error_x"]["array"])
+        assert bar["error_x"]["visible"] and len(errors) == 8
+        assert np.all(errors >= 0) and np.any(errors > 0)
+    total = values(bars["ST"]["x"])
+    assert np.all(np.diff(total) <= 1e-12)  # sorted by total order
+    assert total[0] > 0.05
+    # the request sticks across reruns with the same settings, and lapses when they change
+    at.run()
+    assert any("Sobol" in f["layout"]["title"]["text"] for f in figures(at))
+    at.sidebar.slider(key="p_smuggling_interdiction_share_0").set_value(0.4).run()
+    assert not any("Sobol" in f["layout"]["title"]["text"] for f in figures(at))
+    assert any("press the button" in c.value for c in at.caption)
+
+
+def test_goal_seek_reachable_and_not_reachable():
+    at = make_app()
+    at.run()
+    no_exception(at)
+    found = goal_seek(Scenario(), "smuggling_attempted_per_year", "race_gap_months", 2028, 24,
+                      from_year=dd.GOAL_FROM_YEAR)
+    assert found.value is not None
+    answer = " ".join(s.value for s in at.success)
+    assert f"Controlled chips smuggled = {dd.fmt_number(found.value)} chips/yr" in answer
+    assert "24.0 months" in answer and "end 2028" in answer
+    assert not any("not reachable" in i.value.lower() for i in at.info)
+
+    at.selectbox(key="unc_goal_lever").set_value("smuggling_interdiction_share")
+    at.number_input(key="unc_goal_target_race_gap_months").set_value(240.0).run()
+    no_exception(at)
+    assert not at.success
+    info = " ".join(i.value for i in at.info)
+    assert info.startswith("Not reachable in range")
+    assert "Extra interdiction by enforcement" in info
+
+
+def test_assumptions_page_shows_every_declared_distribution():
+    at = make_app("pages/assumptions.py")
+    at.run()
+    no_exception(at)
+    main = [d for d in at.main.dataframe]
+    table = main[0].value.set_index("key")
+    assert len(table) == len(registry())
+    names = {"lognormal_factor": "lognormal", "triangular_factor": "triangular",
+             "uniform_factor": "uniform", "choice": "choice", "triangular": "triangular",
+             "uniform": "uniform"}
+    drawn = {p.key for p in uncertain_parameters()}
+    declared = [p for p in registry() if p.uncertainty is not None or p.key in drawn]
+    assert len(declared) >= 40
+    for p in declared:
+        text = table.loc[p.key, "distribution"]
+        assert names[p.distribution.dist] in text, (p.key, text)
+    assert table.loc["packaging_yield", "distribution"] == "triangular 0.6–0.9, mode 0.75"
+    assert table.loc["smic_yield_2025", "distribution"] == "choice: 0.2 (60%) or 0.4 (40%)"
+    assert table.loc["smuggling_attempted_per_year", "distribution"].startswith(
+        "lognormal ×0.2–×2.5")
+    assert table.loc["smuggling_interdiction_share", "distribution"].startswith("held")
+    correlations = next(d.value for d in main if "rho" in d.value.columns)
+    assert len(correlations) == len(registry().correlations) == 3
+    assert "SMIC Ascend yield" in correlations["between"].iloc[0]
+
+
+def test_assumption_distribution_follows_the_current_value():
+    at = make_app("pages/assumptions.py", {"packaging_yield": "0.8"})
+    at.run()
+    table = at.main.dataframe[0].value.set_index("key")
+    assert table.loc["packaging_yield", "distribution"] == "triangular 0.6–0.9, mode 0.8"
+
+
+def _bands(fig: dict) -> list[str]:
+    return [t["meta"].removeprefix("band:") for t in fig["data"]
+            if str(t.get("meta", "")).startswith("band:")]
+
+
+def test_compare_page_draws_one_band_per_scenario():
+    at = make_app("pages/compare.py")
+    at.run()
+    no_exception(at)
+    assert _bands(figure(at, "Race gap")) == []
+    at.toggle(key="compare_fans").set_value(True).run()
+    no_exception(at)
+    chosen = at.multiselect(key="compare_choice").value
+    fig = figure(at, "Race gap")
+    assert _bands(fig) == list(chosen) and len(chosen) == 3
+    fills = [t for t in fig["data"] if t.get("fill") == "tonexty"]
+    assert len(fills) == len(chosen)
+    # each band is that scenario's own 5-95% (1,000 draws, seed 0)
+    rollback = next(name for name in chosen if name.startswith("Rollback"))
+    upper = next(t for t in fig["data"] if t.get("meta") == f"band:{rollback}")
+    expected = monte_carlo(Scenario.build("rollback"), 1000, 0).percentiles("race_gap_months")
+    np.testing.assert_allclose(values(upper["y"]), expected["p95"], rtol=1e-12)
+    at.multiselect(key="compare_choice").set_value(list(chosen[:2])).run()
+    assert len(_bands(figure(at, "Race gap"))) == 2
