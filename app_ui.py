@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,16 @@ import streamlit as st
 from lib import charts, export, uncertainty
 from lib import dashboard_data as dd
 from lib import uncertainty_charts as ucharts
-from lib.params import YEARS, Scenario, ScenarioError, preset_values, presets, registry
+from lib.data import DataError, data_folder
+from lib.params import (
+    YEARS,
+    Scenario,
+    ScenarioError,
+    preset_values,
+    presets,
+    registry,
+    validate_data,
+)
 from lib.runs import Result, run
 
 log = logging.getLogger("chokepoint")
@@ -53,6 +63,7 @@ def main(default_page: str = PAGES[0][0]) -> None:
     (Tests pass another default page to render it through the full app.)"""
     st.set_page_config(page_title="Chokepoint: AI-chip export controls", page_icon="⛓",
                        layout="wide", initial_sidebar_state="expanded")
+    check_data()
     pages = [st.Page(str(ROOT / path), title=title, icon=icon, url_path=url,
                      default=path == default_page) for path, title, icon, url in PAGES]
     navigation = st.navigation(pages)
@@ -61,6 +72,38 @@ def main(default_page: str = PAGES[0][0]) -> None:
     footer = st.sidebar.empty()
     navigation.run()
     footer.caption(f"Server render: {timer.done():.0f} ms")
+
+
+# ---------------------------------------------------------------------------------------------
+# Start-up check of the data files, and plain text in Markdown
+
+
+@st.cache_resource(show_spinner=False)
+def _validated(folder: str) -> bool:
+    """Read every data file once per folder and process (a failure is not cached)."""
+    validate_data(Path(folder))
+    return True
+
+
+def check_data() -> None:
+    """Stop the app, naming file, row and column, if a data file is damaged: no page draws
+    charts from bad data."""
+    try:
+        _validated(str(data_folder()))
+    except DataError as exc:
+        log.error("data check failed: %s", exc)
+        st.error("Chokepoint cannot start: a data file is damaged. Fix it and reload.\n\n"
+                 + md_escape(str(exc)), icon=":material/error:")
+        st.stop()
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=^])")
+
+
+def md_escape(text: object) -> str:
+    """User or file text made literal inside Markdown (no links, emphasis, HTML, directives
+    or LaTeX); line breaks are kept."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
 
 
 # ---------------------------------------------------------------------------------------------

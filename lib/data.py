@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR_ENV = "CHOKEPOINT_DATA_DIR"  # another data folder (tests, staging copies)
+
+
+def data_folder() -> Path:
+    """The data folder in use: $CHOKEPOINT_DATA_DIR if set, else the project's data/."""
+    return Path(os.environ.get(DATA_DIR_ENV) or DATA_DIR)
 
 
 class DataError(ValueError):
@@ -104,17 +111,19 @@ def _parse_cell(text: str, kind: str):
 def load_table(name: str, data_dir: Path | None = None) -> pd.DataFrame:
     """Read data/<name>, validate every cell against its schema and return a DataFrame."""
     schema = SCHEMAS[name]
-    path = (data_dir or DATA_DIR) / name
+    path = Path(data_dir or data_folder()) / name
     try:
         with path.open(newline="", encoding="utf-8") as handle:
             reader = csv.DictReader(handle)
             header = reader.fieldnames or []
             missing = [column for column in schema if column not in header]
             if missing:
-                raise DataError(f"{path.name}: missing column(s) {', '.join(missing)}")
+                raise DataError(f"{path.name}, row 1 (header): missing column(s) "
+                                f"{', '.join(missing)}")
             unknown = [column for column in header if column not in schema]
             if unknown:
-                raise DataError(f"{path.name}: unknown column(s) {', '.join(unknown)}")
+                raise DataError(f"{path.name}, row 1 (header): unknown column(s) "
+                                f"{', '.join(unknown)}")
             records = []
             for row_number, row in enumerate(reader, start=2):
                 if None in row or any(value is None for value in row.values()):
@@ -159,7 +168,7 @@ def load_table(name: str, data_dir: Path | None = None) -> pd.DataFrame:
 
 @cache
 def table(name: str) -> pd.DataFrame:
-    """Cached, validated table from the project's data/ folder (treat as read-only)."""
+    """Cached, validated table from the data folder (treat as read-only)."""
     return load_table(name)
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from .data import DATA_DIR, DataError
+from .data import DataError, data_folder, validate_all
 
 FIRST_YEAR = 2022
 LAST_YEAR = 2035
@@ -387,7 +387,7 @@ def _replace(parameter: Parameter, **changes) -> Parameter:
 
 @cache
 def registry() -> Registry:
-    return _load_registry(DATA_DIR / "parameters.yaml")
+    return _load_registry(data_folder() / "parameters.yaml")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -446,7 +446,15 @@ def _load_presets(path: Path, reg: Registry) -> dict[str, Preset]:
 
 @cache
 def presets() -> dict[str, Preset]:
-    return _load_presets(DATA_DIR / "presets.yaml", registry())
+    return _load_presets(data_folder() / "presets.yaml", registry())
+
+
+def validate_data(folder: Path | None = None) -> None:
+    """Read every data file afresh (the CSV tables, parameters.yaml, presets.yaml) from the
+    data folder in use; raise DataError naming the first problem's file, row and column."""
+    folder = Path(folder or data_folder())
+    validate_all(folder)
+    _load_presets(folder / "presets.yaml", _load_registry(folder / "parameters.yaml"))
 
 
 def _check_overrides(raw: Any, reg: Registry) -> tuple[dict[str, Any], list[tuple[str, str]]]:
