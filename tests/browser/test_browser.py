@@ -1,0 +1,309 @@
+"""The real app in a real browser: a Streamlit server started with scripts/serve.py, driven by
+Playwright in Debian's Chromium at 1920x1080. Every page loads without an exception and draws
+non-blank charts whose legends do not overlap titles or plots; a slider moves a chart and the
+share link; a share link restores a scenario; a PNG export is a real image of slide size.
+Screenshots of every page go to artifacts/screenshots/ (look at them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+import app_ui  # noqa: E402
+from lib import charts  # noqa: E402
+
+playwright = pytest.importorskip("playwright.sync_api")
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed "
+                       "(scripts/setup.sh dev installs it when run as root)"),
+]
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+SHOTS = ROOT / "artifacts" / "screenshots"
+VIEWPORT = {"width": 1920, "height": 1080}
+DEFAULT_URL = app_ui.PAGES[0][3]
+PAGE_URLS = [url for *_rest, url in app_ui.PAGES]
+CHART_DATA = ("() => JSON.stringify([...document.querySelectorAll("
+              "'[data-testid=stMain] .js-plotly-plot')].map(p => (p.data || []).map("
+              "t => [t.x, t.y])))")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(tmp: Path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    env = os.environ | {"CHOKEPOINT_DB": str(tmp / "scenarios.sqlite"),
+                        "PYTHONPATH": str(ROOT)}
+    log = open(tmp / "server.log", "wb")  # noqa: SIM115 (closed with the process)
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "scripts" / "serve.py"), "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError((tmp / "server.log").read_text()[-2000:])
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return process, f"http://127.0.0.1:{port}"
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError("the Streamlit server did not start in 90 s")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    process, base = start_server(tmp_path_factory.mktemp("server"))
+    yield base
+    stop_server(process)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def url_of(base: str, page_url: str, query: str = "") -> str:
+    path = "" if page_url == DEFAULT_URL else page_url  # the default page lives at "/"
+    return f"{base}/{path}{query}"
+
+
+def settle(page, charts_expected: bool = True, timeout: float = 60) -> None:
+    """Wait for the script run to finish and charts to draw; the first run after a load
+    replaces its widgets once, so wait for the state to stay idle for a moment."""
+    script_idle = ("() => document.querySelector('[data-testid=stApp]')?.dataset"
+                   ".testScriptState === 'notRunning' && document.querySelector("
+                   "'[data-testid=stMain] :is(h1, h2)')")
+    page.wait_for_function(script_idle, timeout=timeout * 1000)
+    if charts_expected:
+        page.wait_for_selector("[data-testid=stMain] .js-plotly-plot .main-svg",
+                               timeout=timeout * 1000)
+    quiet_since = time.time()
+    end = time.time() + timeout
+    while time.time() < end and time.time() - quiet_since < 1.0:
+        busy = page.evaluate(f"!({script_idle})()") or page.locator(
+            "[data-stale=true]").count()
+        if busy:
+            quiet_since = time.time()
+        time.sleep(0.1)
+
+
+def overlaps(a: dict | None, b: dict | None) -> bool:
+    if not a or not b:
+        return False
+    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+
+
+def chart_problems(page) -> list[str]:
+    """Blank charts, and legends that overlap the chart title or the plot area."""
+    problems = []
+    plots = page.locator("[data-testid=stMain] .js-plotly-plot")
+    for i in range(plots.count()):
+        plot = plots.nth(i)
+        if not plot.is_visible():
+            continue  # inside a closed expander
+        title = plot.locator(".gtitle").first
+        name = title.text_content() if title.count() else f"chart {i}"
+        drawn = plot.evaluate("p => (p.data || []).length")
+        marks = plot.locator(".plot path, .plot rect, .plot text, .trace").count()
+        if not drawn or not marks:
+            problems.append(f"{name}: blank (traces {drawn}, marks {marks})")
+        legend = plot.locator(".legend").first
+        if legend.count():
+            legend_box = legend.bounding_box()
+            if title.count() and overlaps(legend_box, title.bounding_box()):
+                problems.append(f"{name}: legend overlaps the title")
+            plot_area = plot.locator(".draglayer .nsewdrag").first
+            if plot_area.count() and overlaps(legend_box, plot_area.bounding_box()):
+                problems.append(f"{name}: legend overlaps the plot area")
+            plot_box = plot.bounding_box()
+            if legend_box and plot_box and (legend_box["x"] + legend_box["width"]
+                                            > plot_box["x"] + plot_box["width"] + 2):
+                problems.append(f"{name}: legend clipped on the right")
+    return problems
+
+
+@pytest.mark.parametrize("page_url", PAGE_URLS)
+def test_every_page_loads_with_readable_charts(server, page, page_url):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    query = "?preset=leaky_controls" if page_url == DEFAULT_URL else ""
+    page.goto(url_of(server, page_url, query))
+    has_charts = page_url not in ("assumptions", "library")
+    settle(page, charts_expected=has_charts)
+    page.screenshot(path=str(SHOTS / f"{page_url}.png"))
+    height = page.evaluate("document.querySelector('[data-testid=stMainBlockContainer]')"
+                           ".scrollHeight")
+    if page_url != "briefing":
+        page.set_viewport_size({"width": 1920, "height": min(int(height) + 150, 12000)})
+        time.sleep(1.0)
+        page.screenshot(path=str(SHOTS / f"{page_url}_full.png"))
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert page.locator("a[data-testid=stSidebarNavLink]").count() == len(app_ui.PAGES)
+    if has_charts:
+        assert page.locator("[data-testid=stMain] .js-plotly-plot").count() >= 1
+    assert chart_problems(page) == []
+    if page_url == "briefing":  # a 1920x1080 screenshare without scrolling
+        assert height <= VIEWPORT["height"], f"briefing is {height} px tall"
+
+
+def test_slider_moves_chart_link_and_marker(server, page):
+    page.goto(url_of(server, DEFAULT_URL))
+    settle(page)
+    slider = page.locator("[data-testid=stSidebar] [data-testid=stSlider]").filter(
+        has_text="Extra interdiction").first
+    before = page.evaluate(CHART_DATA)
+    slider.locator("input[type=range]").press("ArrowRight")
+    page.wait_for_function(f"before => ({CHART_DATA})() !== before", arg=before,
+                           timeout=30000)
+    settle(page)
+    query = parse_qs(urlparse(page.url).query)
+    assert query["preset"] == ["status_quo"]
+    assert float(query["smuggling_interdiction_share"][0]) > 0
+    assert slider.inner_text().strip().startswith(app_ui.MARK.strip())
+    page.screenshot(path=str(SHOTS / "after_slider_move.png"))
+
+
+def test_share_link_restores_scenario_and_tampered_link_warns(server, page):
+    page.goto(url_of(server, "supply", "?preset=leaky_controls&smuggling_interdiction_share=0.3"))
+    settle(page)
+    value = page.locator("[data-testid=stSidebar] [data-testid=stSlider]").filter(
+        has_text="Extra interdiction").first.locator("input[type=range]").input_value()
+    assert float(value) == pytest.approx(0.3)
+    preset_box = page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").first
+    shown = preset_box.evaluate("e => e.innerText + ' ' + [...e.querySelectorAll('input')]"
+                                ".map(i => i.value + ' ' + (i.getAttribute('aria-label') || ''))"
+                                ".join(' ')")
+    assert "Leaky" in shown, shown
+    assert page.locator("[data-testid=stAlert]").count() == 0
+
+    page.goto(url_of(server, DEFAULT_URL,
+                     "?preset=no_such_preset&smuggling_interdiction_share=7&bogus=%3Cb%3E"))
+    settle(page)
+    page.screenshot(path=str(SHOTS / "tampered_link.png"))
+    warning = page.locator("[data-testid=stMain] [data-testid=stAlert]").first.inner_text()
+    assert "could not be read" in warning and "bogus" in warning
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert page.locator("[data-testid=stMain] b", has_text="").count() == 0  # no HTML injected
+
+
+def test_png_export_is_a_slide_sized_image(server, page):
+    page.goto(url_of(server, DEFAULT_URL))
+    settle(page)
+    page.locator("[data-testid=stPopover] button", has_text="Export chart").first.click()
+    page.get_by_role("button", name="Make PNG + SVG").first.click()
+    png_button = page.get_by_role("button", name="PNG", exact=True).first
+    png_button.wait_for(timeout=90000)
+    page.screenshot(path=str(SHOTS / "export_popover.png"))
+    with page.expect_download() as download:
+        png_button.click()
+    data = Path(download.value.path()).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", data[16:24]) == (charts.EXPORT_WIDTH, charts.EXPORT_HEIGHT)
+    assert len(data) > 30_000  # a drawn chart, not an empty canvas
+    assert download.value.suggested_filename.endswith(".png")
+
+
+def test_deep_link_works_for_the_first_visitor(tmp_path, browser):
+    """A fresh server's first session opening /supply gets that page with the sidebar, not
+    Streamlit's legacy 'Page not found' (scripts/serve.py sets the navigation mode)."""
+    process, base = start_server(tmp_path)
+    try:
+        context = browser.new_context(viewport=VIEWPORT)
+        tab = context.new_page()
+        tab.goto(f"{base}/supply")
+        settle(tab)
+        assert tab.locator("[data-testid=stMain] h1").first.inner_text() == "Supply channels"
+        assert "Page not found" not in tab.locator("body").inner_text()
+        assert tab.locator("[data-testid=stSidebar] [data-testid=stSlider]").count() > 5
+        context.close()
+    finally:
+        stop_server(process)
+
+
+def test_per_year_table_edit_reaches_the_link(server, page):
+    page.goto(url_of(server, DEFAULT_URL))
+    settle(page)
+    page.locator("[data-testid=stSidebar] [data-testid=stExpander] details summary",
+                 has_text="H20 shipments").first.click()
+    grid = page.locator("[data-testid=stSidebar] [data-testid=stDataFrame]").first
+    grid.wait_for()
+    time.sleep(1.0)
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    row_2027 = 2027 - 2022 + 1  # rows are 35 px, the header first
+    # a click selects the 2027 cell; Enter opens its editor; Enter again commits
+    page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + 35 * row_2027 + 17)
+    time.sleep(0.5)
+    page.keyboard.press("Enter")
+    page.locator("textarea, input.gdg-input, .gdg-input").first.wait_for(timeout=5000)
+    page.keyboard.press("Control+A")
+    page.keyboard.type("900000", delay=20)
+    page.keyboard.press("Enter")
+    time.sleep(0.3)
+    page.locator("[data-testid=stMain] h1").first.click()  # leave the grid: the edit is sent
+    page.screenshot(path=str(SHOTS / "per_year_edit.png"))
+    page.wait_for_function("() => location.search.includes('h20_units_per_year')",
+                           timeout=30000)
+    settle(page)
+    query = parse_qs(urlparse(page.url).query)
+    assert "2027:900000" in query["h20_units_per_year"][0]
+
+
+def test_briefing_pack_holds_every_chart_and_the_scenario(server, page):
+    page.goto(url_of(server, "briefing", "?preset=strict_enforcement"))
+    settle(page)
+    page.get_by_role("button", name="Build briefing pack (zip)").click()
+    download_button = page.get_by_role("button", name="Download briefing pack")
+    download_button.wait_for(timeout=180000)
+    with page.expect_download() as download:
+        download_button.click()
+    with zipfile.ZipFile(download.value.path()) as pack:
+        names = set(pack.namelist())
+        scenario = json.loads(pack.read("scenario.json"))
+    assert scenario["preset"] == "strict_enforcement"
+    pngs = {n for n in names if n.endswith(".png")}
+    assert len(pngs) >= 5
+    for png in pngs:
+        stem = png.removeprefix("charts/").removesuffix(".png")
+        assert {f"charts/{stem}.svg", f"data/{stem}.csv", f"data/{stem}.parquet"} <= names
