@@ -446,7 +446,7 @@ def all_charts(current: Scenario, res: Result) -> dict[str, tuple[go.Figure, pd.
     for series in dd.FAN_SERIES:
         frame = dd.fan_frame(summary, res, series)
         out[f"fan_{series}"] = (ucharts.fan(frame, source_text,
-                                            log_y=series == "china_total"), frame)
+                                            log_y=series in dd.FAN_LOG), frame)
     frame = dd.tornado_table(tornado_for(current, "race_gap_months", year))
     out["tornado_race_gap"] = (ucharts.tornado(frame, source_text), frame)
     return out

@@ -347,10 +347,10 @@ def assumptions(scenario: Scenario) -> pd.DataFrame:
             "group": meta["group"], "kind": meta["kind"], "key": parameter.key,
             "label": parameter.label, "unit": parameter.unit,
             "value": _show_value(values[parameter.key]),
+            "distribution": distribution_text(parameter, values[parameter.key]),
             "default": _show_value(parameter.default),
             "changed from preset": parameter.key in changed,
             "plausible range": f"{parameter.low:g} to {parameter.high:g}",
-            "distribution": distribution_text(parameter, values[parameter.key]),
             "allowed range": f"{parameter.min:g} to {parameter.max:g}",
             "estimate": parameter.estimate, "description": parameter.description,
             "source": parameter.source, "source date": meta["source_date"],
@@ -427,6 +427,7 @@ def preset_result(scenario: Scenario) -> Result:
 # Uncertainty: Monte Carlo summaries, probability statements, sensitivity tables, goal-seek
 
 FAN_SERIES = ("china_total", "ratio", "race_gap_months")
+FAN_LOG = ("china_total", "ratio")  # fans drawn on a log axis (right-skewed draws)
 FAN_TITLES = {
     "china_total": "China's installed AI compute: range of outcomes",
     "ratio": "U.S. compute as a multiple of China's: range of outcomes",
@@ -507,6 +508,12 @@ def fmt_probability(p: float) -> str:
     if 0.99 < p < 1:
         return ">99%"
     return f"{p:.0%}"
+
+
+def fmt_with_unit(value: float, unit: str) -> str:
+    """'18.0x', '24.0 months', '5.3M H100e', '25%'."""
+    text = fmt_number(value, unit)
+    return text if unit in ("x", "share") else f"{text} {unit}"
 
 
 def _threshold_text(series: str, threshold: float) -> str:
@@ -606,6 +613,12 @@ def correlations() -> pd.DataFrame:
     return pd.DataFrame([{"between": f"{reg[a].label} and {reg[b].label}", "rho": c.rho,
                           "why": c.why} for c in reg.correlations for a, b in [c.between]],
                         columns=["between", "rho", "why"])
+
+
+def correlation_lines() -> list[str]:
+    """The declared correlations as plain sentences (Markdown)."""
+    return [f"**{row.between}**: rho {row.rho:g}. {row.why}"
+            for row in correlations().itertuples()]
 
 
 def _range_text(parameter: Parameter, low, high) -> tuple[str, str]:

@@ -42,7 +42,7 @@ def _fmt(value: float, unit: str) -> str:
     if unit == "months":
         return f"{value:.0f} mo"
     if unit == "x":
-        return f"{value:.1f}x"
+        return f"{value:.0f}x" if abs(value) >= 100 else f"{value:.1f}x"
     return _short(value)
 
 
@@ -75,6 +75,8 @@ def fan(frame: pd.DataFrame, source: str, log_y: bool = False, height: int = SCR
                              hovertemplate=f"This scenario: {hover}<extra></extra>"))
     fig.update_layout(yaxis_type="log" if log_y else "linear", hovermode="x unified",
                       xaxis_range=[x[0], x[-1]] if x else None)
+    if log_y:  # label 1, 2, 5 in each decade, not every digit
+        fig.update_yaxes(dtick="D2")
     _label_fan_ends(fig, frame, unit, log_y)
     draws = frame.attrs.get("draws")
     return finish(fig, title or frame.attrs.get("title", f"{label}: range of outcomes"),
@@ -138,7 +140,9 @@ def histogram(frame: pd.DataFrame, source: str, threshold: float | None = None,
                           xanchor="left", yanchor="top", xshift=4,
                           bgcolor="rgba(255,255,255,0.85)",
                           font=dict(size=BASE_FONT_SIZE - 4, color=line_colour)))
-    fig.update_layout(shapes=shapes, annotations=notes, bargap=0.05)
+    top = 100 * float(frame["share"].max()) if len(frame) else 1.0
+    fig.update_layout(shapes=shapes, annotations=notes, bargap=0.05,
+                      yaxis=dict(range=[0, 1.35 * top]))  # room above the bars for labels
     draws = frame.attrs.get("draws", int(frame["draws"].sum()))
     return finish(fig, f"{label} at end {year}: spread over {draws:,} draws",
                   f"{label} at end {year} [{unit}]", "Share of draws [%]", source,
@@ -165,23 +169,26 @@ def tornado(frame: pd.DataFrame, source: str, height: int | None = None,
             textfont=dict(size=BASE_FONT_SIZE - 5),
             customdata=frame[end], hovertemplate=f"%{{y}}<br>{end}: %{{customdata}} → "
                                                  f"%{{base:.3~s}} %{{x:+.3~s}}<extra></extra>"))
+    if names:  # the scenario's value as a legend entry (and a line through the bars)
+        fig.add_trace(go.Scatter(x=[base, base], y=[names[0], names[-1]], mode="lines",
+                                 line=dict(color="#1a1a1a", width=2), hoverinfo="skip",
+                                 name=f"This scenario: {_fmt(base, unit)}"))
     lows = np.minimum(frame["output_low"], frame["output_high"]).min() if len(frame) else base
     highs = np.maximum(frame["output_low"], frame["output_high"]).max() if len(frame) else base
     pad = 0.18 * max(float(highs) - float(lows), abs(base) * 0.02, 1e-9)
     fig.update_layout(
         barmode="overlay",
         xaxis=dict(range=[min(float(lows), base) - pad, max(float(highs), base) + pad]),
-        yaxis=dict(autorange="reversed", tickfont=dict(size=BASE_FONT_SIZE - 5)),
         shapes=[dict(type="line", x0=base, x1=base, xref="x", yref="paper", y0=0, y1=1,
-                     line=dict(color="#1a1a1a", width=2))],
-        annotations=[dict(x=base, y=1, xref="x", yref="paper", yanchor="bottom",
-                          text=f"this scenario: {_fmt(base, unit)}", showarrow=False,
-                          font=dict(size=BASE_FONT_SIZE - 4, color="#1a1a1a"))])
-    return finish(fig, f"What moves {label.lower()} at end {year}: each parameter low → high",
+                     line=dict(color="#1a1a1a", width=2))])
+    return finish(fig, f"What moves {label} at end {year}: each parameter low → high",
                   f"{label} at end {year} [{unit}]", "Parameter (low → high)", source,
                   height=height or max(SCREEN_HEIGHT, 150 + 42 * len(frame)),
                   width_hint=width_hint,
-                  extra=dict(yaxis=dict(title=dict(text="")), margin=dict(l=30)))
+                  extra=dict(yaxis=dict(title=dict(text=""), autorange="reversed",
+                                        tickfont=dict(size=BASE_FONT_SIZE - 3,
+                                                      color="#1a1a1a")),
+                             margin=dict(l=30)))
 
 
 def sobol(frame: pd.DataFrame, source: str, height: int | None = None,
@@ -199,13 +206,15 @@ def sobol(frame: pd.DataFrame, source: str, height: int | None = None,
                          color="#333", thickness=1.5, width=4),
             meta=column, hovertemplate=f"%{{y}}<br>{column} = %{{x:.2f}} ± "
                                        "%{error_x.array:.2f}<extra></extra>"))
-    fig.update_layout(barmode="group", yaxis=dict(autorange="reversed",
-                                                  tickfont=dict(size=BASE_FONT_SIZE - 4)))
-    return finish(fig, f"Global sensitivity (Sobol indices): {label.lower()} at end {year}",
+    fig.update_layout(barmode="group")
+    return finish(fig, f"Global sensitivity (Sobol indices): {label} at end {year}",
                   "Share of the output's variance [0–1], bars ± 95% confidence interval",
                   "Parameter", source, height=height or max(SCREEN_HEIGHT, 150 + 55 * len(frame)),
                   width_hint=width_hint,
-                  extra=dict(yaxis=dict(title=dict(text="")), margin=dict(l=30)))
+                  extra=dict(yaxis=dict(title=dict(text=""), autorange="reversed",
+                                        tickfont=dict(size=BASE_FONT_SIZE - 3,
+                                                      color="#1a1a1a")),
+                             margin=dict(l=30)))
 
 
 def compare_fans(lines: pd.DataFrame, bands: dict[str, pd.DataFrame], title: str, y_title: str,
@@ -218,11 +227,13 @@ def compare_fans(lines: pd.DataFrame, bands: dict[str, pd.DataFrame], title: str
         band = bands.get(name)
         if band is not None:
             x = _months(band.index)
-            fig.add_trace(go.Scatter(x=x, y=band["p5"], mode="lines", line=dict(width=0),
+            edge = dict(width=1, color=_rgba(colour, 0.6),
+                        dash=SCENARIO_DASHES[i % len(SCENARIO_DASHES)])
+            fig.add_trace(go.Scatter(x=x, y=band["p5"], mode="lines", line=edge,
                                      showlegend=False, legendgroup=name, name=f"{name}: 5th",
                                      hoverinfo="skip"))
-            fig.add_trace(go.Scatter(x=x, y=band["p95"], mode="lines", line=dict(width=0),
-                                     fill="tonexty", fillcolor=_rgba(colour, 0.16),
+            fig.add_trace(go.Scatter(x=x, y=band["p95"], mode="lines", line=edge,
+                                     fill="tonexty", fillcolor=_rgba(colour, 0.12),
                                      legendgroup=name, showlegend=False,
                                      name=f"{name}: 5th–95th percentile", meta=f"band:{name}",
                                      hoverinfo="skip"))

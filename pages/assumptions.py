@@ -43,8 +43,7 @@ st.download_button("Download assumptions (CSV)", data=lambda: export.frame_csv(
 st.subheader("Correlated assumptions")
 st.caption("Pairs drawn together in Monte Carlo (Gaussian copula; rho on normal scores), "
            "declared in the correlations section of data/parameters.yaml.")
-st.dataframe(dd.correlations(), hide_index=True, width="stretch",
-             column_config={"why": st.column_config.TextColumn(width="large")})
+st.markdown("\n".join(f"- {line}" for line in dd.correlation_lines()))
 
 st.subheader("Back-cast: the model against published estimates, 2024-2026")
 backcast = dd.backcast(ui.scenario()) if dd.backcast_available() else None

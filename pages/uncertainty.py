@@ -35,9 +35,7 @@ with top[2].expander(f"What is drawn: {len(drawn)} assumptions, {len(correlated)
                      "correlations"):
     st.dataframe(drawn, hide_index=True, width="stretch", height=300)
     st.markdown("**Correlations** (drawn together through a Gaussian copula; rho on normal "
-                "scores)")
-    st.dataframe(correlated, hide_index=True, width="stretch",
-                 column_config={"why": st.column_config.TextColumn(width="large")})
+                "scores)\n\n" + "\n".join(f"- {line}" for line in dd.correlation_lines()))
 
 with st.spinner(f"Running {draws:,} draws..."):
     summary = ui.uncertainty_for(scenario, draws, seed)
@@ -49,7 +47,7 @@ tabs = st.tabs(["China's compute", "U.S. ÷ China compute", "Race gap"])
 for tab, series in zip(tabs, dd.FAN_SERIES, strict=True):
     with tab:
         frame = dd.fan_frame(summary, res, series)
-        ui.chart(f"fan_{series}", ucharts.fan(frame, source, log_y=series == "china_total"),
+        ui.chart(f"fan_{series}", ucharts.fan(frame, source, log_y=series in dd.FAN_LOG),
                  frame)
 
 st.subheader("How likely?")
@@ -71,8 +69,7 @@ with left:
         st.markdown(f"### {statement['text']}")
         st.caption(f"{statement['hits']:,} of {statement['draws']:,} draws "
                    f"(seed {seed}). This scenario with every assumption at its value: "
-                   f"{dd.fmt_number(res.at(series, year), METRICS[series][1])} "
-                   f"{METRICS[series][1]}.")
+                   f"{dd.fmt_with_unit(res.at(series, year), METRICS[series][1])}.")
 with right:
     hist = dd.histogram(summary, "race_gap_months", year, res.at("race_gap_months", year))
     ui.chart("race_gap_histogram", ucharts.histogram(

@@ -164,7 +164,7 @@ def uncertainty_figures():
     for series in dd.FAN_SERIES:
         frame = dd.fan_frame(summary, result, series)
         out[f"fan_{series}"] = (ucharts.fan(frame, "Source: Chokepoint model, data as of x.",
-                                            log_y=series == "china_total"), frame)
+                                            log_y=series in dd.FAN_LOG), frame)
     frame = dd.histogram(summary, "race_gap_months", 2028, result.at("race_gap_months", 2028))
     out["histogram"] = (ucharts.histogram(frame, "Source: Chokepoint model, data as of x.",
                                           threshold=24), frame)
@@ -204,7 +204,7 @@ def test_fan_draws_ordered_bands_and_the_line(uncertainty_figures, series):
         assert all(a <= b + 1e-9 for a, b in zip(lower, upper, strict=True))
     assert list(by_meta["scenario"].y) == list(frame["scenario"])
     assert by_meta["scenario"].line.color == "#1a1a1a" and by_meta["scenario"].line.width >= 3
-    assert (fig.layout.yaxis.type == "log") == (series == "china_total")
+    assert (fig.layout.yaxis.type == "log") == (series in ("china_total", "ratio"))
     ends = {a.name for a in fig.layout.annotations}
     assert {"95th", "median", "5th"} <= ends
 
@@ -214,6 +214,7 @@ def test_histogram_shares_and_marks(uncertainty_figures):
     assert sum(fig.data[0].y) == pytest.approx(100)
     assert frame["draws"].sum() == 500
     xs = {shape.x0 for shape in fig.layout.shapes}
+    assert fig.layout.yaxis.range[1] > max(fig.data[0].y)  # headroom for the labels
     assert 24 in xs and frame.attrs["scenario"] in xs and frame.attrs["median"] in xs
     assert (frame["to"] - frame["from"]).min() >= 1  # whole-month bins for the race gap
 
@@ -221,8 +222,11 @@ def test_histogram_shares_and_marks(uncertainty_figures):
 def test_tornado_bars_start_at_the_scenario_value(uncertainty_figures):
     fig, frame = uncertainty_figures["tornado"]
     base = frame.attrs["base"]
-    low, high = fig.data
+    low, high = (t for t in fig.data if isinstance(t, go.Bar))
     assert low.base == base and high.base == base
+    line = [t for t in fig.data if isinstance(t, go.Scatter)]
+    assert len(line) == 1 and list(line[0].x) == [base, base]  # the scenario, in the legend
+    assert line[0].name.startswith("This scenario:")
     assert list(low.x) == pytest.approx(list(frame["output_low"] - base))
     assert list(high.x) == pytest.approx(list(frame["output_high"] - base))
     assert list(frame["swing"]) == sorted(frame["swing"], reverse=True)  # widest on top
