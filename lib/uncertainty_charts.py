@@ -181,7 +181,7 @@ def tornado(frame: pd.DataFrame, source: str, height: int | None = None,
         xaxis=dict(range=[min(float(lows), base) - pad, max(float(highs), base) + pad]),
         shapes=[dict(type="line", x0=base, x1=base, xref="x", yref="paper", y0=0, y1=1,
                      line=dict(color="#1a1a1a", width=2))])
-    return finish(fig, f"What moves {label} at end {year}: each parameter low → high",
+    return finish(fig, f"{label} at end {year}: what moves it (each parameter low → high)",
                   f"{label} at end {year} [{unit}]", "Parameter (low → high)", source,
                   height=height or max(SCREEN_HEIGHT, 150 + 42 * len(frame)),
                   width_hint=width_hint,
@@ -207,7 +207,7 @@ def sobol(frame: pd.DataFrame, source: str, height: int | None = None,
             meta=column, hovertemplate=f"%{{y}}<br>{column} = %{{x:.2f}} ± "
                                        "%{error_x.array:.2f}<extra></extra>"))
     fig.update_layout(barmode="group")
-    return finish(fig, f"Global sensitivity (Sobol indices): {label} at end {year}",
+    return finish(fig, f"{label} at end {year}: global sensitivity (Sobol indices)",
                   "Share of the output's variance [0–1], bars ± 95% confidence interval",
                   "Parameter", source, height=height or max(SCREEN_HEIGHT, 150 + 55 * len(frame)),
                   width_hint=width_hint,

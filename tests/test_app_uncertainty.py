@@ -85,7 +85,7 @@ def test_page_renders_fans_histogram_and_tornado(page):
     for series in dd.FAN_SERIES:
         assert fan_title(series) in titles
     assert any("spread over 2,000 draws" in t for t in titles)
-    assert any(t.startswith("What moves") for t in titles)
+    assert any("what moves it (each parameter low → high)" in t for t in titles)
     assert not any("Sobol" in t for t in titles)  # only on request
     assert "Uncertainty" in page.session_state["render_ms"]
 
