@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from lib import charts, export, uncertainty
 from lib import dashboard_data as dd
 from lib import uncertainty_charts as ucharts
 from lib.data import DataError, data_folder
+from lib.library import LibraryError, ScenarioLibrary, library_path
 from lib.params import (
     YEARS,
     Scenario,
@@ -53,6 +55,7 @@ PAGES = (  # (file, title, icon, url path)
     ("pages/chip_tiers.py", "Chip tiers", ":material/memory:", "tiers"),
     ("pages/compare.py", "Compare scenarios", ":material/compare_arrows:", "compare"),
     ("pages/uncertainty.py", "Uncertainty", ":material/ssid_chart:", "uncertainty"),
+    ("pages/library.py", "Saved scenarios", ":material/bookmarks:", "library"),
     ("pages/assumptions.py", "Assumptions and sources", ":material/menu_book:", "assumptions"),
     ("pages/briefing.py", "Briefing", ":material/slideshow:", "briefing"),
 )
@@ -183,6 +186,37 @@ def result() -> Result:
 
 def source(extra: str = "") -> str:
     return charts.source_line(dd.scenario_label(scenario()), dd.data_date(), extra)
+
+
+# ---------------------------------------------------------------------------------------------
+# The saved-scenario library (one SQLite file per deployment, shared by every session)
+
+SAVED_PREFIX = "Saved: "
+
+
+@st.cache_resource(show_spinner=False)
+def _library(path: str) -> ScenarioLibrary:
+    return ScenarioLibrary(path)  # opening migrates the schema: once per path and process
+
+
+def library() -> ScenarioLibrary:
+    return _library(str(library_path()))
+
+
+def saved_label(name: str) -> str:
+    """A saved scenario's option label on the Compare page. No angle brackets: labels become
+    chart legend text, where Plotly reads tags."""
+    return SAVED_PREFIX + name.replace("<", "‹").replace(">", "›")
+
+
+def saved_scenarios() -> dict[str, Scenario]:
+    """Every saved scenario as saved_label(name) -> scenario (for the Compare page); empty,
+    with a logged error, if the library cannot be read."""
+    try:
+        return {saved_label(saved.name): saved.scenario for saved in library().all()}
+    except (LibraryError, sqlite3.Error) as exc:
+        log.error("saved scenarios unavailable: %s", exc)
+        return {}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sqlite3
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -148,6 +149,17 @@ class ScenarioLibrary:
         scenario, problems = _load_scenario(text)
         return Saved(id_, name, note, scenario, created, updated, tuple(problems))
 
+    def all(self) -> list[Saved]:
+        """Every saved scenario, read leniently, in name order (one query)."""
+        with self._connect() as db:
+            rows = db.execute("SELECT id, name, note, scenario_json, created_at, updated_at "
+                              "FROM scenarios ORDER BY lower(name)").fetchall()
+        out = []
+        for id_, name, note, text, created, updated in rows:
+            scenario, problems = _load_scenario(text)
+            out.append(Saved(id_, name, note, scenario, created, updated, tuple(problems)))
+        return out
+
     def find(self, name: str) -> Saved | None:
         with self._connect() as db:
             row = db.execute("SELECT id FROM scenarios WHERE lower(name) = lower(?)",
@@ -186,9 +198,18 @@ class ScenarioLibrary:
                 raise LibraryError(f"no saved scenario with id {scenario_id}")
 
     def duplicate(self, scenario_id: int, new_name: str | None = None) -> int:
+        """Copy a saved scenario; without a new name, the first free '<name> (copy)',
+        '<name> (copy 2)', ..."""
         saved = self.get(scenario_id)
-        name = new_name or f"{saved.name} (copy)"
-        return self.save(name, saved.scenario, saved.note)
+        if new_name:
+            return self.save(new_name, saved.scenario, saved.note)
+        stem = re.sub(r" \(copy(?: \d+)?\)$", "", saved.name)  # a copy of a copy: (copy 2)
+        for n in range(1, 1000):
+            suffix = " (copy)" if n == 1 else f" (copy {n})"
+            name = stem[:MAX_TEXT - len(suffix)] + suffix
+            if self.find(name) is None:
+                return self.save(name, saved.scenario, saved.note)
+        raise LibraryError(f"too many copies of '{saved.name}'")
 
     def delete(self, scenario_id: int) -> None:
         with self._transaction() as db:

@@ -28,9 +28,10 @@ for file in uploads or []:
         st.error(f"**{file.name[:60]}** was not loaded:\n\n" + "\n".join(
             f"- **{key}**: {message}" for key, message in exc.problems))
 
-options = [CURRENT, *(presets()[n].label for n in presets()), *uploaded]
+saved = ui.saved_scenarios()  # the library page's scenarios, "Saved: <name>"
+options = [CURRENT, *(presets()[n].label for n in presets()), *uploaded, *saved]
 by_label = {CURRENT: ui.scenario(), **{p.label: Scenario.build(n) for n, p in presets().items()},
-            **uploaded}
+            **uploaded, **saved}
 default = [CURRENT, presets()["strict_enforcement"].label, presets()["rollback"].label]
 chosen = st.multiselect("Scenarios (two to four)", options, default=default, max_selections=4,
                         key="compare_choice")
@@ -67,7 +68,7 @@ else:
 last = min(dd.last_year(r) for r in results.values())
 year = st.select_slider("Metrics at end of", options=list(range(2023, last + 1)),
                         value=min(2027, last), key="compare_year")
-st.subheader(f"Metrics at end {year} (deltas against {chosen[0]})")
+st.subheader(f"Metrics at end {year} (deltas against {ui.md_escape(chosen[0])})")
 deltas = dd.metric_deltas(results, year)
 st.dataframe(deltas, hide_index=True, width="stretch",
              column_config={c: st.column_config.NumberColumn(format="compact")

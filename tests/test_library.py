@@ -149,3 +149,17 @@ def test_killed_writer_leaves_a_consistent_database(tmp_path):
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     for row in rows[:5]:
         assert library.get(row["id"]).scenario == Scenario()
+
+
+def test_duplicate_picks_a_free_name_and_all_reads_every_entry(library):
+    first = library.save("Base", Scenario.build("rollback"), note="n")
+    library.duplicate(first)
+    copy = library.find("Base (copy)")
+    library.duplicate(copy.id)  # a copy of a copy
+    library.duplicate(first)
+    assert sorted(s.name for s in library.all()) == ["Base", "Base (copy 2)", "Base (copy 3)",
+                                                     "Base (copy)"]
+    assert all(s.scenario == Scenario.build("rollback") and s.note == "n"
+               for s in library.all())
+    long_id = library.save("x" * 200, Scenario())
+    assert library.get(library.duplicate(long_id)).name == "x" * 193 + " (copy)"
