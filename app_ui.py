@@ -150,9 +150,16 @@ def _goal_seek_json(scenario_json: str, lever: str, metric: str, year: int, targ
                                  from_year=dd.GOAL_FROM_YEAR)
 
 
+@st.cache_data(max_entries=2, show_spinner=False)
+def _uncertainty_big_json(scenario_json: str, draws: int, seed: int) -> dd.UncertaintySummary:
+    """Runs of more than 10,000 draws (up to ~22 MB each): few kept."""
+    return dd.uncertainty_summary(Scenario.from_json(scenario_json), draws, seed)
+
+
 def uncertainty_for(scenario: Scenario, draws: int = 2000, seed: int = 0
                     ) -> dd.UncertaintySummary:
-    return _uncertainty_json(scenario.to_json(), int(draws), int(seed))
+    cached = _uncertainty_json if draws <= 10_000 else _uncertainty_big_json
+    return cached(scenario.to_json(), int(draws), int(seed))
 
 
 def tornado_for(scenario: Scenario, metric: str, year: int) -> pd.DataFrame:

@@ -37,7 +37,8 @@ with top[2].expander(f"What is drawn: {len(drawn)} assumptions, {len(correlated)
     st.markdown("**Correlations** (drawn together through a Gaussian copula; rho on normal "
                 "scores)\n\n" + "\n".join(f"- {line}" for line in dd.correlation_lines()))
 
-with st.spinner(f"Running {draws:,} draws..."):
+with st.spinner(f"Running {draws:,} draws" + (f" (about {draws // 9000} s)..." if draws > 10_000
+                                              else "...")):
     summary = ui.uncertainty_for(scenario, draws, seed)
 
 st.subheader("Range of outcomes")
