@@ -272,3 +272,28 @@ def test_compare_page_draws_one_band_per_scenario():
     np.testing.assert_allclose(values(upper["y"]), expected["p95"], rtol=1e-12)
     at.multiselect(key="compare_choice").set_value(list(chosen[:2])).run()
     assert len(_bands(figure(at, "Race gap"))) == 2
+
+
+def test_briefing_pack_carries_the_fans_and_tornado():
+    import io
+    import zipfile
+
+    import app_ui
+    from lib import export
+
+    scenario = Scenario.build("leaky_controls")
+    charts = app_ui.all_charts(scenario, run(scenario))
+    for series in dd.FAN_SERIES:
+        fig, frame = charts[f"fan_{series}"]
+        assert list(frame.columns) == [*PERCENTILES, "scenario"]
+        assert fig.layout.title.text == dd.FAN_TITLES[series]
+    expected = monte_carlo(scenario, 2000, 0).percentiles("race_gap_months")
+    np.testing.assert_allclose(charts["fan_race_gap_months"][1]["p95"], expected["p95"])
+    assert "tornado_race_gap" in charts
+    data, _ = export.briefing_pack(charts, dd.assumptions(scenario), scenario.to_json(),
+                                   with_images=False)
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    for stem in ("fan_china_total", "fan_ratio", "fan_race_gap_months", "tornado_race_gap"):
+        assert f"data/{stem}.csv" in names and f"data/{stem}.parquet" in names
+    assumptions = zipfile.ZipFile(io.BytesIO(data)).read("assumptions.csv").decode()
+    assert "distribution" in assumptions.splitlines()[0]
