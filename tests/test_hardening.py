@@ -4,11 +4,15 @@ configuration in .streamlit/config.toml."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import sys
+import tomllib
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +25,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 import app_ui  # noqa: E402
 from lib import backcast, chips, data, model, params, runs, uncertainty  # noqa: E402
 from lib import dashboard_data as dd  # noqa: E402
+from lib.params import Scenario  # noqa: E402
 
 LIB_MODULES = (data, params, chips, model, dd, runs, uncertainty, backcast)
 
@@ -122,3 +127,192 @@ def test_caches_hold_no_damaged_data_after_a_failed_start(damaged_data):
     damage(damaged_data / "chips.csv", ",98x.4,", ",989.4,")  # repaired: the next run starts
     at.run()
     assert not at.error and at.title[0].value == "Race overview"
+
+
+# ---------------------------------------------------------------------------------------------
+# Session isolation and cached results
+
+
+def sidebar_key(at: AppTest, name: str) -> str:
+    return f"{name}_{at.session_state['gen']}"
+
+
+def signature(at: AppTest) -> tuple:
+    return tuple(el.proto.spec for el in at.get("plotly_chart"))
+
+
+def test_two_sessions_keep_their_own_scenarios():
+    a, b = make_app(), make_app()
+    a.run()
+    b.run()
+    untouched = b.session_state["scenario"]
+    untouched_charts = signature(b)
+    assert untouched == Scenario()
+
+    a.sidebar.slider(key=sidebar_key(a, "p_smuggling_interdiction_share")).set_value(0.6)
+    a.run()
+    assert a.session_state["scenario"].values()["smuggling_interdiction_share"] == 0.6
+    assert signature(a) != untouched_charts
+    b.run()
+    assert b.session_state["scenario"] == untouched and signature(b) == untouched_charts
+
+    a.sidebar.selectbox(key=sidebar_key(a, "preset")).set_value("rollback")
+    a.run()
+    assert a.session_state["scenario"] == Scenario.build("rollback")
+    b.run()
+    assert b.session_state["scenario"] == untouched and signature(b) == untouched_charts
+
+    uploaded = Scenario.build("leaky_controls", {"packaging_yield": 0.81})
+    a.sidebar.file_uploader(key="upload_0").upload("mine.json", uploaded.to_json().encode(),
+                                                   "application/json")
+    a.run()
+    assert a.session_state["scenario"] == uploaded
+    b.run()
+    assert b.session_state["scenario"] == untouched and signature(b) == untouched_charts
+    assert "upload_problems" not in b.session_state and "pending_upload" not in b.session_state
+
+    # equal inputs give equal (cached) output: b chooses a's scenario and draws a's charts
+    b.sidebar.file_uploader(key="upload_0").upload("same.json", uploaded.to_json().encode(),
+                                                   "application/json")
+    b.run()
+    assert b.session_state["scenario"] == uploaded and signature(b) == signature(a)
+
+
+def frame_digest(frame: pd.DataFrame) -> str:
+    digest = hashlib.sha256(pd.util.hash_pandas_object(frame.astype(str), index=True)
+                            .values.tobytes())
+    digest.update(repr(list(frame.columns)).encode())
+    return digest.hexdigest()
+
+
+def result_digest(result: runs.Result) -> str:
+    digest = hashlib.sha256()
+    for name, array in sorted({**result.series, **result.flows,
+                               "training": result.flow_training_h100e}.items()):
+        digest.update(name.encode())
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()
+
+
+def cached_state() -> dict[str, str]:
+    """Digests of what the process-wide caches hand to pages."""
+    state = {name: frame_digest(data.table(name)) for name in data.SCHEMAS}
+    state["chip_table"] = frame_digest(chips.chip_table())
+    state["licensed_candidates"] = frame_digest(chips.licensed_candidates())
+    for preset in params.presets():
+        state[f"run:{preset}"] = result_digest(runs.run(Scenario.build(preset)))
+    return state
+
+
+def test_cached_results_are_read_only():
+    result = runs.run(Scenario.build("leaky_controls"))
+    arrays = [*result.series.values(), *result.flows.values(), result.flow_training_h100e]
+    assert arrays and all(not array.flags.writeable for array in arrays)
+    with pytest.raises(ValueError, match="read-only"):
+        result.series["china_total"][0] = 0.0
+    with pytest.raises(ValueError, match="read-only"):
+        result.flows["stock_h100e"][0, 0] = 0.0
+    assert runs.run(Scenario.build("leaky_controls")) is result  # shared, so it must be frozen
+
+
+def test_st_cache_hands_each_caller_its_own_copy():
+    scenario = Scenario.build("rollback")
+    first = app_ui.result_for(scenario)
+    before = result_digest(first)
+    for array in (*first.series.values(), *first.flows.values()):
+        if array.flags.writeable:  # a copy from st.cache_data: scribbling on it is harmless
+            array[...] = -1
+    assert result_digest(app_ui.result_for(scenario)) == before
+
+
+def test_pages_do_not_mutate_cached_data():
+    before = cached_state()
+    for page, *_ in app_ui.PAGES:
+        at = make_app(page)
+        at.query_params["preset"] = "leaky_controls"
+        at.run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+    after = cached_state()
+    assert after == before, [key for key in before if before[key] != after[key]]
+
+
+# ---------------------------------------------------------------------------------------------
+# No unsafe HTML
+
+
+PAGE_SOURCES = [ROOT / "app.py", ROOT / "app_ui.py", *sorted((ROOT / "pages").glob("*.py"))]
+
+
+def html_uses(path: Path) -> list[tuple[int, str, bool]]:
+    """(line, call, constant) for every st.html(...) / components html call and every call with
+    unsafe_allow_html set; `constant` says whether the HTML is a plain string literal."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    uses = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else \
+            getattr(node.func, "id", "")
+        unsafe = [k for k in node.keywords if k.arg == "unsafe_allow_html"]
+        risky = name == "html" or any(
+            not (isinstance(k.value, ast.Constant) and k.value.value is False) for k in unsafe)
+        if risky:
+            literal = bool(node.args) and isinstance(node.args[0], ast.Constant) and \
+                isinstance(node.args[0].value, str)
+            uses.append((node.lineno, name, literal))
+    return uses
+
+
+def test_html_is_only_ever_a_constant_string():
+    """User text (names, notes, file names, share links) must never reach raw HTML: any
+    unsafe_allow_html=True or st.html call must take a string literal, nothing built."""
+    assert len(PAGE_SOURCES) > 5
+    offenders = [(path.name, line, call) for path in PAGE_SOURCES
+                 for line, call, literal in html_uses(path) if not literal]
+    assert not offenders
+
+
+def test_html_scan_catches_built_html(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text('import streamlit as st\nname = "x"\n'
+                   'st.markdown(f"<b>{name}</b>", unsafe_allow_html=True)\n'
+                   'st.html("<p>" + name)\nst.markdown("ok", unsafe_allow_html=False)\n'
+                   'st.caption("<i>fixed</i>", unsafe_allow_html=True)\n')
+    assert html_uses(bad) == [(3, "markdown", False), (4, "html", False), (6, "caption", True)]
+
+
+def test_library_page_uses_no_html_at_all():
+    assert html_uses(ROOT / "pages" / "library.py") == []
+    assert "unsafe_allow_html" not in (ROOT / "pages" / "library.py").read_text()
+
+
+# ---------------------------------------------------------------------------------------------
+# Server configuration
+
+
+def test_streamlit_config_hardening():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["enableXsrfProtection"] is True
+    assert config["server"]["maxUploadSize"] == 1
+    assert config["server"]["headless"] is True
+    assert config["browser"]["gatherUsageStats"] is False
+    assert config["client"]["showErrorDetails"] == "none"
+    from streamlit.config import ShowErrorDetailsConfigOptions
+
+    assert config["client"]["showErrorDetails"] in {o.value for o in
+                                                    ShowErrorDetailsConfigOptions}
+    # XSRF tokens do not guard the WebSocket; CORS on limits cross-origin connections
+    assert config["server"]["enableCORS"] is True
+
+
+def test_streamlit_reads_the_config():
+    import subprocess
+
+    out = subprocess.run(
+        [sys.executable, "-c", "from streamlit import config; config.get_config_options();"
+         "print([config.get_option(k) for k in ('server.enableXsrfProtection', "
+         "'server.maxUploadSize', 'browser.gatherUsageStats', 'client.showErrorDetails')])"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[True, 1, False, 'none']"
