@@ -24,7 +24,7 @@ from lib import charts, export, uncertainty
 from lib import dashboard_data as dd
 from lib import uncertainty_charts as ucharts
 from lib.data import DataError, data_folder
-from lib.library import LibraryError, ScenarioLibrary, library_path
+from lib.library import LibraryError, ScenarioLibrary
 from lib.params import (
     YEARS,
     Scenario,
@@ -201,13 +201,10 @@ def source(extra: str = "") -> str:
 SAVED_PREFIX = "Saved: "
 
 
-@st.cache_resource(show_spinner=False)
-def _library(path: str) -> ScenarioLibrary:
-    return ScenarioLibrary(path)  # opening migrates the schema: once per path and process
-
-
 def library() -> ScenarioLibrary:
-    return _library(str(library_path()))
+    """The library at $CHOKEPOINT_DB, opened per use (cheap: one read when the schema is up
+    to date), so a database file replaced or deleted while the app runs is simply reopened."""
+    return ScenarioLibrary()
 
 
 def saved_label(name: str) -> str:

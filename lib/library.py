@@ -113,6 +113,9 @@ class ScenarioLibrary:
             return db.execute("PRAGMA user_version").fetchone()[0]
 
     def migrate(self) -> None:
+        with self._connect() as db:  # the common case, up to date: no write lock taken
+            if db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+                return
         with self._transaction() as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:

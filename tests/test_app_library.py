@@ -364,3 +364,17 @@ def test_library_page_is_in_the_navigation():
     titles = [title for _, title, *_ in app_ui.PAGES]
     assert titles.index("Saved scenarios") == titles.index("Uncertainty") + 1
     assert titles.index("Saved scenarios") + 1 == titles.index("Assumptions and sources")
+
+
+def test_library_file_replaced_while_running(db):
+    ScenarioLibrary(db).save("Before", Scenario())
+    at = make_app()
+    assert table(at)["Name"].tolist() == ["Before"]
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)  # deleted (or restored) by an operator
+    at.run()
+    no_exception(at)
+    assert not at.error
+    assert any("No saved scenarios yet" in m for m in messages(at, "info"))
+    save(at, "After")
+    assert not at.error and table(at)["Name"].tolist() == ["After"]

@@ -163,3 +163,16 @@ def test_duplicate_picks_a_free_name_and_all_reads_every_entry(library):
                for s in library.all())
     long_id = library.save("x" * 200, Scenario())
     assert library.get(library.duplicate(long_id)).name == "x" * 193 + " (copy)"
+
+
+def test_opening_an_up_to_date_library_takes_no_write_lock(tmp_path):
+    path = tmp_path / "lib.sqlite"
+    ScenarioLibrary(path).save("x", Scenario())
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process is mid-write
+    try:
+        reopened = ScenarioLibrary(path)  # would wait 15 s for the lock if it wrote
+        assert [row["name"] for row in reopened.list()] == ["x"]
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
