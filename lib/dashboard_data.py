@@ -668,22 +668,32 @@ def goal_seek_levers() -> list[str]:
 
 def goal_seek_text(found: GoalSeek, result: Result) -> tuple[bool, str]:
     """(reached, plain-language answer) for a goal-seek."""
-    if found.value is None:
-        return False, found.message[:1].upper() + found.message[1:] + "."
     p = registry()[found.lever]
     label, unit, series = METRICS[found.metric]
+    if found.value is None:
+        if found.reach is None:
+            return False, found.message[:1].upper() + found.message[1:] + "."
+        every = f" (every year from {GOAL_FROM_YEAR})" if p.is_yearly else ""
+        return False, (
+            f"**Not reachable in range.** With {p.label} anywhere from "
+            f"{fmt_number(p.min, p.unit)} to {fmt_with_unit(p.max, p.unit)}{every}, "
+            f"{label} at end {found.year} stays between {fmt_with_unit(found.reach[0], unit)} "
+            f"and {fmt_with_unit(found.reach[1], unit)}; the target is "
+            f"{fmt_with_unit(found.target, unit)}.")
     values = result.scenario.values()
     current = values[p.key]
     if p.is_yearly:
         current = current[min(found.year, YEARS[-1]) - FIRST_YEAR]
     when = f" every year from {GOAL_FROM_YEAR}" if p.is_yearly else ""
+    lever_value = (f"{100 * found.value:.1f}%" if p.unit == "share"  # an answer: one decimal
+                   else fmt_with_unit(found.value, p.unit))
     now_when = f" in {found.year}" if p.is_yearly else ""
     return True, (
-        f"**{p.label} = {fmt_number(found.value, p.unit)} {p.unit}**{when} gives "
-        f"**{label} = {fmt_number(found.achieved, unit)} {unit}** at end {found.year} "
-        f"(target {fmt_number(found.target, unit)}). This scenario has "
-        f"{fmt_number(float(current), p.unit)} {p.unit}{now_when}, giving "
-        f"{fmt_number(result.at(series, found.year), unit)} {unit}.")
+        f"**{p.label} = {lever_value}**{when} gives "
+        f"**{label} = {fmt_with_unit(found.achieved, unit)}** at end {found.year} "
+        f"(target {fmt_with_unit(found.target, unit)}). This scenario has "
+        f"{fmt_with_unit(float(current), p.unit)}{now_when}, giving "
+        f"{fmt_with_unit(result.at(series, found.year), unit)}.")
 
 
 def with_bands(lines: pd.DataFrame, bands: dict[str, pd.DataFrame]) -> pd.DataFrame:

@@ -265,6 +265,7 @@ class GoalSeek:
     value: float | None  # lever value that reaches the target, or None
     achieved: float | None
     message: str
+    reach: tuple[float, float] | None = None  # not reachable: the metric's range over the lever
 
 
 def goal_seek(scenario: Scenario, lever: str, metric: str, year: int, target: float,
@@ -306,7 +307,8 @@ def goal_seek(scenario: Scenario, lever: str, metric: str, year: int, target: fl
                 return GoalSeek(lever, metric, year, target, None, None,
                                 f"not reachable in range: with {p.label} from {p.min:g} to "
                                 f"{p.max:g} {p.unit}, {label} in {year} runs from "
-                                f"{reach.min():.4g} to {reach.max():.4g}")
+                                f"{reach.min():.4g} to {reach.max():.4g}",
+                                (float(reach.min()), float(reach.max())))
             break
         low, high = xs[crossing[0]], xs[crossing[0] + 1]
     # final linear interpolation inside the bracket

@@ -209,8 +209,14 @@ def test_goal_seek_reachable_and_not_reachable():
     no_exception(at)
     assert not at.success
     info = " ".join(i.value for i in at.info)
-    assert info.startswith("Not reachable in range")
-    assert "Extra interdiction by enforcement" in info
+    assert info.startswith("**Not reachable in range.**")
+    missing = goal_seek(Scenario(), "smuggling_interdiction_share", "race_gap_months", 2028,
+                        240.0, from_year=dd.GOAL_FROM_YEAR)
+    low, high = (dd.fmt_with_unit(v, "months") for v in missing.reach)
+    top = registry()["smuggling_interdiction_share"].max
+    assert (f"With Extra interdiction by enforcement anywhere from 0% to {top:.0%}, Race gap "
+            f"(China behind) at end 2028 stays between {low} and {high}; the target is "
+            "240.0 months.") in info
 
 
 def test_assumptions_page_shows_every_declared_distribution():
@@ -297,3 +303,17 @@ def test_briefing_pack_carries_the_fans_and_tornado():
         assert f"data/{stem}.csv" in names and f"data/{stem}.parquet" in names
     assumptions = zipfile.ZipFile(io.BytesIO(data)).read("assumptions.csv").decode()
     assert "distribution" in assumptions.splitlines()[0]
+
+
+def test_goal_seek_answers_read_plainly():
+    result = run(Scenario())
+    found = goal_seek(Scenario(), "us_compute_growth", "ratio", 2028, 50.0,
+                      from_year=dd.GOAL_FROM_YEAR)
+    reached, text = dd.goal_seek_text(found, result)
+    assert reached and "x x" not in text
+    assert f"**U.S. compute growth = {found.value:.3g} x/yr** gives **U.S. / China compute = " \
+           "50.0x** at end 2028" in text
+    found = goal_seek(Scenario(), "smuggling_interdiction_share", "china_total", 2028, 5e6,
+                      from_year=dd.GOAL_FROM_YEAR)
+    reached, text = dd.goal_seek_text(found, result)
+    assert reached and f"= {100 * found.value:.1f}%**" in text  # a share to one decimal

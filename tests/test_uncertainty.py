@@ -118,3 +118,6 @@ def test_goal_seek_on_a_yearly_lever_and_unreachable_target():
     missing = goal_seek(Scenario(), "smuggling_interdiction_share", "race_gap_months", 2028,
                         240)
     assert missing.value is None and missing.message.startswith("not reachable in range")
+    low, high = missing.reach
+    assert low < high < 240  # the range the lever can reach, and the target outside it
+    assert found.reach is None
