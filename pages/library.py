@@ -10,6 +10,7 @@ resets the sidebar controls in the same run; their outcome is kept for the page 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import sqlite3
 
@@ -67,7 +68,7 @@ def _save() -> None:
     flash("success", f"Saved the current scenario as **{esc(saved.name)}**.")
     st.session_state["lib_name"] = st.session_state["lib_note"] = ""
     st.session_state["lib_overwrite"] = False
-    st.session_state["lib_selected"] = scenario_id
+    st.session_state["lib_current"] = scenario_id
 
 
 def _open(scenario_id: int) -> None:
@@ -103,7 +104,7 @@ def _duplicate(scenario_id: int) -> None:
         _failed("Duplicating", exc)
         return
     flash("success", f"Saved a copy as **{esc(copy.name)}**.")
-    st.session_state["lib_selected"] = copy.id
+    st.session_state["lib_current"] = copy.id
 
 
 def _ask_delete(scenario_id: int) -> None:
@@ -122,7 +123,7 @@ def _delete(scenario_id: int) -> None:
     except (LibraryError, sqlite3.Error) as exc:
         _failed("Deleting", exc)
         return
-    st.session_state.pop("lib_selected", None)
+    st.session_state.pop("lib_current", None)
     flash("success", f"Deleted **{esc(name)}**.")
 
 
@@ -203,11 +204,16 @@ else:
     })
 
     ids = list(by_id)
-    if st.session_state.get("lib_selected") not in by_id:
-        st.session_state.pop("lib_selected", None)  # deleted, maybe by someone else
+    # The pickers' keys change with the names (renamed here or by someone else): a picker
+    # keeps the label it was showing, so a renamed entry would show its old name.
+    names = hashlib.sha1(repr([(s.id, s.name) for s in entries]).encode()).hexdigest()[:10]
+    current = st.session_state.get("lib_current")
     with st.container(border=True):
-        chosen_id = st.selectbox("Saved scenario", ids, key="lib_selected",
+        key = f"lib_selected_{names}"
+        chosen_id = st.selectbox("Saved scenario", ids, key=key,
+                                 index=ids.index(current) if current in by_id else 0,
                                  format_func=lambda i: by_id[i].name)
+        st.session_state["lib_current"] = chosen_id
         chosen = by_id[chosen_id]
         st.caption(f"{esc(dd.scenario_label(chosen.scenario))}; saved {_when(chosen.created_at)}"
                    f", updated {_when(chosen.updated_at)}")
@@ -240,8 +246,12 @@ else:
                          icon=":material/edit:", width="stretch")
 
     st.subheader("Compare saved scenarios")
-    picked = st.multiselect("Saved scenarios to compare (two to four)", ids, key="lib_compare",
+    key = f"lib_compare_{names}"
+    picked = st.multiselect("Saved scenarios to compare (two to four)", ids, key=key,
+                            default=[i for i in st.session_state.get("lib_compare_ids", [])
+                                     if i in by_id][:4],
                             format_func=lambda i: by_id[i].name, max_selections=4)
+    st.session_state["lib_compare_ids"] = picked
     if st.button("Compare selected", key="lib_compare_go", disabled=len(picked) < 2,
                  icon=":material/compare_arrows:",
                  help="Opens the Compare page with these scenarios."):

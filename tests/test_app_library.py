@@ -82,7 +82,7 @@ def click(at: AppTest, key: str) -> AppTest:
 
 
 def select(at: AppTest, name: str) -> AppTest:
-    box = at.selectbox(key="lib_selected")
+    [box] = [b for b in at.selectbox if b.label == "Saved scenario"]
     assert name in box.options, box.options  # options show the names
     assert name in table(at)["Name"].tolist()
     box.set_value({row.name: row.id for row in ScenarioLibrary().all()}[name])
@@ -95,7 +95,7 @@ def test_empty_library_says_so(db):
     at = make_app()
     assert at.title[0].value == "Saved scenarios"
     assert any("No saved scenarios yet" in m for m in messages(at, "info"))
-    assert "lib_selected" not in [box.key for box in at.selectbox]
+    assert "Saved scenario" not in [box.label for box in at.selectbox]
     assert not at.main.dataframe
 
 
@@ -165,6 +165,9 @@ def test_rename_duplicate_and_delete_with_confirmation(db):
     click(at, "lib_rename")
     assert messages(at, "success") == ["Renamed **Alpha** to **Gamma**."]
     assert table(at)["Name"].tolist() == ["Beta", "Gamma"]
+    # the picker still has the renamed scenario chosen, under its new name
+    [box] = [b for b in at.selectbox if b.label == "Saved scenario"]
+    assert box.value == library.find("Gamma").id and box.options == ["Beta", "Gamma"]
     at.text_input(key="lib_new_name").set_value("beta")
     click(at, "lib_rename")
     assert messages(at, "error") == ["Renaming failed: a scenario named 'beta' already exists."]
@@ -351,7 +354,8 @@ def test_compare_selected_switches_to_the_compare_page(db):
     at = make_app()
     assert at.button(key="lib_compare_go").disabled
     ids = {s.name: s.id for s in library.all()}
-    at.multiselect(key="lib_compare").set_value([ids["Two"], ids["One"]])
+    [picker] = [m for m in at.multiselect if m.label.startswith("Saved scenarios to compare")]
+    picker.set_value([ids["Two"], ids["One"]])
     at.run()
     assert not at.button(key="lib_compare_go").disabled
     click(at, "lib_compare_go")
