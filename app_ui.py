@@ -103,10 +103,15 @@ def check_data() -> None:
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=^])")
 
 
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=(?i:www))(?=\.)|(?<=@)")  # where to break autolinks
+
+
 def md_escape(text: object) -> str:
     """User or file text made literal inside Markdown (no links, emphasis, HTML, directives
-    or LaTeX); line breaks are kept."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
+    or LaTeX); line breaks are kept. Bare URLs and e-mail addresses get an invisible word
+    joiner, since GitHub-flavoured autolinks are found after backslash escapes are read."""
+    text = _AUTOLINK.sub("\u2060", str(text))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
 
 
 # ---------------------------------------------------------------------------------------------

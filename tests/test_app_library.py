@@ -49,7 +49,7 @@ def no_exception(at: AppTest) -> None:
 
 def plain(text: str) -> str:
     """Markdown source with its backslash escapes removed (what the visitor reads)."""
-    return re.sub(r"\\(.)", r"\1", text)
+    return re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")
 
 
 def messages(at: AppTest, kind: str) -> list[str]:
@@ -323,6 +323,8 @@ def test_user_text_is_never_markdown(db):
     sources = [e.value for e in (*at.markdown, *at.caption, *at.success, *at.warning)]
     assert not any("[click](http" in s or "![t](http" in s or "<b>" in s for s in sources)
     assert any(plain(s).startswith("see [here](http://evil.example)") for s in sources)
+    # bare URLs are broken up too: GitHub-flavoured Markdown would link them despite escapes
+    assert not any("://evil" in s for s in sources)
     click(at, "lib_open")
     assert messages(at, "success")[0].startswith(f"Opened **{NASTY}**")
     assert "[click](http" not in at.success[0].value

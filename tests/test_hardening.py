@@ -36,7 +36,7 @@ def make_app(page: str = app_ui.PAGES[0][0]) -> AppTest:
 
 def plain(text: str) -> str:
     """Markdown source with its backslash escapes removed (what the visitor reads)."""
-    return re.sub(r"\\(.)", r"\1", text)
+    return re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")
 
 
 def clear_all_caches() -> None:
