@@ -170,11 +170,39 @@ def compute_race(frame: pd.DataFrame, source: str, log_y: bool = True,
                    min_gap_days=75 if width_hint >= 1000 else 150)
     fig.update_layout(yaxis_type="log" if log_y else "linear",
                       xaxis_range=[x[0], x[-1]] if x else None)
+    if log_y:
+        set_log_ticks(fig, frame.to_numpy())
     if label_ends and len(frame):
         _label_ends(fig, frame, unit)
     return finish(fig, title or f"AI compute installed, U.S. vs China ({kind})", "Month",
                   (y_title or f"Installed compute [{unit}]") + (" (log scale)" if log_y else ""),
                   source, height=height, width_hint=width_hint, extra=dict(margin=dict(r=150)))
+
+
+def log_ticks(low: float, high: float) -> list[float]:
+    """Tick values for a log axis from low to high: 1, 2, 5 in each decade (only powers of
+    ten over more than three decades), each labelled in full (Plotly's own minor labels
+    show 0.5 as '5'). One tick either side of the data is kept, since the axis pads its range
+    and Plotly only draws the ticks that fall inside it."""
+    first, last = int(np.floor(np.log10(low))), int(np.ceil(np.log10(high)))
+    steps = (1, 2, 5) if last - first <= 3 else (1,)
+    ticks = [m * 10.0 ** e for e in range(first, last + 1) for m in steps]
+    inside = [t for t in ticks if low <= t <= high]
+    if len(inside) < 2:
+        return []  # a narrow range: Plotly's own ticks
+    below = [t for t in ticks if t < low][-1:]
+    above = [t for t in ticks if t > high][:1]
+    return below + inside + above
+
+
+def set_log_ticks(fig: go.Figure, values) -> None:
+    """Full labels on a log y axis (see log_ticks) for the range of the plotted values."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values) & (values > 0)]
+    if values.size:
+        ticks = log_ticks(float(values.min()), float(values.max()))
+        if ticks:
+            fig.update_yaxes(tickvals=ticks, ticktext=[_short(v) for v in ticks])
 
 
 def _short(value: float) -> str:
@@ -425,6 +453,8 @@ def compare_compute(us: pd.DataFrame, china: pd.DataFrame, source: str, log_y: b
         fig.add_trace(go.Scatter(x=_months(us.index), y=us[name], name=f"U.S.: {name}",
                                  line=dict(color=US, width=3, dash=dash)))
     fig.update_layout(yaxis_type="log" if log_y else "linear")
+    if log_y:
+        set_log_ticks(fig, np.concatenate([us.to_numpy().ravel(), china.to_numpy().ravel()]))
     return finish(fig, "AI compute installed, scenarios compared", "Month",
                   "Installed compute [H100e]" + (" (log scale)" if log_y else ""), source,
                   height=height + 60)

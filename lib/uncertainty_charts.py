@@ -22,6 +22,7 @@ from .charts import (
     _new_figure,
     _short,
     finish,
+    set_log_ticks,
 )
 
 FAN_COLOURS = {"china_total": CHINA, "ratio": US, "race_gap_months": US}
@@ -44,17 +45,6 @@ def _fmt(value: float, unit: str) -> str:
     if unit == "x":
         return f"{value:.0f}x" if abs(value) >= 100 else f"{value:.1f}x"
     return _short(value)
-
-
-def log_ticks(low: float, high: float) -> list[float]:
-    """Tick values for a log axis from low to high: 1, 2, 5 in each decade (only powers of
-    ten over more than three decades), each labelled in full (Plotly's own minor labels
-    show 0.5 as '5')."""
-    first, last = int(np.floor(np.log10(low))), int(np.ceil(np.log10(high)))
-    steps = (1, 2, 5) if last - first <= 3 else (1,)
-    ticks = [m * 10.0 ** e for e in range(first, last + 1) for m in steps]
-    inside = [t for t in ticks if low <= t <= high]
-    return inside if len(inside) >= 2 else []  # a narrow range: Plotly's own ticks
 
 
 def fan(frame: pd.DataFrame, source: str, log_y: bool = False, height: int = SCREEN_HEIGHT,
@@ -87,12 +77,7 @@ def fan(frame: pd.DataFrame, source: str, log_y: bool = False, height: int = SCR
     fig.update_layout(yaxis_type="log" if log_y else "linear", hovermode="x unified",
                       xaxis_range=[x[0], x[-1]] if x else None)
     if log_y:
-        values = frame[["p5", "p95", "scenario"]].to_numpy()
-        values = values[np.isfinite(values) & (values > 0)]
-        if values.size:
-            ticks = log_ticks(float(values.min()), float(values.max()))
-            if ticks:
-                fig.update_yaxes(tickvals=ticks, ticktext=[_short(v) for v in ticks])
+        set_log_ticks(fig, frame[["p5", "p95", "scenario"]].to_numpy())
     _label_fan_ends(fig, frame, unit, log_y)
     draws = frame.attrs.get("draws")
     return finish(fig, title or frame.attrs.get("title", f"{label}: range of outcomes"),
