@@ -24,22 +24,29 @@ from lib.params import MAX_TEXT
 
 log = logging.getLogger("chokepoint")
 MAX_UPLOAD = 1024 * 1024  # a library file is a few kB per scenario; the server caps at 1 MB
-FLASH = "library_flash"  # list of (kind, Markdown text with user text escaped)
+FLASH = "library_flash"  # area -> [(kind, Markdown text with user text escaped)]
 COMPARE_PAGE = str(ui.ROOT / "pages/compare.py")
 esc = ui.md_escape
 
 
-def flash(kind: str, text: str) -> None:
-    st.session_state.setdefault(FLASH, []).append((kind, text))
+def flash(kind: str, text: str, area: str = "item") -> None:
+    """Keep an action's outcome for the next run, shown beside the controls that did it
+    (area: save, item or import)."""
+    st.session_state.setdefault(FLASH, {}).setdefault(area, []).append((kind, text))
 
 
-def _failed(action: str, exc: Exception) -> None:
+def show_flash(area: str) -> None:
+    for kind, text in st.session_state.get(FLASH, {}).pop(area, []):
+        getattr(st, kind)(text)
+
+
+def _failed(action: str, exc: Exception, area: str = "item") -> None:
     if isinstance(exc, LibraryError):
-        flash("error", f"{action} failed: {esc(exc)}.")
+        flash("error", f"{action} failed: {esc(exc)}.", area)
     else:  # sqlite3.Error: a locked, full or unreadable database file
         log.error("library %s failed: %s", action.lower(), exc)
         flash("error", f"{action} failed: the library database could not be used "
-                       f"({esc(exc.__class__.__name__)}). Try again in a moment.")
+                       f"({esc(exc.__class__.__name__)}). Try again in a moment.", area)
 
 
 def _when(stamp: str) -> str:
@@ -62,10 +69,10 @@ def _save() -> None:
     try:
         scenario_id = ui.library().save(name, ui.scenario(), note, overwrite=overwrite)
     except (LibraryError, sqlite3.Error) as exc:
-        _failed("Saving", exc)
+        _failed("Saving", exc, "save")
         return
     saved = ui.library().get(scenario_id)
-    flash("success", f"Saved the current scenario as **{esc(saved.name)}**.")
+    flash("success", f"Saved the current scenario as **{esc(saved.name)}**.", "save")
     st.session_state["lib_name"] = st.session_state["lib_note"] = ""
     st.session_state["lib_overwrite"] = False
     st.session_state["lib_current"] = scenario_id
@@ -131,7 +138,7 @@ def _import() -> None:
     key = f"lib_import_{st.session_state.get('lib_import_gen', 0)}"
     file = st.session_state.get(key)
     if file is None:
-        flash("error", "Choose a library file (JSON) to import first.")
+        flash("error", "Choose a library file (JSON) to import first.", "import")
         return
     try:
         if file.size > MAX_UPLOAD:
@@ -139,15 +146,17 @@ def _import() -> None:
         count, skipped = ui.library().import_json(
             file.getvalue(), overwrite=bool(st.session_state.get("lib_import_overwrite")))
     except (LibraryError, sqlite3.Error) as exc:
-        _failed("Importing", exc)
+        _failed("Importing", exc, "import")
         return
     st.session_state["lib_import_gen"] = st.session_state.get("lib_import_gen", 0) + 1
     flash("success" if count else "info",
-          f"Imported {count} scenario{'' if count == 1 else 's'} from **{esc(file.name)}**.")
+          f"Imported {count} scenario{'' if count == 1 else 's'} from **{esc(file.name)}**.",
+          "import")
     if skipped:
         flash("warning", f"{len(skipped)} entr{'y was' if len(skipped) == 1 else 'ies were'} "
                          "not imported:\n\n" + "\n".join(f"- {esc(m)}" for m in skipped[:50])
-              + (f"\n- ... and {len(skipped) - 50} more" if len(skipped) > 50 else ""))
+              + (f"\n- ... and {len(skipped) - 50} more" if len(skipped) > 50 else ""),
+              "import")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -155,8 +164,6 @@ def _import() -> None:
 
 ui.page_header("Saved scenarios", "Named scenarios with notes, shared by everyone using this "
                "deployment. Open one to load it into the sidebar, or compare several.")
-for kind, text in st.session_state.pop(FLASH, []):
-    getattr(st, kind)(text)
 
 try:
     library = ui.library()
@@ -178,9 +185,11 @@ with st.form("lib_save_form", border=True, enter_to_submit=False):
                     placeholder="Why this scenario, sources, who asked for it")
     st.form_submit_button("Save", on_click=_save, type="primary", icon=":material/save:")
     st.caption(f"Saves the sidebar's scenario: {esc(dd.scenario_label(current))}.")
+show_flash("save")
 
 st.subheader(f"Library ({len(entries)} saved)")
 if not entries:
+    show_flash("item")  # e.g. the last one deleted
     st.info("No saved scenarios yet. Save the current one above, or import a library file "
             "below.")
 else:
@@ -209,6 +218,7 @@ else:
     names = hashlib.sha1(repr([(s.id, s.name) for s in entries]).encode()).hexdigest()[:10]
     current = st.session_state.get("lib_current")
     with st.container(border=True):
+        show_flash("item")
         key = f"lib_selected_{names}"
         chosen_id = st.selectbox("Saved scenario", ids, key=key,
                                  index=ids.index(current) if current in by_id else 0,
@@ -274,3 +284,5 @@ with cols[1]:
     st.checkbox("Replace saved scenarios with the same name", key="lib_import_overwrite",
                 help="Otherwise those entries are skipped and the saved ones kept.")
     st.button("Import", key="lib_import_go", on_click=_import, icon=":material/upload:")
+    show_flash("import")
+st.session_state.pop(FLASH, None)
