@@ -5,6 +5,12 @@ Debian's Chromium) that move sliders and switch pages for a fixed time, then pri
 completed, p50/p95 latency, errors, and the server's memory. Traffic stays on loopback and
 the loop is bounded in time.
 
+Latency is the browser's: from the key press or link click to the end of the script run it
+caused (counted by an observer on the app's run state, so a press that starts no run is not
+mistaken for an instant one). The server's own render times (from its log) and the CPU used
+by the server and by the whole machine are printed too, to tell queueing from slow pages:
+the load generator (Chromium) runs on the same machine and competes for the same cores.
+
   PYTHONPATH=. .venv/bin/python scripts/load_test.py [--users 20] [--seconds 120]
 """
 
@@ -14,6 +20,7 @@ import argparse
 import asyncio
 import os
 import random
+import re
 import socket
 import statistics
 import subprocess
@@ -29,12 +36,22 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic", "--disable-dev-shm-usage"]
-IDLE = """() => {
+# Counts finished script runs in the page (window.__runs), from the app's run-state attribute.
+RUN_COUNTER = """
+window.__runs = 0; window.__state = null;
+new MutationObserver(() => {
   const app = document.querySelector('[data-testid="stApp"]');
-  if (!app) return false;
-  const state = app.getAttribute('data-test-script-state');
-  return state === 'notRunning';
-}"""
+  const state = app && app.getAttribute('data-test-script-state');
+  if (state && state !== window.__state) {
+    if (state === 'notRunning' && window.__state === 'running') window.__runs += 1;
+    window.__state = state;
+  }
+}).observe(document, {subtree: true, childList: true, attributes: true,
+                      attributeFilter: ['data-test-script-state']});
+"""
+SLIDERS = '[data-testid="stSidebar"] [data-testid="stSlider"] input[type="range"]'
+SETTLE = 2.0  # after a page loads, its first run's widgets are replaced once
+RENDER = re.compile(r"chokepoint render (.+) (\d+) ms$")
 
 
 def free_port() -> int:
@@ -54,13 +71,28 @@ def rss_mib(pid: int) -> float:
     return 0.0
 
 
-def start_server(port: int, db: str) -> subprocess.Popen:
+def cpu_seconds(pid: int | None = None) -> float:
+    """CPU time [s] used so far by one process, or by the whole machine (all cores)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        if pid is None:
+            fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+            return (sum(map(int, fields)) - int(fields[3]) - int(fields[4])) / tick  # not idle
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def start_server(port: int, db: str, log_path: str) -> subprocess.Popen:
     env = os.environ | {"CHOKEPOINT_DB": db, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/python"), str(ROOT / "scripts/serve.py"),
-         "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # the log goes to a file: an unread pipe fills up and then blocks the server
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [str(ROOT / ".venv/bin/python"), str(ROOT / "scripts/serve.py"),
+             "--server.headless", "true", "--server.port", str(port),
+             "--server.address", "127.0.0.1"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -72,40 +104,67 @@ def start_server(port: int, db: str) -> subprocess.Popen:
     raise SystemExit("the app did not start within 60 s")
 
 
+async def press_slider(page, rng: random.Random) -> bool:
+    """Move a random visible sidebar slider one step (away from its end); False if none."""
+    sliders = page.locator(SLIDERS).filter(visible=True)
+    count = await sliders.count()
+    if not count:
+        return False
+    slider = sliders.nth(rng.randrange(count))
+    value, low, high = await slider.evaluate(
+        "e => [Number(e.value), Number(e.min), Number(e.max)]")
+    key = rng.choice(["ArrowRight", "ArrowLeft"])
+    if value >= high:
+        key = "ArrowLeft"
+    elif value <= low:
+        key = "ArrowRight"
+    await slider.press(key)
+    return True
+
+
+async def switch_page(page, rng: random.Random) -> None:
+    """Click a navigation link to another page than the one shown."""
+    links = page.locator('a[data-testid="stSidebarNavLink"]')
+    here = page.url.split("?")[0].rstrip("/")
+    others = [i for i in range(await links.count())
+              if (await links.nth(i).get_attribute("href") or "").split("?")[0].rstrip("/")
+              != here]
+    await links.nth(rng.choice(others)).click()
+
+
 async def user(browser, base: str, deadline: float, seed: int, stats: dict) -> None:
     rng = random.Random(seed)
     context = await browser.new_context(viewport={"width": 1600, "height": 1000})
+    await context.add_init_script(RUN_COUNTER)
     page = await context.new_page()
     page.on("pageerror", lambda exc: stats["errors"].append(f"page error: {exc}"))
     try:
-        await page.goto(base, timeout=60_000)
         start = time.perf_counter()
-        await page.wait_for_function(IDLE, timeout=60_000)
+        await page.goto(base, timeout=60_000)
+        await page.wait_for_function("window.__runs >= 1", timeout=60_000)
         stats["first_load"].append(time.perf_counter() - start)
+        await asyncio.sleep(SETTLE)
         while time.time() < deadline:
-            action = rng.random()
+            runs = await page.evaluate("window.__runs")
             before = time.perf_counter()
-            if action < 0.7:
-                sliders = page.locator('[data-testid="stSidebar"] [data-testid="stSlider"] '
-                                       'input[type="range"]')
-                count = await sliders.count()
-                if not count:
-                    stats["errors"].append("no slider found")
+            if rng.random() < 0.7:
+                if not await press_slider(page, rng):
+                    stats["errors"].append("no visible slider found")
                     break
-                slider = sliders.nth(rng.randrange(count))
-                await slider.focus()
-                await page.keyboard.press(rng.choice(["ArrowRight", "ArrowLeft"]))
+                kind = "slider"
             else:
-                links = page.locator('a[data-testid="stSidebarNavLink"]')
-                count = await links.count()
-                await links.nth(rng.randrange(count)).click()
-            await asyncio.sleep(0.05)
+                await switch_page(page, rng)
+                kind = "page"
             try:
-                await page.wait_for_function(IDLE, timeout=30_000)
+                await page.wait_for_function(f"window.__runs > {runs}", timeout=30_000,
+                                             polling=50)
             except Exception:  # noqa: BLE001 - a timeout is a counted error
-                stats["errors"].append("rerun did not finish within 30 s")
+                stats["errors"].append(f"{kind}: rerun did not finish within 30 s")
                 continue
             stats["latency"].append(time.perf_counter() - before)
+            stats[f"latency_{kind}"].append(time.perf_counter() - before)
+            if kind == "page":
+                await asyncio.sleep(SETTLE)
             if await page.locator('[data-testid="stException"]').count():
                 stats["errors"].append("exception shown on page")
             await asyncio.sleep(rng.uniform(0.2, 0.8))  # think time
@@ -118,9 +177,12 @@ async def user(browser, base: str, deadline: float, seed: int, stats: dict) -> N
 async def main_async(users: int, seconds: float) -> None:
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        server = start_server(port, os.path.join(tmp, "load.sqlite"))
+        log_path = os.path.join(tmp, "server.log")
+        server = start_server(port, os.path.join(tmp, "load.sqlite"), log_path)
         memory = {"start": rss_mib(server.pid), "peak": 0.0}
-        stats = {"latency": [], "first_load": [], "errors": []}
+        stats = {"latency": [], "latency_slider": [], "latency_page": [], "first_load": [],
+                 "errors": []}
+        cpu_start = (time.perf_counter(), cpu_seconds(server.pid), cpu_seconds())
         try:
             async with async_playwright() as p:
                 browser = await p.chromium.launch(executable_path="/usr/bin/chromium",
@@ -137,6 +199,7 @@ async def main_async(users: int, seconds: float) -> None:
                                             seed, stats) for seed in range(users)))
                 sampler.cancel()
                 await browser.close()
+            cpu_end = (time.perf_counter(), cpu_seconds(server.pid), cpu_seconds())
             await asyncio.sleep(3)
             memory["end"] = rss_mib(server.pid)
         finally:
@@ -145,6 +208,15 @@ async def main_async(users: int, seconds: float) -> None:
                 server.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 server.kill()
+            log_text = Path(log_path).read_text(errors="replace")
+    renders: dict[str, list[float]] = {}
+    for line in log_text.splitlines():
+        match = RENDER.search(line)
+        if match:
+            renders.setdefault(match.group(1), []).append(float(match.group(2)) / 1000)
+    tracebacks = log_text.count("Traceback (most recent call last)")
+    if tracebacks:
+        stats["errors"].append(f"server log: {tracebacks} traceback(s)")
     latency = sorted(stats["latency"])
     print(f"users: {users}, duration: {seconds:.0f} s")
     print(f"reruns completed: {len(latency)}")
@@ -152,6 +224,22 @@ async def main_async(users: int, seconds: float) -> None:
         p95 = latency[min(len(latency) - 1, int(0.95 * len(latency)))]
         print(f"rerun latency (browser, action to idle): p50 {statistics.median(latency):.3f} s,"
               f" p95 {p95:.3f} s, max {latency[-1]:.3f} s")
+    for kind in ("slider", "page"):
+        if stats[f"latency_{kind}"]:
+            values = stats[f"latency_{kind}"]
+            print(f"  {kind}: {len(values)} runs, {pct(values, 50):.3f} s / "
+                  f"{pct(values, 95):.3f} s (p50/p95)")
+    every = [v for values in renders.values() for v in values]
+    if every:
+        print(f"server render (its log): {len(every)} runs, p50 {pct(every, 50):.3f} s, "
+              f"p95 {pct(every, 95):.3f} s")
+        for name, values in sorted(renders.items(), key=lambda kv: -pct(kv[1], 50)):
+            print(f"  {name}: {len(values)} runs, p50 {pct(values, 50):.3f} s, "
+                  f"p95 {pct(values, 95):.3f} s")
+    wall = cpu_end[0] - cpu_start[0]
+    server_cores = (cpu_end[1] - cpu_start[1]) / wall
+    print(f"CPU over the run ({os.cpu_count()} cores): server {server_cores:.2f} cores, "
+          f"whole machine {(cpu_end[2] - cpu_start[2]) / wall:.2f} cores")
     if stats["first_load"]:
         loads = sorted(stats["first_load"])
         print(f"first load: p50 {statistics.median(loads):.2f} s, max {loads[-1]:.2f} s")
@@ -160,6 +248,12 @@ async def main_async(users: int, seconds: float) -> None:
         print(f"  {message}")
     print(f"server memory (RSS): start {memory['start']:.0f} MiB, peak {memory['peak']:.0f} MiB,"
           f" end {memory['end']:.0f} MiB")
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))] if q != 50 else \
+        statistics.median(ordered)
 
 
 def main() -> None:
