@@ -107,9 +107,11 @@ def start_server(port: int, db: str, log_path: str) -> subprocess.Popen:
 async def press_slider(page, rng: random.Random) -> bool:
     """Move a random visible sidebar slider one step (away from its end); False if none."""
     sliders = page.locator(SLIDERS).filter(visible=True)
-    count = await sliders.count()
-    if not count:
+    try:  # a busy browser may still be drawing the sidebar
+        await sliders.first.wait_for(state="visible", timeout=30_000)
+    except Exception:  # noqa: BLE001 - reported by the caller
         return False
+    count = await sliders.count()
     slider = sliders.nth(rng.randrange(count))
     value, low, high = await slider.evaluate(
         "e => [Number(e.value), Number(e.min), Number(e.max)]")
@@ -132,8 +134,10 @@ async def switch_page(page, rng: random.Random) -> None:
     await links.nth(rng.choice(others)).click()
 
 
-async def user(browser, base: str, deadline: float, seed: int, stats: dict) -> None:
+async def user(browser, base: str, deadline: float, seed: int, stats: dict,
+               delay: float = 0.0) -> None:
     rng = random.Random(seed)
+    await asyncio.sleep(delay)  # arrivals spread over the ramp-up
     context = await browser.new_context(viewport={"width": 1600, "height": 1000})
     await context.add_init_script(RUN_COUNTER)
     page = await context.new_page()
@@ -149,8 +153,8 @@ async def user(browser, base: str, deadline: float, seed: int, stats: dict) -> N
             before = time.perf_counter()
             if rng.random() < 0.7:
                 if not await press_slider(page, rng):
-                    stats["errors"].append("no visible slider found")
-                    break
+                    stats["errors"].append("no visible sidebar slider within 30 s")
+                    continue
                 kind = "slider"
             else:
                 await switch_page(page, rng)
@@ -174,7 +178,7 @@ async def user(browser, base: str, deadline: float, seed: int, stats: dict) -> N
         await context.close()
 
 
-async def main_async(users: int, seconds: float) -> None:
+async def main_async(users: int, seconds: float, ramp: float = 0.0) -> None:
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         log_path = os.path.join(tmp, "server.log")
@@ -196,7 +200,8 @@ async def main_async(users: int, seconds: float) -> None:
 
                 sampler = asyncio.create_task(sample_memory())
                 await asyncio.gather(*(user(browser, f"http://127.0.0.1:{port}/", deadline,
-                                            seed, stats) for seed in range(users)))
+                                            seed, stats, ramp * seed / users)
+                                       for seed in range(users)))
                 sampler.cancel()
                 await browser.close()
             cpu_end = (time.perf_counter(), cpu_seconds(server.pid), cpu_seconds())
@@ -218,7 +223,7 @@ async def main_async(users: int, seconds: float) -> None:
     if tracebacks:
         stats["errors"].append(f"server log: {tracebacks} traceback(s)")
     latency = sorted(stats["latency"])
-    print(f"users: {users}, duration: {seconds:.0f} s")
+    print(f"users: {users}, duration: {seconds:.0f} s, arrivals spread over {ramp:.0f} s")
     print(f"reruns completed: {len(latency)}")
     if latency:
         p95 = latency[min(len(latency) - 1, int(0.95 * len(latency)))]
@@ -260,10 +265,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--ramp", type=float, default=10,
+                        help="spread the users' arrivals over this many seconds (0: at once)")
     args = parser.parse_args()
-    if not 1 <= args.users <= 50 or not 5 <= args.seconds <= 900:
-        sys.exit("users must be 1-50 and seconds 5-900")
-    asyncio.run(main_async(args.users, args.seconds))
+    if not 1 <= args.users <= 50 or not 5 <= args.seconds <= 900 or \
+            not 0 <= args.ramp < args.seconds:
+        sys.exit("users must be 1-50, seconds 5-900 and ramp 0 to seconds")
+    asyncio.run(main_async(args.users, args.seconds, args.ramp))
 
 
 if __name__ == "__main__":
