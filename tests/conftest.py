@@ -1,4 +1,5 @@
-"""Shared helpers: random valid parameter sets for property tests."""
+"""Shared helpers: random valid parameter sets for property tests; every test gets a scratch
+saved-scenario library, so none touches the deployment's var/scenarios.sqlite."""
 
 from __future__ import annotations
 
@@ -37,3 +38,9 @@ def random_values(rng: np.random.Generator, n: int, *, plausible: bool = False,
 @pytest.fixture
 def rng():
     return np.random.default_rng(20251123)
+
+
+@pytest.fixture(autouse=True)
+def scratch_library(tmp_path_factory, monkeypatch):
+    """CHOKEPOINT_DB in a temporary folder (tests that need their own set it again)."""
+    monkeypatch.setenv("CHOKEPOINT_DB", str(tmp_path_factory.getbasetemp() / "scenarios.sqlite"))
