@@ -50,8 +50,12 @@ else:
     ui.chart("race_gap_waterfall", charts.waterfall(water, ui.source(
         "Shapley attribution over lever groups vs the status quo.")), water)
 
-with st.expander("Largest training run each side could do"):
+# built only while open: the expander reruns the page when toggled, and its chart costs ~60 ms
+runs_panel = st.expander("Largest training run each side could do", key="race_runs_open",
+                         on_change="rerun")
+if runs_panel.open:
     runs = dd.largest_run(res)
-    ui.chart("largest_training_run", charts.compute_race(
-        runs, ui.source(), title="Largest training run, U.S. vs China",
-        y_title="Training run size [FLOP]"), runs)
+    with runs_panel:
+        ui.chart("largest_training_run", charts.compute_race(
+            runs, ui.source(), title="Largest training run, U.S. vs China",
+            y_title="Training run size [FLOP]"), runs)

@@ -251,3 +251,15 @@ def test_briefing_takeaways_and_footer():
     assert "H100e" in text and "months behind" in text and "smuggled" in text
     assert "Data as of" in " ".join(c.value for c in at.caption)
     assert presets()["strict_enforcement"].label in text
+
+
+def test_largest_run_chart_is_built_only_when_opened():
+    at = make_app()
+    at.run()
+    closed = len(at.get("plotly_chart"))
+    at.session_state["race_runs_open"] = True
+    at.run()
+    no_exception(at)
+    charts = at.get("plotly_chart")
+    assert len(charts) == closed + 1
+    assert "Largest training run" in charts[-1].proto.spec
