@@ -106,6 +106,11 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=^])")
 _AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=(?i:www))(?=\.)|(?<=@)")  # where to break autolinks
 
 
+def problem_list(problems) -> str:
+    """(key, message) pairs as a Markdown list; both may come from a visitor, so escaped."""
+    return "\n".join(f"- **{md_escape(key)}**: {md_escape(message)}" for key, message in problems)
+
+
 def md_escape(text: object) -> str:
     """User or file text made literal inside Markdown (no links, emphasis, HTML, directives
     or LaTeX); line breaks are kept. Bare URLs and e-mail addresses get an invisible word
@@ -418,7 +423,7 @@ def sidebar() -> Scenario:
         st.button("Reset to preset", on_click=_on_reset, disabled=n == 0, key="reset",
                   width="stretch", icon=":material/restart_alt:")
         for key, message in problems:
-            st.warning(f"{key}: {message}. That change is ignored.")
+            st.warning(f"{md_escape(key)}: {md_escape(message)}. That change is ignored.")
     _share_section(current)
     _sync_query(current)
     return current
@@ -442,8 +447,7 @@ def _share_section(current: Scenario) -> None:
                      on_change=_on_upload, help="A file saved with the button above.")
     problems = st.session_state.get("upload_problems")
     if problems:
-        sb.error("The uploaded scenario was not loaded:\n\n" + "\n".join(
-            f"- **{key}**: {message}" for key, message in problems))
+        sb.error("The uploaded scenario was not loaded:\n\n" + problem_list(problems))
     ok = st.session_state.pop("upload_ok", None)
     if ok:
         sb.success(f"Loaded: {ok}")
@@ -505,7 +509,7 @@ def page_header(title: str, subtitle: str = "") -> None:
     msgs = st.session_state.pop("_link_msgs", [])
     if msgs:
         st.warning("Parts of the shared link could not be read; those settings fall back to "
-                   "the preset:\n\n" + "\n".join(f"- **{k}**: {m}" for k, m in msgs))
+                   "the preset:\n\n" + problem_list(msgs))
     st.title(title)
     if subtitle:
         st.caption(subtitle)

@@ -10,11 +10,12 @@ from lib import dashboard_data as dd
 st.html("""<style>
 .block-container {padding-top: 2.2rem !important; padding-bottom: 0 !important;}
 [data-testid="stMetricValue"] {font-size: 2.6rem;}
-.briefing-takeaways p, .briefing-takeaways li {font-size: 1.25rem; line-height: 1.45;}
+.st-key-briefing-takeaways p, .st-key-briefing-takeaways li {font-size: 1.25rem; line-height: 1.45;}
 </style>""")
 scenario, res = ui.scenario(), ui.result()
 for key, message in st.session_state.pop("link_problems", []) or []:
-    st.warning(f"Shared link: {key}: {message} (falls back to the preset)")
+    st.warning(f"Shared link: {ui.md_escape(key)}: {ui.md_escape(message)} (falls back to the "
+               "preset)")
 
 head = st.columns([5, 1])
 head[0].markdown(f"## Briefing: {dd.scenario_label(scenario)}")
@@ -57,8 +58,7 @@ with right:
     ui.chart("briefing_channels", fig, stock)
 
 body, foot = st.columns([4, 1])
-with body:
-    st.markdown('<div class="briefing-takeaways">', unsafe_allow_html=True)
+with body.container(key="briefing-takeaways"):
     st.markdown("\n".join(f"- {line}" for line in dd.takeaways(res, year)))
 with foot:
     st.caption(f"**Scenario:** {dd.scenario_label(scenario)}  \n**Data as of:** "

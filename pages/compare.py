@@ -23,10 +23,12 @@ for file in uploads or []:
         data = file.getvalue()
         if len(data) > 256 * 1024:
             raise ScenarioError([("file", "larger than 256 KiB; a scenario is a few kB")])
-        uploaded[f"File: {file.name[:60]}"] = Scenario.from_json(data)
+        # option labels become legend text, where Plotly reads tags
+        uploaded[f"File: {file.name[:60]}".replace("<", "‹").replace(">", "›")] = \
+            Scenario.from_json(data)
     except ScenarioError as exc:
-        st.error(f"**{file.name[:60]}** was not loaded:\n\n" + "\n".join(
-            f"- **{key}**: {message}" for key, message in exc.problems))
+        st.error(f"**{ui.md_escape(file.name[:60])}** was not loaded:\n\n"
+                 + ui.problem_list(exc.problems))
 
 saved = ui.saved_scenarios()  # the library page's scenarios, "Saved: <name>"
 options = [CURRENT, *(presets()[n].label for n in presets()), *uploaded, *saved]

@@ -160,7 +160,7 @@ def test_tampered_link_warns_and_falls_back_per_key():
                          "export_tpp_threshold": "30000"})
     at.run()
     no_exception(at)
-    text = " ".join(w.value for w in at.warning)
+    text = " ".join(w.value for w in at.warning).replace("\\", "")  # as read, unescaped
     assert "smuggling_interdiction_share" in text and "bogus_key" in text
     assert "h20_reversal" in text
     scenario = at.session_state["scenario"]
@@ -193,7 +193,7 @@ def test_bad_upload_lists_problems(payload, expected):
     at.session_state["pending_upload"] = payload
     at.run()
     no_exception(at)
-    errors = " ".join(e.value for e in at.sidebar.error)
+    errors = " ".join(e.value for e in at.sidebar.error).replace("\\", "")  # unescaped
     assert "not loaded" in errors and expected in errors
     assert at.session_state["scenario"] == Scenario.build("status_quo")
 
@@ -263,3 +263,17 @@ def test_largest_run_chart_is_built_only_when_opened():
     charts = at.get("plotly_chart")
     assert len(charts) == closed + 1
     assert "Largest training run" in charts[-1].proto.spec
+
+
+@pytest.mark.parametrize("page", ["pages/race_overview.py", "pages/briefing.py"])
+def test_link_text_is_shown_literally_in_warnings(page):
+    """A crafted link cannot put a clickable link or emphasis into the page's warnings."""
+    at = make_app(page, {"[click here](https://evil.example)": "1",
+                         "smuggling_interdiction_share": "**bold**"})
+    at.run()
+    no_exception(at)
+    texts = [w.value for w in at.warning]
+    assert texts, "the bad keys gave no warning"
+    joined = "\n".join(texts)
+    assert "\\[click here\\]" in joined and "](https" not in joined
+    assert "\\*\\*bold\\*\\*" in joined
