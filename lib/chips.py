@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .data import table
+from .params import FIRST_YEAR, LAST_YEAR
 
 REFERENCE_CHIP = "h100"
 TIERS = ("controlled", "licensable case by case", "notification (gray zone)", "exportable",
@@ -143,11 +144,17 @@ def month_dates(n_months: int, start: dt.date = dt.date(2022, 1, 1)) -> list[dt.
             for m in range(n_months)]
 
 
-@cache
 def legal_sale_masks(n_months: int) -> dict[str, np.ndarray]:
     """Per month, may this product be sold to China without a case-by-case license?"""
+    return {name: mask[:n_months] for name, mask in _legal_sale_masks_all().items()}
+
+
+@cache
+def _legal_sale_masks_all() -> dict[str, np.ndarray]:
+    """The masks over the longest horizon, computed once (~3 s of rule lookups): every
+    horizon's grid starts in January 2022, so shorter ones are slices of it."""
+    dates = month_dates(12 * (LAST_YEAR - FIRST_YEAR + 1))
     products = table("nvidia_china_products.csv").set_index("chip_id")
-    dates = month_dates(n_months)
     masks = {}
     for chip_id in ("a800", "h800", "h20"):
         first = products.loc[chip_id, "first_sale"]
