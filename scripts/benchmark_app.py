@@ -88,7 +88,8 @@ CHART_DATA = ("() => JSON.stringify([...document.querySelectorAll("
 def wait_settled(page, timeout: float = 60) -> None:
     page.wait_for_function(
         "() => document.querySelector('[data-testid=stApp]')?.dataset.testScriptState "
-        "=== 'notRunning' && document.querySelector('.js-plotly-plot .main-svg')",
+        "=== 'notRunning' && document.querySelector('.js-plotly-plot .main-svg') "
+        "&& !document.querySelector('[data-testid=stSkeletonElement]')",
         timeout=timeout * 1000)
 
 

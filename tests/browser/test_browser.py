@@ -122,7 +122,7 @@ def settle(page, charts_expected: bool = True, timeout: float = 60) -> None:
     end = time.time() + timeout
     while time.time() < end and time.time() - quiet_since < 1.0:
         busy = page.evaluate(f"!({script_idle})()") or page.locator(
-            "[data-stale=true]").count()
+            "[data-stale=true], [data-testid=stSkeletonElement]").count()  # lazy widget code
         if busy:
             quiet_since = time.time()
         time.sleep(0.1)
@@ -307,3 +307,32 @@ def test_briefing_pack_holds_every_chart_and_the_scenario(server, page):
     for png in pngs:
         stem = png.removeprefix("charts/").removesuffix(".png")
         assert {f"charts/{stem}.svg", f"data/{stem}.csv", f"data/{stem}.parquet"} <= names
+
+
+def test_saved_scenario_is_shared_and_opens(server, browser):
+    """One analyst saves a scenario; another, in a separate session, sees it and opens it."""
+    first = browser.new_context(viewport=VIEWPORT)
+    tab = first.new_page()
+    tab.goto(url_of(server, "library", "?preset=leaky_controls&smuggling_interdiction_share=0.2"))
+    settle(tab, charts_expected=False)
+    tab.get_by_label("Name", exact=True).fill("Briefing 24 Nov <b>draft</b>")
+    tab.get_by_label("Note").fill("For the Tuesday call")
+    tab.get_by_role("button", name="Save", exact=True).click()
+    tab.get_by_text("Library (1 saved)").wait_for(timeout=30000)
+    first.close()
+
+    second = browser.new_context(viewport=VIEWPORT)
+    other = second.new_page()
+    other.goto(url_of(server, "library"))
+    settle(other, charts_expected=False)
+    other.get_by_text("Library (1 saved)").wait_for(timeout=30000)
+    assert other.locator("[data-testid=stMain] b", has_text="draft").count() == 0
+    other.locator(".st-key-lib_open button").first.click()
+    other.wait_for_function("() => location.search.includes('smuggling_interdiction_share')",
+                            timeout=30000)
+    settle(other, charts_expected=False)
+    query = parse_qs(urlparse(other.url).query)
+    assert query["preset"] == ["leaky_controls"]
+    assert float(query["smuggling_interdiction_share"][0]) == pytest.approx(0.2)
+    other.screenshot(path=str(SHOTS / "library_opened.png"))
+    second.close()
