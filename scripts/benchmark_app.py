@@ -82,7 +82,8 @@ def start_server(port: int, db: str) -> subprocess.Popen:
 
 CHART_DATA = ("() => JSON.stringify([...document.querySelectorAll("
               "'[data-testid=stMain] .js-plotly-plot')].map(p => (p.data || []).map("
-              "t => [t.x, t.y])))")
+              "t => [t.x, t.y])).concat([...document.querySelectorAll("
+              "'[data-testid=stMain] [data-testid=stMetricValue]')].map(m => m.innerText)))")
 
 
 def wait_settled(page, timeout: float = 60) -> None:
@@ -94,7 +95,7 @@ def wait_settled(page, timeout: float = 60) -> None:
 
 
 def browser_updates(pages: list[str], moves: int) -> None:
-    """Key press on a sidebar slider -> some chart in the main area shows different data."""
+    """Key press on a sidebar slider -> a chart or metric in the main area changes."""
     from playwright.sync_api import sync_playwright
 
     port = free_port()
@@ -104,7 +105,7 @@ def browser_updates(pages: list[str], moves: int) -> None:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
                 page = browser.new_page(viewport={"width": 1920, "height": 1080})
-                print("Browser: slider key press -> a chart shows new data "
+                print("Browser: slider key press -> a chart or headline number changes "
                       "(headless Chromium, 1920x1080):")
                 for url in pages:
                     start = time.perf_counter()
