@@ -4,7 +4,8 @@ scripts/load_test.py drives real Chromium sessions; on a small machine Chromium 
 every chart for every session) needs more CPU than the server, so its latencies measure the
 load generator. This script measures the server alone: each session opens /_stcore/stream,
 runs the app, then moves a random sidebar slider one step (a rerun with that widget's new
-value) or switches page, waits for the run to finish and thinks 0.2-0.8 s, like load_test.py.
+value) or switches page, waits for the run to finish and thinks (by default 0.2-0.8 s, like
+load_test.py; --think 5 is closer to an analyst reading the charts).
 Latency is from sending the request to the server's "script finished" message; exceptions
 drawn by the app and runs that do not finish within 30 s are errors. Loopback only, bounded
 in time.
@@ -64,6 +65,7 @@ class Session:
         await self.ws.send(message.SerializeToString())
         self.sliders.clear()
         self.marked = 0
+        self.moved_away = 0  # sliders whose value differs from the value the page started at
         exceptions = []
         while True:
             raw = await asyncio.wait_for(self.ws.recv(), timeout=30)
@@ -84,6 +86,7 @@ class Session:
                         self.sliders[slider.id] = (value[0], slider.min, slider.max,
                                                    slider.step)
                         self.marked += slider.label.startswith("● ")
+                        self.moved_away += value[0] != slider.default[0]
             elif kind == "navigation":
                 self.pages = [p.page_script_hash for p in msg.navigation.app_pages]
             elif kind == "page_info_changed":
@@ -104,7 +107,8 @@ class Session:
         return True
 
 
-async def user(port: int, deadline: float, seed: int, stats: dict, delay: float) -> None:
+async def user(port: int, deadline: float, seed: int, stats: dict, delay: float,
+               think: float) -> None:
     rng = random.Random(seed)
     await asyncio.sleep(delay)
     try:
@@ -129,15 +133,15 @@ async def user(port: int, deadline: float, seed: int, stats: dict, delay: float)
                     continue
                 stats[f"latency_{kind}"].append(latency)
                 stats["errors"].extend(exceptions)
-                if kind == "slider" and not session.marked:
-                    stats["errors"].append("a slider move was not applied (no slider marked "
-                                           "as differing from the preset)")
-                await asyncio.sleep(rng.uniform(0.2, 0.8))  # think time
+                if kind == "slider" and session.moved_away and not session.marked:
+                    stats["errors"].append("a slider move was not applied (sliders moved "
+                                           "but none marked as differing from the preset)")
+                await asyncio.sleep(rng.uniform(0.4, 1.6) * think)  # think time
     except Exception as exc:  # noqa: BLE001 - counted
         stats["errors"].append(f"session failed: {exc.__class__.__name__}: {exc}"[:200])
 
 
-async def main_async(users: int, seconds: float, ramp: float) -> None:
+async def main_async(users: int, seconds: float, ramp: float, think: float) -> None:
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         log_path = os.path.join(tmp, "server.log")
@@ -154,7 +158,7 @@ async def main_async(users: int, seconds: float, ramp: float) -> None:
                     await asyncio.sleep(0.5)
 
             sampler = asyncio.create_task(sample_memory())
-            await asyncio.gather(*(user(port, deadline, seed, stats, ramp * seed / users)
+            await asyncio.gather(*(user(port, deadline, seed, stats, ramp * seed / users, think)
                                    for seed in range(users)))
             cpu_end = (time.perf_counter(), cpu_seconds(server.pid), cpu_seconds())
             sampler.cancel()
@@ -204,13 +208,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--think", type=float, default=0.5,
+                        help="mean seconds a user waits between actions (0.4x to 1.6x of it)")
     parser.add_argument("--ramp", type=float, default=10,
                         help="spread the users' arrivals over this many seconds (0: at once)")
     args = parser.parse_args()
     if not 1 <= args.users <= 100 or not 5 <= args.seconds <= 900 or \
             not 0 <= args.ramp < args.seconds:
         sys.exit("users must be 1-100, seconds 5-900 and ramp 0 to seconds")
-    asyncio.run(main_async(args.users, args.seconds, args.ramp))
+    asyncio.run(main_async(args.users, args.seconds, args.ramp, args.think))
 
 
 if __name__ == "__main__":
