@@ -47,6 +47,7 @@ class Session:
         self.ws = ws
         self.sliders: dict[str, tuple[float, float, float, float]] = {}  # id -> value,min,max,step
         self.states: dict[str, float] = {}  # sliders this user has moved
+        self.initial: dict[str, float] = {}  # each slider's value when first drawn
         self.pages: list[str] = []  # page script hashes
         self.page = ""
         self.query = ""
@@ -86,7 +87,8 @@ class Session:
                         self.sliders[slider.id] = (value[0], slider.min, slider.max,
                                                    slider.step)
                         self.marked += slider.label.startswith("● ")
-                        self.moved_away += value[0] != slider.default[0]
+                        first_value = self.initial.setdefault(slider.id, value[0])
+                        self.moved_away += value[0] != first_value
             elif kind == "navigation":
                 self.pages = [p.page_script_hash for p in msg.navigation.app_pages]
             elif kind == "page_info_changed":
