@@ -118,23 +118,23 @@ def load_table(name: str, data_dir: Path | None = None) -> pd.DataFrame:
             header = reader.fieldnames or []
             missing = [column for column in schema if column not in header]
             if missing:
-                raise DataError(f"{path.name}, row 1 (header): missing column(s) "
+                raise DataError(f"{name}, row 1 (header): missing column(s) "
                                 f"{', '.join(missing)}")
             unknown = [column for column in header if column not in schema]
             if unknown:
-                raise DataError(f"{path.name}, row 1 (header): unknown column(s) "
+                raise DataError(f"{name}, row 1 (header): unknown column(s) "
                                 f"{', '.join(unknown)}")
             records = []
             for row_number, row in enumerate(reader, start=2):
                 if None in row or any(value is None for value in row.values()):
-                    raise DataError(f"{path.name}, row {row_number}: wrong number of cells")
+                    raise DataError(f"{name}, row {row_number}: wrong number of cells")
                 record = {}
                 for column, (kind, required) in schema.items():
                     text = row[column].strip()
                     if not text:
                         if required:
                             raise DataError(
-                                f"{path.name}, row {row_number}, column '{column}': empty"
+                                f"{name}, row {row_number}, column '{column}': empty"
                             )
                         record[column] = None
                         continue
@@ -142,27 +142,27 @@ def load_table(name: str, data_dir: Path | None = None) -> pd.DataFrame:
                         record[column] = _parse_cell(text, kind)
                     except ValueError as exc:
                         raise DataError(
-                            f"{path.name}, row {row_number}, column '{column}': "
+                            f"{name}, row {row_number}, column '{column}': "
                             f"cannot read {text!r} as {kind} ({exc})"
                         ) from None
                     allowed = ALLOWED_VALUES.get((name, column))
                     if allowed and record[column] not in allowed:
                         raise DataError(
-                            f"{path.name}, row {row_number}, column '{column}': "
+                            f"{name}, row {row_number}, column '{column}': "
                             f"{text!r} is not one of {sorted(allowed)}"
                         )
                 records.append(record)
     except FileNotFoundError:
         raise DataError(f"{name}: file not found in {path.parent}") from None
     except UnicodeDecodeError as exc:
-        raise DataError(f"{path.name}: not UTF-8 text ({exc.reason})") from None
+        raise DataError(f"{name}: not UTF-8 text ({exc.reason})") from None
     frame = pd.DataFrame.from_records(records, columns=list(schema))
     key = next(iter(schema))
     if name in {"chips.csv", "rules.csv", "huawei_roadmap.csv", "nvidia_china_products.csv",
                 "history/checkpoints.csv"}:
         duplicated = frame[key][frame[key].duplicated()]
         if len(duplicated):
-            raise DataError(f"{path.name}: duplicate {key} {duplicated.iloc[0]!r}")
+            raise DataError(f"{name}: duplicate {key} {duplicated.iloc[0]!r}")
     return frame
 
 

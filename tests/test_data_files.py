@@ -69,3 +69,13 @@ def test_every_table_has_a_schema_and_sources():
         frame = load_table(name)
         assert len(frame) > 0, name
         assert "source" in frame.columns or name == "history/deepseek_holdings.csv"
+
+
+def test_errors_name_the_file_with_its_folder(tmp_path):
+    shutil.copytree(DATA_DIR, tmp_path / "data")
+    target = tmp_path / "data" / "history" / "checkpoints.csv"
+    text = target.read_text()
+    target.write_text(text.replace("smuggled_2024,smuggled_units,2024-12-31",
+                                   "smuggled_2024,smuggled_units,not-a-date", 1))
+    with pytest.raises(DataError, match=r"history/checkpoints\.csv, row 2, column 'as_of'"):
+        load_table("history/checkpoints.csv", tmp_path / "data")
