@@ -1,5 +1,6 @@
 """Dashboard latency: server render time per page (Streamlit AppTest, in process) and the time
-from a slider key press in headless Chromium until the page's a chart shows new data.
+from a slider key press in headless Chromium until a chart or headline number on the page
+changes.
 
     PYTHONPATH=. .venv/bin/python scripts/benchmark_app.py [--moves 8] [--pages race,supply]
 
@@ -9,10 +10,7 @@ Prints medians and 90th percentiles in ms. A figure, not a test: the machine is 
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,21 +19,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from load_test import CHROMIUM_ARGS, free_port, pct, start_server  # noqa: E402
+
 import app_ui  # noqa: E402
 
 PAGES = {url: (path, title) for path, title, _icon, url in app_ui.PAGES}
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def report(label: str, values: list[float]) -> None:
     print(f"  {label:<34} median {statistics.median(values):7.0f} ms   "
-          f"p90 {pct(values, 0.9):7.0f} ms   (n={len(values)})")
+          f"p90 {pct(values, 90):7.0f} ms   (n={len(values)})")
 
 
 def server_renders(pages: list[str], moves: int) -> None:
@@ -55,29 +48,6 @@ def server_renders(pages: list[str], moves: int) -> None:
             at.run()
             times.append(at.session_state["render_ms"][title])
         report(title, times)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(port: int, db: str) -> subprocess.Popen:
-    env = os.environ | {"CHOKEPOINT_DB": db, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "scripts/serve.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return process
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise SystemExit("server did not start")
 
 
 CHART_DATA = ("() => JSON.stringify([...document.querySelectorAll("
@@ -100,10 +70,12 @@ def browser_updates(pages: list[str], moves: int) -> None:
 
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        server = start_server(port, str(Path(tmp) / "bench.sqlite"))
+        server = start_server(port, str(Path(tmp) / "bench.sqlite"),
+                              str(Path(tmp) / "server.log"))
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+                browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                            args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport={"width": 1920, "height": 1080})
                 print("Browser: slider key press -> a chart or headline number changes "
                       "(headless Chromium, 1920x1080):")
