@@ -503,13 +503,16 @@ def all_charts(current: Scenario, res: Result) -> dict[str, tuple[go.Figure, pd.
 # Page helpers
 
 
-def page_header(title: str, subtitle: str = "") -> None:
-    for key, message in st.session_state.pop("link_problems", []) or []:
-        st.session_state.setdefault("_link_msgs", []).append((key, message))
-    msgs = st.session_state.pop("_link_msgs", [])
-    if msgs:
+def link_warnings() -> None:
+    """Once per session: what the share link carried that could not be used, and why."""
+    problems = st.session_state.pop("link_problems", None)
+    if problems:
         st.warning("Parts of the shared link could not be read; those settings fall back to "
-                   "the preset:\n\n" + problem_list(msgs))
+                   "the preset:\n\n" + problem_list(problems))
+
+
+def page_header(title: str, subtitle: str = "") -> None:
+    link_warnings()
     st.title(title)
     if subtitle:
         st.caption(subtitle)

@@ -13,9 +13,7 @@ st.html("""<style>
 .st-key-briefing-takeaways p, .st-key-briefing-takeaways li {font-size: 1.25rem; line-height: 1.45;}
 </style>""")
 scenario, res = ui.scenario(), ui.result()
-for key, message in st.session_state.pop("link_problems", []) or []:
-    st.warning(f"Shared link: {ui.md_escape(key)}: {ui.md_escape(message)} (falls back to the "
-               "preset)")
+ui.link_warnings()
 
 head = st.columns([5, 1])
 head[0].markdown(f"## Briefing: {dd.scenario_label(scenario)}")
