@@ -3,8 +3,8 @@ sidebar; each page in pages/ draws results read from lib/."""
 
 import logging
 
-import app_ui
+from lib.app import shell
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
-app_ui.main()
+shell.main()

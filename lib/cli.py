@@ -13,8 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .data import DataError
-from .params import Scenario, ScenarioError, presets, registry
+from lib.analysis.backcast import backcast_table
+from lib.core.data import DataError
+from lib.core.registry import registry
+from lib.core.runs import run
+from lib.core.scenario import Scenario, ScenarioError, presets
 
 EXIT_BAD_INPUT = 2
 
@@ -76,7 +79,6 @@ def _write(frame_or_text, fmt: str, out: str | None) -> None:
 
 
 def cmd_run(args) -> None:
-    from .runs import run
 
     scenario = _scenario(args)
     result = run(scenario)
@@ -130,7 +132,6 @@ def cmd_presets(args) -> None:
 
 
 def cmd_backcast(args) -> None:
-    from .backcast import backcast_table
 
     frame = backcast_table(_scenario(args))
     if args.format == "json":

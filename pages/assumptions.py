@@ -3,13 +3,13 @@ date (generated from data/parameters.yaml), and the back-cast against published 
 
 import streamlit as st
 
-import app_ui as ui
-from lib import dashboard_data as dd
-from lib import export
+from lib.app import state, widgets
+from lib.report import assumptions, export
 
-ui.page_header("Assumptions and sources", "Every parameter behind the scenario, generated from "
-               "data/parameters.yaml. ● in the sidebar marks what differs from the preset.")
-table = dd.assumptions(ui.scenario())
+widgets.page_header("Assumptions and sources", "Every parameter behind the scenario, generated "
+                    "from data/parameters.yaml."
+                    " ● in the sidebar marks what differs from the preset.")
+table = assumptions.assumptions_table(state.scenario())
 
 filters = st.columns([3, 2, 3])
 groups = filters[0].multiselect("Groups", sorted(table["group"].unique()), key="assume_groups",
@@ -43,21 +43,17 @@ st.download_button("Download assumptions (CSV)", data=lambda: export.frame_csv(
 st.subheader("Correlated assumptions")
 st.caption("Pairs drawn together in Monte Carlo (Gaussian copula; rho on normal scores), "
            "declared in the correlations section of data/parameters.yaml.")
-st.markdown("\n".join(f"- {line}" for line in dd.correlation_lines()))
+st.markdown("\n".join(f"- {line}" for line in assumptions.correlation_lines()))
 
 st.subheader("Back-cast: the model against published estimates, 2024-2026")
-backcast = dd.backcast(ui.scenario()) if dd.backcast_available() else None
-if backcast is None:
-    st.info("Back-cast not yet available: lib.backcast.backcast_table is missing in this "
-            "version.")
-else:
-    inside = int((backcast["status"] == "inside").sum())
-    ranged = int((backcast["status"] != "point estimate").sum())
-    st.caption(f"{inside} of {ranged} checkpoints with a published range are inside it under "
-               "this scenario. Nothing is tuned to fit.")
-    st.dataframe(backcast, hide_index=True, width="stretch",
-                 column_config={"deviation": st.column_config.NumberColumn(format="percent"),
-                                "published": st.column_config.NumberColumn(format="compact"),
-                                "low": st.column_config.NumberColumn(format="compact"),
-                                "high": st.column_config.NumberColumn(format="compact"),
-                                "model": st.column_config.NumberColumn(format="compact")})
+backcast = assumptions.backcast(state.scenario())
+inside = int((backcast["status"] == "inside").sum())
+ranged = int((backcast["status"] != "point estimate").sum())
+st.caption(f"{inside} of {ranged} checkpoints with a published range are inside it under "
+           "this scenario. Nothing is tuned to fit.")
+st.dataframe(backcast, hide_index=True, width="stretch",
+             column_config={"deviation": st.column_config.NumberColumn(format="percent"),
+                            "published": st.column_config.NumberColumn(format="compact"),
+                            "low": st.column_config.NumberColumn(format="compact"),
+                            "high": st.column_config.NumberColumn(format="compact"),
+                            "model": st.column_config.NumberColumn(format="compact")})

@@ -3,33 +3,32 @@ numbers, two annotated charts and plain-language takeaways generated from the re
 
 import streamlit as st
 
-import app_ui as ui
-from lib import charts
-from lib import dashboard_data as dd
+from lib.app import state, widgets
+from lib.report import briefing, fmt, race, style, supply
 
 st.html("""<style>
 .block-container {padding-top: 2.2rem !important; padding-bottom: 0 !important;}
 [data-testid="stMetricValue"] {font-size: 2.6rem;}
 .st-key-briefing-takeaways p, .st-key-briefing-takeaways li {font-size: 1.25rem; line-height: 1.45;}
 </style>""")
-scenario, res = ui.scenario(), ui.result()
-ui.link_warnings()
+scenario, res = state.scenario(), state.result()
+widgets.link_warnings()
 
 head = st.columns([5, 1])
-head[0].markdown(f"## Briefing: {dd.scenario_label(scenario)}")
-years = list(range(2024, dd.last_year(res) + 1))
+head[0].markdown(f"## Briefing: {style.scenario_label(scenario)}")
+years = list(range(2024, res.last_year + 1))
 year = head[1].selectbox("Year", years, index=years.index(min(2027, years[-1])),
                          key="briefing_year", label_visibility="collapsed")
 
-headline = dd.headline(res, year).set_index("metric")
+headline = race.headline(res, year).set_index("metric")
 cols = st.columns(4)
 china = headline.loc["china_total"]
-cols[0].metric(f"China AI compute, end {year}", f"{dd.fmt_number(china.scenario)} H100e",
-               delta=f"{dd.fmt_number(china.no_controls)} with no controls",
+cols[0].metric(f"China AI compute, end {year}", f"{fmt.fmt_number(china.scenario)} H100e",
+               delta=f"{fmt.fmt_number(china.no_controls)} with no controls",
                delta_color="off", delta_arrow="off", border=True)
 us = headline.loc["us_total"]
-cols[1].metric(f"U.S. AI compute, end {year}", f"{dd.fmt_number(us.scenario)} H100e",
-               delta=f"{dd.fmt_number(us.no_controls)} with no controls",
+cols[1].metric(f"U.S. AI compute, end {year}", f"{fmt.fmt_number(us.scenario)} H100e",
+               delta=f"{fmt.fmt_number(us.no_controls)} with no controls",
                delta_color="off", delta_arrow="off", border=True)
 gap = headline.loc["race_gap_months"]
 cols[2].metric("China behind the U.S.", f"{gap.scenario:.0f} months",
@@ -40,25 +39,25 @@ cols[3].metric(f"Smuggled share of China's compute, {year}",
                delta=f"legal exports {res.channel_share('legal', year):.0%}",
                delta_color="off", delta_arrow="off", border=True)
 
-source = ui.source()
+source = state.source()
 left, right = st.columns(2)
 with left:
-    frame = dd.compute_over_time(res, "total")
-    fig = charts.compute_race(frame, source, height=430, width_hint=760,
+    frame = race.compute_over_time(res, "total")
+    fig = race.compute_race(frame, source, height=430, width_hint=760,
                               title="AI compute installed, U.S. vs China")
-    charts.key_events(fig, dd.events_frame(), dd.KEY_EVENTS)
-    ui.chart("briefing_compute_race", fig, frame)
+    race.key_events(fig, race.events_frame(), race.KEY_EVENTS)
+    widgets.chart("briefing_compute_race", fig, frame)
 with right:
-    stock = dd.channel_stock(res)
-    fig = charts.channel_area(stock, source, height=430, width_hint=760,
+    stock = supply.channel_stock(res)
+    fig = supply.channel_area(stock, source, height=430, width_hint=760,
                               title="Where China's compute comes from")
-    charts.mark_year(fig, stock.index[dd.month_index(res, year)], f"end {year}")
-    ui.chart("briefing_channels", fig, stock)
+    style.mark_year(fig, stock.index[res.december_index(year)], f"end {year}")
+    widgets.chart("briefing_channels", fig, stock)
 
 body, foot = st.columns([4, 1])
 with body.container(key="briefing-takeaways"):
-    st.markdown("\n".join(f"- {line}" for line in dd.takeaways(res, year)))
+    st.markdown("\n".join(f"- {line}" for line in briefing.takeaways(res, year)))
 with foot:
-    st.caption(f"**Scenario:** {dd.scenario_label(scenario)}  \n**Data as of:** "
-               f"{dd.data_date():%d %b %Y}  \nChokepoint model; the link in the address bar "
+    st.caption(f"**Scenario:** {style.scenario_label(scenario)}  \n**Data as of:** "
+               f"{style.data_date():%d %b %Y}  \nChokepoint model; the link in the address bar "
                "reproduces this view.")

@@ -3,32 +3,32 @@ licensing line, a movable hypothetical threshold, per-chip H100e and the spec ta
 
 import streamlit as st
 
-import app_ui as ui
-from lib import charts
-from lib import dashboard_data as dd
-from lib.params import preset_values, registry
+from lib.app import sidebar, state, widgets
+from lib.core.registry import registry
+from lib.core.scenario import preset_values
+from lib.report import fmt, tiers
 
-ui.page_header("Chip tiers", "Which chips China may buy under each rule, and what moving the "
+widgets.page_header("Chip tiers", "Which chips China may buy under each rule, and what moving the "
                "2026 case-by-case licensing line would change.")
-scenario, res = ui.scenario(), ui.result()
+scenario, res = state.scenario(), state.result()
 values = scenario.values()
 preset_vals = preset_values(scenario.preset)
 parameter = registry()["export_tpp_threshold"]
 
 controls = st.columns([2, 3])
-date_label = controls[0].selectbox("Rules in force", list(dd.TIER_DATES),
-                                   index=len(dd.TIER_DATES) - 1, key="tier_date")
-date = dd.TIER_DATES[date_label]
-ui.threshold_slider(controls[1], parameter)
+date_label = controls[0].selectbox("Rules in force", list(tiers.TIER_DATES),
+                                   index=len(tiers.TIER_DATES) - 1, key="tier_date")
+date = tiers.TIER_DATES[date_label]
+sidebar.threshold_slider(controls[1], parameter)
 
-tiers = dd.tiers(date, values["export_tpp_threshold"], values["export_bw_threshold_gbps"])
-shown = tiers[["name", "tpp", "performance_density", "tier", "die_area_mm2"]]
-fig = charts.tier_scatter(tiers, ui.source("Rules: data/rules.csv; chips: data/chips.csv."),
+chips = tiers.tier_frame(date, values["export_tpp_threshold"], values["export_bw_threshold_gbps"])
+shown = chips[["name", "tpp", "performance_density", "tier", "die_area_mm2"]]
+fig = tiers.tier_scatter(chips, state.source("Rules: data/rules.csv; chips: data/chips.csv."),
                           values["export_tpp_threshold"], preset_vals["export_tpp_threshold"],
                           date_label=f"({date_label})")
-ui.chart("chip_tiers", fig, shown)
+widgets.chart("chip_tiers", fig, shown)
 
-unknown = tiers[tiers["performance_density"].isna()]
+unknown = chips[chips["performance_density"].isna()]
 if len(unknown):
     st.markdown("**Not plotted: die area unknown** (performance density cannot be computed; "
                 "nothing is invented)")
@@ -36,23 +36,23 @@ if len(unknown):
                  width="stretch")
 
 st.subheader("What the threshold changes")
-preset_res = dd.preset_result(scenario)
-changes = dd.tier_changes(date, scenario)
+preset_res = tiers.preset_result(scenario)
+changes = tiers.tier_changes(date, scenario)
 cols = st.columns(3)
-names = dict(zip(dd.chip_table_ids(), dd.chip_specs()["name"], strict=True))
+names = dict(zip(tiers.chip_table_ids(), tiers.chip_specs()["name"], strict=True))
 cols[0].metric("Best chip licensable to China (2026+)",
                names.get(res.licensed_chip, "none"), border=True,
                delta=f"preset: {names.get(preset_res.licensed_chip, 'none')}",
                delta_color="off", delta_arrow="off")
-year = min(2027, dd.last_year(res))
+year = min(2027, res.last_year)
 china, china_preset = res.at("china_total", year), preset_res.at("china_total", year)
-cols[1].metric(f"China AI compute, end {year} [H100e]", dd.fmt_number(china), border=True,
-               delta=f"{dd.fmt_number(china - china_preset)} vs preset"
+cols[1].metric(f"China AI compute, end {year} [H100e]", fmt.fmt_number(china), border=True,
+               delta=f"{fmt.fmt_number(china - china_preset)} vs preset"
                if china != china_preset else "same as preset", delta_color="off", delta_arrow="off")
-legal, legal_preset = (r.channel_stock_h100e()["legal"].iloc[dd.month_index(r, year)]
+legal, legal_preset = (r.channel_stock_h100e()["legal"].iloc[r.december_index(year)]
                        for r in (res, preset_res))
-cols[2].metric(f"Legal Nvidia compute in China, end {year} [H100e]", dd.fmt_number(legal),
-               border=True, delta=f"{dd.fmt_number(legal - legal_preset)} vs preset"
+cols[2].metric(f"Legal Nvidia compute in China, end {year} [H100e]", fmt.fmt_number(legal),
+               border=True, delta=f"{fmt.fmt_number(legal - legal_preset)} vs preset"
                if legal != legal_preset else "same as preset", delta_color="off", delta_arrow="off")
 if changes.empty:
     st.caption(f"No chip changes tier against the preset ({changes.attrs['preset']}) under "
@@ -61,12 +61,12 @@ else:
     st.dataframe(changes, hide_index=True, width="stretch")
 
 st.subheader("Training vs inference, per chip")
-h100e = dd.chip_h100e()
-ui.chart("chip_h100e", charts.chip_h100e_bars(h100e, ui.source(
+h100e = tiers.chip_h100e()
+widgets.chart("chip_h100e", tiers.chip_h100e_bars(h100e, state.source(
     "Training: dense BF16 vs H100; inference: sqrt(bandwidth x training ratio).")), h100e)
 
 st.subheader("Chip specifications")
-st.dataframe(dd.chip_specs(), hide_index=True, width="stretch",
+st.dataframe(tiers.chip_specs(), hide_index=True, width="stretch",
              column_config={"source": st.column_config.TextColumn(width="large"),
                             "performance_density": st.column_config.NumberColumn(
                                 "PD [TPP/mm²]", format="%.2f"),

@@ -3,13 +3,13 @@ overlaid on key charts, the parameters that differ, and metric deltas."""
 
 import streamlit as st
 
-import app_ui as ui
-from lib import charts
-from lib import dashboard_data as dd
-from lib import uncertainty_charts as ucharts
-from lib.params import Scenario, ScenarioError, presets
+from lib.analysis import montecarlo
+from lib.app import markup, state, widgets
+from lib.core.runs import run
+from lib.core.scenario import Scenario, ScenarioError, presets
+from lib.report import compare, style
 
-ui.page_header("Compare scenarios", "Two to four scenarios side by side: U.S. blue and China "
+widgets.page_header("Compare scenarios", "Two to four scenarios side by side: U.S. blue and China "
                "vermillion throughout, one line style per scenario.")
 CURRENT = "This scenario (sidebar)"
 COMPARE_DRAWS = 1000  # Monte Carlo draws per scenario for the fans (cached)
@@ -27,12 +27,12 @@ for file in uploads or []:
         uploaded[f"File: {file.name[:60]}".replace("<", "‹").replace(">", "›")] = \
             Scenario.from_json(data)
     except ScenarioError as exc:
-        st.error(f"**{ui.md_escape(file.name[:60])}** was not loaded:\n\n"
-                 + ui.problem_list(exc.problems))
+        st.error(f"**{markup.md_escape(file.name[:60])}** was not loaded:\n\n"
+                 + markup.problem_list(exc.problems))
 
-saved = ui.saved_scenarios()  # the library page's scenarios, "Saved: <name>"
+saved = state.saved_scenarios()  # the library page's scenarios, "Saved: <name>"
 options = [CURRENT, *(presets()[n].label for n in presets()), *uploaded, *saved]
-by_label = {CURRENT: ui.scenario(), **{p.label: Scenario.build(n) for n, p in presets().items()},
+by_label = {CURRENT: state.scenario(), **{p.label: Scenario.build(n) for n, p in presets().items()},
             **uploaded, **saved}
 default = [CURRENT, presets()["strict_enforcement"].label, presets()["rollback"].label]
 chosen = st.multiselect("Scenarios (two to four)", options, default=default, max_selections=4,
@@ -42,42 +42,42 @@ if len(chosen) < 2:
     st.stop()
 
 scenarios = {name: by_label[name] for name in chosen}
-results = {name: ui.result_for(s) for name, s in scenarios.items()}
-source = charts.source_line("; ".join(chosen), dd.data_date())
+results = {name: run(s) for name, s in scenarios.items()}
+source = style.source_line("; ".join(chosen), style.data_date())
 
 log_y = st.toggle("Log scale", value=True, key="compare_log")
-us = dd.compare_series(results, "us_total")
-china = dd.compare_series(results, "china_total")
+us = compare.compare_table(results, "us_total")
+china = compare.compare_table(results, "china_total")
 both = china.add_prefix("China: ").join(us.add_prefix("U.S.: "))
-ui.chart("compare_compute", charts.compare_compute(us, china, source, log_y=log_y), both)
+widgets.chart("compare_compute", compare.compare_compute(us, china, source, log_y=log_y), both)
 
-gap = dd.compare_series(results, "race_gap_months")
+gap = compare.compare_table(results, "race_gap_months")
 fans = st.toggle("Show uncertainty (fans)", key="compare_fans",
                  help=f"Each scenario's 5-95% band of the race gap over {COMPARE_DRAWS:,} Monte "
                       "Carlo draws (policy levers held, assumptions drawn, seed 0).")
 if fans:
     with st.spinner("Running Monte Carlo for each scenario..."):
-        bands = {name: ui.uncertainty_for(s, COMPARE_DRAWS).fans["race_gap_months"]
+        bands = {name: montecarlo.summary(s, COMPARE_DRAWS).fans["race_gap_months"]
                  for name, s in scenarios.items()}
-    ui.chart("compare_race_gap", ucharts.compare_fans(
+    widgets.chart("compare_race_gap", compare.compare_fans(
         gap, bands, "Race gap: how many months China is behind (shaded: 5-95% of draws)",
         "Race gap [months]", source + f" Bands: {COMPARE_DRAWS:,} Monte Carlo draws each."),
-        dd.with_bands(gap, bands))
+        compare.with_bands(gap, bands))
 else:
-    ui.chart("compare_race_gap", charts.compare_series(
+    widgets.chart("compare_race_gap", compare.compare_series(
         gap, "Race gap: how many months China is behind", "Race gap [months]", source), gap)
 
-last = min(dd.last_year(r) for r in results.values())
+last = min(r.last_year for r in results.values())
 year = st.select_slider("Metrics at end of", options=list(range(2023, last + 1)),
                         value=min(2027, last), key="compare_year")
-st.subheader(f"Metrics at end {year} (deltas against {ui.md_escape(chosen[0])})")
-deltas = dd.metric_deltas(results, year)
+st.subheader(f"Metrics at end {year} (deltas against {markup.md_escape(chosen[0])})")
+deltas = compare.metric_deltas(results, year)
 st.dataframe(deltas, hide_index=True, width="stretch",
              column_config={c: st.column_config.NumberColumn(format="compact")
                             for c in deltas.columns if c != "metric"})
 
 st.subheader("Parameters that differ")
-differing = dd.differing_parameters(scenarios)
+differing = compare.differing_parameters(scenarios)
 if differing.empty:
     st.caption("The chosen scenarios have identical parameters.")
 else:

@@ -17,16 +17,16 @@ import sqlite3
 import pandas as pd
 import streamlit as st
 
-import app_ui as ui
-from lib import dashboard_data as dd
-from lib.library import MAX_NOTE, LibraryError, Saved
-from lib.params import MAX_TEXT
+from lib.app import markup, shell, state, widgets
+from lib.core.limits import MAX_TEXT
+from lib.report import style
+from lib.store.library import MAX_NOTE, LibraryError, Saved
 
 log = logging.getLogger("chokepoint")
 MAX_UPLOAD = 1024 * 1024  # a library file is a few kB per scenario; the server caps at 1 MB
 FLASH = "library_flash"  # area -> [(kind, Markdown text with user text escaped)]
-COMPARE_PAGE = str(ui.ROOT / "pages/compare.py")
-esc = ui.md_escape
+COMPARE_PAGE = str(shell.ROOT / "pages/compare.py")
+esc = markup.md_escape
 
 
 def flash(kind: str, text: str, area: str = "item") -> None:
@@ -67,11 +67,11 @@ def _save() -> None:
     name, note = st.session_state.get("lib_name", ""), st.session_state.get("lib_note", "")
     overwrite = bool(st.session_state.get("lib_overwrite"))
     try:
-        scenario_id = ui.library().save(name, ui.scenario(), note, overwrite=overwrite)
+        scenario_id = state.library().save(name, state.scenario(), note, overwrite=overwrite)
     except (LibraryError, sqlite3.Error) as exc:
         _failed("Saving", exc, "save")
         return
-    saved = ui.library().get(scenario_id)
+    saved = state.library().get(scenario_id)
     flash("success", f"Saved the current scenario as **{esc(saved.name)}**.", "save")
     st.session_state["lib_name"] = st.session_state["lib_note"] = ""
     st.session_state["lib_overwrite"] = False
@@ -80,13 +80,13 @@ def _save() -> None:
 
 def _open(scenario_id: int) -> None:
     try:
-        saved = ui.library().get(scenario_id)
+        saved = state.library().get(scenario_id)
     except (LibraryError, sqlite3.Error) as exc:
         _failed("Opening", exc)
         return
-    ui._set_base(saved.scenario)
+    state.set_base(saved.scenario)
     flash("success", f"Opened **{esc(saved.name)}**: the sidebar controls now show it "
-                     f"({esc(dd.scenario_label(saved.scenario))}).")
+                     f"({esc(style.scenario_label(saved.scenario))}).")
     if saved.problems:
         flash("warning", _problems_text(saved.name, saved.problems))
 
@@ -94,9 +94,9 @@ def _open(scenario_id: int) -> None:
 def _rename(scenario_id: int) -> None:
     new_name = st.session_state.get("lib_new_name", "")
     try:
-        old = ui.library().get(scenario_id).name
-        ui.library().rename(scenario_id, new_name)
-        new = ui.library().get(scenario_id).name
+        old = state.library().get(scenario_id).name
+        state.library().rename(scenario_id, new_name)
+        new = state.library().get(scenario_id).name
     except (LibraryError, sqlite3.Error) as exc:
         _failed("Renaming", exc)
         return
@@ -106,7 +106,7 @@ def _rename(scenario_id: int) -> None:
 
 def _duplicate(scenario_id: int) -> None:
     try:
-        copy = ui.library().get(ui.library().duplicate(scenario_id))
+        copy = state.library().get(state.library().duplicate(scenario_id))
     except (LibraryError, sqlite3.Error) as exc:
         _failed("Duplicating", exc)
         return
@@ -125,8 +125,8 @@ def _cancel_delete() -> None:
 def _delete(scenario_id: int) -> None:
     st.session_state.pop("lib_confirm_delete", None)
     try:
-        name = ui.library().get(scenario_id).name
-        ui.library().delete(scenario_id)
+        name = state.library().get(scenario_id).name
+        state.library().delete(scenario_id)
     except (LibraryError, sqlite3.Error) as exc:
         _failed("Deleting", exc)
         return
@@ -143,7 +143,7 @@ def _import() -> None:
     try:
         if file.size > MAX_UPLOAD:
             raise LibraryError(f"the file is larger than {MAX_UPLOAD // 1024:,} KiB")
-        count, skipped = ui.library().import_json(
+        count, skipped = state.library().import_json(
             file.getvalue(), overwrite=bool(st.session_state.get("lib_import_overwrite")))
     except (LibraryError, sqlite3.Error) as exc:
         _failed("Importing", exc, "import")
@@ -162,11 +162,11 @@ def _import() -> None:
 # ---------------------------------------------------------------------------------------------
 # The page
 
-ui.page_header("Saved scenarios", "Named scenarios with notes, shared by everyone using this "
+widgets.page_header("Saved scenarios", "Named scenarios with notes, shared by everyone using this "
                "deployment. Open one to load it into the sidebar, or compare several.")
 
 try:
-    library = ui.library()
+    library = state.library()
     entries: list[Saved] = library.all()
 except (LibraryError, sqlite3.Error) as exc:
     log.error("library unavailable: %s", exc)
@@ -175,7 +175,7 @@ except (LibraryError, sqlite3.Error) as exc:
 by_id = {saved.id: saved for saved in entries}
 
 st.subheader("Save the current scenario")
-current = ui.scenario()
+current = state.scenario()
 with st.form("lib_save_form", border=True, enter_to_submit=False):
     left, right = st.columns([2, 3])
     left.text_input("Name", key="lib_name", max_chars=MAX_TEXT,
@@ -184,7 +184,7 @@ with st.form("lib_save_form", border=True, enter_to_submit=False):
     right.text_area("Note", key="lib_note", max_chars=MAX_NOTE, height=110,
                     placeholder="Why this scenario, sources, who asked for it")
     st.form_submit_button("Save", on_click=_save, type="primary", icon=":material/save:")
-    st.caption(f"Saves the sidebar's scenario: {esc(dd.scenario_label(current))}.")
+    st.caption(f"Saves the sidebar's scenario: {esc(style.scenario_label(current))}.")
 show_flash("save")
 
 st.subheader(f"Library ({len(entries)} saved)")
@@ -196,7 +196,7 @@ else:
     table = pd.DataFrame({
         "Name": [s.name for s in entries],
         "Note": [s.note for s in entries],
-        "Preset": [dd.preset_label(s.scenario.preset) for s in entries],
+        "Preset": [style.preset_label(s.scenario.preset) for s in entries],
         "Changes": [len(s.scenario.overrides) for s in entries],
         "Updated (UTC)": pd.to_datetime([s.updated_at for s in entries], utc=True,
                                         errors="coerce").tz_localize(None),
@@ -225,7 +225,7 @@ else:
                                  format_func=lambda i: by_id[i].name)
         st.session_state["lib_current"] = chosen_id
         chosen = by_id[chosen_id]
-        st.caption(f"{esc(dd.scenario_label(chosen.scenario))}; saved {_when(chosen.created_at)}"
+        st.caption(f"{esc(style.scenario_label(chosen.scenario))}; saved {_when(chosen.created_at)}"
                    f", updated {_when(chosen.updated_at)}")
         if chosen.note:
             st.markdown(esc(chosen.note))
@@ -265,7 +265,7 @@ else:
     if st.button("Compare selected", key="lib_compare_go", disabled=len(picked) < 2,
                  icon=":material/compare_arrows:",
                  help="Opens the Compare page with these scenarios."):
-        st.session_state["compare_choice"] = [ui.saved_label(by_id[i].name) for i in picked]
+        st.session_state["compare_choice"] = [state.saved_label(by_id[i].name) for i in picked]
         st.switch_page(COMPARE_PAGE)
 
 st.subheader("Export and import")

@@ -3,36 +3,35 @@ and the race gap's change attributed to lever groups."""
 
 import streamlit as st
 
-import app_ui as ui
-from lib import charts
-from lib import dashboard_data as dd
-from lib.params import Scenario
+from lib.app import state, widgets
+from lib.core.scenario import Scenario
+from lib.report import fmt, race
 
-ui.page_header("Race overview", "U.S. and Chinese AI compute under the scenario in the "
+widgets.page_header("Race overview", "U.S. and Chinese AI compute under the scenario in the "
                "sidebar, each number against the no-export-controls counterfactual.")
-scenario, res = ui.scenario(), ui.result()
+scenario, res = state.scenario(), state.result()
 
-year = ui.year_picker(res, "race_year", 2027, "Headline year (end of December)")
-headline = dd.headline(res, year)
+year = widgets.year_picker(res, "race_year", 2027, "Headline year (end of December)")
+headline = race.headline(res, year)
 for column, row in zip(st.columns(4), headline.itertuples(), strict=True):
-    column.metric(f"{row.label} [{row.unit}], {year}", dd.fmt_number(row.scenario, row.unit),
-                  delta=f"{dd.fmt_number(row.no_controls, row.unit)} with no controls",
+    column.metric(f"{row.label} [{row.unit}], {year}", fmt.fmt_number(row.scenario, row.unit),
+                  delta=f"{fmt.fmt_number(row.no_controls, row.unit)} with no controls",
                   delta_color="off", delta_arrow="off", border=True)
 
 options = st.columns([2, 1, 1, 1])
-kind = options[0].segmented_control("Compute", list(dd.COMPUTE_KINDS), default="total",
-                                    format_func=dd.COMPUTE_KINDS.get, key="race_kind") or "total"
+kind = options[0].segmented_control("Compute", list(race.COMPUTE_KINDS), default="total",
+                                    format_func=race.COMPUTE_KINDS.get, key="race_kind") or "total"
 effective = options[1].toggle("Effective compute", key="race_effective",
                               help="Hardware H100e times each side's algorithmic efficiency "
                                    "(2022 algorithms = 1).")
 log_y = options[2].toggle("Log scale", value=True, key="race_log")
 show_events = options[3].toggle("Policy events", value=True, key="race_events")
 
-events = dd.events_frame()
-frame = dd.compute_over_time(res, kind, effective)
-fig = charts.compute_race(frame, ui.source(), log_y=log_y,
+events = race.events_frame()
+frame = race.compute_over_time(res, kind, effective)
+fig = race.compute_race(frame, state.source(), log_y=log_y,
                           events=events if show_events else None)
-ui.chart("compute_race", fig, frame)
+widgets.chart("compute_race", fig, frame)
 if show_events:
     with st.expander("Policy events on the time axis (numbers match the chart)"):
         st.dataframe(events[["number", "date", "label", "category", "description", "source"]],
@@ -45,17 +44,17 @@ if scenario == baseline:
     st.info("This is the status-quo scenario, so there is no change to attribute. Pick another "
             "preset or move a lever to see how each lever group moves the race gap.")
 else:
-    gap_year = min(2030, dd.last_year(res))
-    water = ui.waterfall_for(scenario, baseline, gap_year)
-    ui.chart("race_gap_waterfall", charts.waterfall(water, ui.source(
+    gap_year = min(2030, res.last_year)
+    water = race.waterfall_table(scenario, baseline, "race_gap_months", gap_year)
+    widgets.chart("race_gap_waterfall", race.waterfall(water, state.source(
         "Shapley attribution over lever groups vs the status quo.")), water)
 
 # built only while open: the expander reruns the page when toggled, and its chart costs ~60 ms
 runs_panel = st.expander("Largest training run each side could do", key="race_runs_open",
                          on_change="rerun")
 if runs_panel.open:
-    runs = dd.largest_run(res)
+    runs = race.largest_run(res)
     with runs_panel:
-        ui.chart("largest_training_run", charts.compute_race(
-            runs, ui.source(), title="Largest training run, U.S. vs China",
+        widgets.chart("largest_training_run", race.compute_race(
+            runs, state.source(), title="Largest training run, U.S. vs China",
             y_title="Training run size [FLOP]"), runs)

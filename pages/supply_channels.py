@@ -3,26 +3,25 @@ binding constraint, and legal exports vs smuggling over time."""
 
 import streamlit as st
 
-import app_ui as ui
-from lib import charts
-from lib import dashboard_data as dd
+from lib.app import state, widgets
+from lib.report import supply
 
-ui.page_header("Supply channels", "Where China's AI compute comes from: legal Nvidia exports, "
+widgets.page_header("Supply channels", "Where China's AI compute comes from: legal Nvidia exports, "
                "smuggling, TSMC-made Ascend dies and SMIC's own production.")
-res = ui.result()
+res = state.result()
 
-stock = dd.channel_stock(res)
-ui.chart("china_compute_by_channel", charts.channel_area(stock, ui.source()), stock)
+stock = supply.channel_stock(res)
+widgets.chart("china_compute_by_channel", supply.channel_area(stock, state.source()), stock)
 
 st.subheader("SMIC-to-Ascend funnel")
 months = [m.strftime("%b %Y") for m in res.months]
-default = months[min(dd.month_index(res, 2027), len(months) - 1)]
+default = months[min(res.december_index(2027), len(months) - 1)]
 month_label = st.select_slider("Month", options=months, value=default, key="funnel_month")
 month = months.index(month_label)
-funnel = dd.funnel(res, month)
+funnel = supply.funnel_table(res, month)
 left, right = st.columns([3, 1])
 with left:
-    ui.chart("ascend_funnel", charts.funnel(funnel, ui.source()), funnel)
+    widgets.chart("ascend_funnel", supply.funnel(funnel, state.source()), funnel)
 with right:
     st.metric("Binding constraint", funnel.attrs["binding"], border=True,
               help="Which limit sets the number of working Ascend packages this month: SMIC "
@@ -35,5 +34,5 @@ with right:
 st.subheader("Legal exports and smuggling")
 unit = st.segmented_control("Count", ["units", "h100e"], default="units", key="arrivals_unit",
                             format_func={"units": "Chips", "h100e": "H100e"}.get) or "units"
-arrivals = dd.channel_arrivals_yearly(res, unit)
-ui.chart("legal_vs_smuggled", charts.legal_vs_smuggled(arrivals, ui.source()), arrivals)
+arrivals = supply.channel_arrivals_yearly(res, unit)
+widgets.chart("legal_vs_smuggled", supply.legal_vs_smuggled(arrivals, state.source()), arrivals)

@@ -3,18 +3,18 @@ statements, the race-gap histogram, tornado and Sobol sensitivity, and goal-seek
 
 import streamlit as st
 
-import app_ui as ui
-from lib import dashboard_data as dd
-from lib import uncertainty_charts as ucharts
-from lib.params import registry
-from lib.runs import METRICS
+from lib.analysis import goalseek, montecarlo, sensitivity
+from lib.app import state, widgets
+from lib.core.outputs import METRICS
+from lib.core.registry import registry
+from lib.report import assumptions, drivers, fmt, uncertainty
 
-ui.page_header("Uncertainty", "How sure are these numbers? The policy levers stay where the "
+widgets.page_header("Uncertainty", "How sure are these numbers? The policy levers stay where the "
                "sidebar puts them; the assumptions are drawn from the distributions declared "
                "beside them (listed on Assumptions and sources).")
-scenario, res = ui.scenario(), ui.result()
-last = dd.last_year(res)
-source = ui.source()
+scenario, res = state.scenario(), state.result()
+last = res.last_year
+source = state.source()
 
 
 def metric_label(key: str) -> str:
@@ -23,68 +23,69 @@ def metric_label(key: str) -> str:
 
 
 top = st.columns([1, 1, 4], vertical_alignment="bottom")
-draws = top[0].selectbox("Monte Carlo draws", dd.DRAW_CHOICES, index=1, key="unc_draws",
+draws = top[0].selectbox("Monte Carlo draws", uncertainty.DRAW_CHOICES, index=1, key="unc_draws",
                          format_func=lambda n: f"{n:,}",
                          help="2,000 draws take well under a second; 100,000 about ten.")
 seed = int(top[1].number_input("Seed", min_value=0, max_value=2**31 - 1, value=0, step=1,
                                key="unc_seed",
                                help="The same seed gives the same draws: results reproduce."))
-drawn = dd.drawn_assumptions(scenario)
-correlated = dd.correlations()
+drawn = assumptions.drawn_assumptions(scenario)
+correlated = assumptions.correlations()
 with top[2].expander(f"What is drawn: {len(drawn)} assumptions, {len(correlated)} declared "
                      "correlations"):
     st.dataframe(drawn, hide_index=True, width="stretch", height=300)
     st.markdown("**Correlations** (drawn together through a Gaussian copula; rho on normal "
-                "scores)\n\n" + "\n".join(f"- {line}" for line in dd.correlation_lines()))
+                "scores)\n\n" + "\n".join(f"- {line}" for line in assumptions.correlation_lines()))
 
 with st.spinner(f"Running {draws:,} draws" + (f" (about {draws // 9000} s)..." if draws > 10_000
                                               else "...")):
-    summary = ui.uncertainty_for(scenario, draws, seed)
+    summary = montecarlo.summary(scenario, draws, seed)
 
 st.subheader("Range of outcomes")
 st.caption(f"Shaded: the middle 90% and 50% of {draws:,} draws; dashed: their median; solid "
            "black: this scenario with every assumption at its value.")
 tabs = st.tabs(["China's compute", "U.S. ÷ China compute", "Race gap"])
-for tab, series in zip(tabs, dd.FAN_SERIES, strict=True):
+for tab, series in zip(tabs, uncertainty.FAN_SERIES, strict=True):
     with tab:
-        frame = dd.fan_frame(summary, res, series)
-        ui.chart(f"fan_{series}", ucharts.fan(frame, source, log_y=series in dd.FAN_LOG),
-                 frame)
+        frame = uncertainty.fan_frame(summary, res, series)
+        widgets.chart(f"fan_{series}", uncertainty.fan(
+            frame, source, log_y=series in uncertainty.FAN_LOG), frame)
 
 st.subheader("How likely?")
 left, right = st.columns([2, 3], gap="large")
 with left:
-    statements = list(dd.PROBABILITY_STATEMENTS)
+    statements = list(uncertainty.PROBABILITY_STATEMENTS)
     key = st.selectbox("Statement", statements, key="unc_statement",
-                       format_func=lambda k: dd.PROBABILITY_STATEMENTS[k][0])
-    _, _, series, _, default = dd.PROBABILITY_STATEMENTS[key]
+                       format_func=lambda k: uncertainty.PROBABILITY_STATEMENTS[k][0])
+    _, _, series, _, default = uncertainty.PROBABILITY_STATEMENTS[key]
     n_label = {"ratio": "N (China's share of U.S. compute is 1/N)",
                "race_gap_months": "N [months]", "china_total": "N [H100e]"}[series]
     threshold = st.number_input(n_label, min_value=0.0, value=default,
                                 step=1e6 if series == "china_total" else 1.0,
                                 format="%.0f" if series == "china_total" else "%.1f",
                                 key=f"unc_threshold_{key}")
-    year = ui.year_picker(res, "unc_prob_year", 2027, "At the end of")
-    statement = dd.probability_statement(summary, key, threshold, year)
+    year = widgets.year_picker(res, "unc_prob_year", 2027, "At the end of")
+    statement = uncertainty.probability_statement(summary, key, threshold, year)
     with st.container(border=True):
         st.markdown(f"### {statement['text']}")
         st.caption(f"{statement['hits']:,} of {statement['draws']:,} draws "
                    f"(seed {seed}). This scenario with every assumption at its value: "
-                   f"{dd.fmt_with_unit(res.at(series, year), METRICS[series][1])}.")
+                   f"{fmt.fmt_with_unit(res.at(series, year), METRICS[series][1])}.")
 with right:
-    hist = dd.histogram(summary, "race_gap_months", year, res.at("race_gap_months", year))
-    ui.chart("race_gap_histogram", ucharts.histogram(
+    hist = uncertainty.histogram_table(summary, "race_gap_months", year,
+                                       res.at("race_gap_months", year))
+    widgets.chart("race_gap_histogram", uncertainty.histogram(
         hist, source, threshold=threshold if series == "race_gap_months" else None,
         height=470, width_hint=850), hist)
 
 st.subheader("What matters most")
 controls = st.columns([2, 3], gap="large")
-metric = controls[0].selectbox("Output", dd.SENSITIVITY_OUTPUTS, key="unc_sens_metric",
+metric = controls[0].selectbox("Output", drivers.SENSITIVITY_OUTPUTS, key="unc_sens_metric",
                                format_func=metric_label)
 with controls[1]:
-    sens_year = ui.year_picker(res, "unc_sens_year", 2030, "At the end of")
-table = dd.tornado_table(ui.tornado_for(scenario, metric, sens_year))
-ui.chart("tornado", ucharts.tornado(table, source), table)
+    sens_year = widgets.year_picker(res, "unc_sens_year", 2030, "At the end of")
+table = drivers.tornado_table(sensitivity.tornado(scenario, metric, sens_year))
+widgets.chart("tornado", drivers.tornado(table, source), table)
 st.caption("Each pair of bars moves one parameter from the low to the high end of its range "
            "(the distribution column on Assumptions and sources), everything else at this "
            "scenario's values: the 12 widest shown. Policy levers are marked (lever).")
@@ -97,8 +98,9 @@ if st.button("Compute Sobol indices (top 8 parameters, a few seconds)", key="unc
     st.session_state["unc_sobol_request"] = request
 if st.session_state.get("unc_sobol_request") == request:
     with st.spinner("Computing Sobol indices..."):
-        sobol = dd.sobol_table(ui.sobol_for(scenario, metric, sens_year), metric, sens_year)
-    ui.chart("sobol", ucharts.sobol(sobol, source), sobol)
+        indices = sensitivity.sobol_indices(scenario, metric, sens_year)
+        sobol = drivers.sobol_table(indices, metric, sens_year)
+    widgets.chart("sobol", drivers.sobol(sobol, source), sobol)
     st.caption("First order: the share of the output's variance due to the parameter alone. "
                "Total order: including its interactions with the others. Lines: 95% "
                "confidence intervals (bootstrap).")
@@ -109,27 +111,28 @@ elif "unc_sobol_request" in st.session_state:
 st.subheader("Goal-seek")
 st.caption("What value of a lever makes an output reach a target? A bracketed search over the "
            "lever's allowed range, with everything else at this scenario's values. A per-year "
-           f"lever is set to one value for every year from {dd.GOAL_FROM_YEAR}.")
-levers = dd.goal_seek_levers()
+           f"lever is set to one value for every year from {drivers.GOAL_FROM_YEAR}.")
+levers = drivers.goal_seek_levers()
 reg = registry()
 goal = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
 lever = goal[0].selectbox(
     "Lever", levers, index=levers.index("smuggling_attempted_per_year"), key="unc_goal_lever",
     format_func=lambda k: f"{reg[k].label} [{reg[k].unit}]"
     + (" (policy)" if reg[k].group.kind == "policy" else ""))
-goal_metric = goal[1].selectbox("Output", dd.SENSITIVITY_OUTPUTS, key="unc_goal_metric",
+goal_metric = goal[1].selectbox("Output", drivers.SENSITIVITY_OUTPUTS, key="unc_goal_metric",
                                 format_func=metric_label)
-goal_years = list(range(max(dd.GOAL_FROM_YEAR, 2023), last + 1))
+goal_years = list(range(max(drivers.GOAL_FROM_YEAR, 2023), last + 1))
 goal_year = goal[2].selectbox("At the end of", goal_years,
                               index=goal_years.index(min(2028, last)), key="unc_goal_year")
 unit = METRICS[goal_metric][1]
 target = goal[3].number_input(f"Target [{unit}]", min_value=0.0,
-                              value=dd.GOAL_TARGETS[goal_metric],
+                              value=drivers.GOAL_TARGETS[goal_metric],
                               step=1e6 if unit == "H100e" else 1.0,
                               format="%.0f" if unit == "H100e" else "%.1f",
                               key=f"unc_goal_target_{goal_metric}")
-found = ui.goal_seek_for(scenario, lever, goal_metric, goal_year, target)
-reached, answer = dd.goal_seek_text(found, res)
+found = goalseek.goal_seek(scenario, lever, goal_metric, goal_year, float(target),
+                           from_year=drivers.GOAL_FROM_YEAR)
+reached, answer = drivers.goal_seek_text(found, res)
 if reached:
     st.success(answer, icon=":material/target:")
 else:

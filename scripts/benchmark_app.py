@@ -21,9 +21,9 @@ sys.path.insert(0, str(ROOT))
 
 from load_test import CHROMIUM_ARGS, free_port, pct, start_server  # noqa: E402
 
-import app_ui  # noqa: E402
+from lib.app import shell  # noqa: E402
 
-PAGES = {url: (path, title) for path, title, _icon, url in app_ui.PAGES}
+PAGES = {url: (path, title) for path, title, _icon, url in shell.PAGES}
 
 
 def report(label: str, values: list[float]) -> None:
@@ -38,7 +38,8 @@ def server_renders(pages: list[str], moves: int) -> None:
     print("Server render after a slider move (AppTest, one scenario per move):")
     for url in pages:
         path, title = PAGES[url]
-        at = AppTest.from_string(f"import app_ui\napp_ui.main({path!r})", default_timeout=120)
+        at = AppTest.from_string(f"from lib.app import shell\nshell.main({path!r})",
+                                 default_timeout=120)
         at.run()
         times = []
         slider = next(s for s in at.slider if s.key.startswith("p_smuggling_interdiction"))
@@ -81,7 +82,7 @@ def browser_updates(pages: list[str], moves: int) -> None:
                       "(headless Chromium, 1920x1080):")
                 for url in pages:
                     start = time.perf_counter()
-                    default = url == app_ui.PAGES[0][3]  # the default page lives at "/"
+                    default = url == shell.PAGES[0][3]  # the default page lives at "/"
                     page.goto(f"http://127.0.0.1:{port}/{'' if default else url}")
                     wait_settled(page)
                     load_ms = 1000 * (time.perf_counter() - start)

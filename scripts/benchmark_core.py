@@ -14,9 +14,13 @@ import tracemalloc
 
 import numpy as np
 
-from lib.model import n_months_for, simulate
-from lib.params import Scenario, registry, stack_values
-from lib.runs import run, run_values
+from lib.analysis.montecarlo import monte_carlo
+from lib.analysis.sensitivity import sobol_indices, tornado
+from lib.core.calendar import n_months_for
+from lib.core.model import simulate
+from lib.core.registry import registry
+from lib.core.runs import run, run_values
+from lib.core.scenario import Scenario, stack_values
 
 
 def timed(func, repeats):
@@ -70,7 +74,6 @@ def main() -> None:
 
 
 def benchmark_uncertainty() -> None:
-    from lib.uncertainty import monte_carlo, sobol_indices, tornado
 
     scenario = Scenario()
     monte_carlo.__wrapped__(scenario, 100, 0)  # warm up

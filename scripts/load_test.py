@@ -84,7 +84,8 @@ def cpu_seconds(pid: int | None = None) -> float:
         return 0.0
 
 
-def start_server(port: int, db: str, log_path: str) -> subprocess.Popen:
+def start_server(port: int, db: str, log_path: str, timeout: float = 60) -> subprocess.Popen:
+    """Start the app with scripts/serve.py and wait for its health check."""
     env = os.environ | {"CHOKEPOINT_DB": db, "PYTHONPATH": str(ROOT)}
     # the log goes to a file: an unread pipe fills up and then blocks the server
     with open(log_path, "wb") as log:
@@ -93,15 +94,17 @@ def start_server(port: int, db: str, log_path: str) -> subprocess.Popen:
              "--server.headless", "true", "--server.port", str(port),
              "--server.address", "127.0.0.1"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.time() + 60
+    deadline = time.time() + timeout
     while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the app exited: " + Path(log_path).read_text()[-2000:])
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
                 return process
         except OSError:
             time.sleep(0.3)
     process.kill()
-    raise SystemExit("the app did not start within 60 s")
+    raise RuntimeError(f"the app did not start within {timeout:.0f} s")
 
 
 async def press_slider(page, rng: random.Random) -> bool:

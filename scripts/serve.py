@@ -17,14 +17,15 @@ from pathlib import Path
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web.cli import main
 
+from lib.core.runs import run
+from lib.core.scenario import Scenario
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def warm_up() -> None:
     sys.path.insert(0, str(ROOT))
     try:
-        from lib.params import Scenario
-        from lib.runs import run
 
         run(Scenario())
     except Exception as exc:  # damaged data: the app itself shows the message to visitors

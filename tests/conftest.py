@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lib.params import YEARS, registry
+from lib.core.calendar import YEARS
+from lib.core.registry import registry
 
 
 def random_values(rng: np.random.Generator, n: int, *, plausible: bool = False,

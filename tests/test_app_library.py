@@ -19,9 +19,15 @@ if str(ROOT) not in sys.path:
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-import app_ui  # noqa: E402
-from lib.library import EXPORT_FORMAT, ScenarioLibrary  # noqa: E402
-from lib.params import Scenario, presets  # noqa: E402
+from lib.app import shell  # noqa: E402
+from lib.core.scenario import (
+    Scenario,  # noqa: E402
+    presets,  # noqa: E402
+)
+from lib.store.library import (
+    EXPORT_FORMAT,  # noqa: E402
+    ScenarioLibrary,  # noqa: E402
+)
 
 PAGE = "pages/library.py"
 NASTY = "Leak *bold* [click](http://evil.example) <b>x</b> :red[y] $z$"
@@ -35,7 +41,7 @@ def db(tmp_path, monkeypatch):
 
 
 def make_app(page: str = PAGE, query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_string(f"import app_ui\napp_ui.main({page!r})", default_timeout=60)
+    at = AppTest.from_string(f"from lib.app import shell\nshell.main({page!r})", default_timeout=60)
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
@@ -367,7 +373,7 @@ def test_compare_selected_switches_to_the_compare_page(db):
 
 
 def test_library_page_is_in_the_navigation():
-    titles = [title for _, title, *_ in app_ui.PAGES]
+    titles = [title for _, title, *_ in shell.PAGES]
     assert titles.index("Saved scenarios") == titles.index("Uncertainty") + 1
     assert titles.index("Saved scenarios") + 1 == titles.index("Assumptions and sources")
 

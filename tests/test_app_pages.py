@@ -15,15 +15,27 @@ if str(ROOT) not in sys.path:
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-import app_ui  # noqa: E402
-from lib.params import Scenario, presets, registry  # noqa: E402
+from lib.app import (
+    shell,  # noqa: E402
+    sidebar,  # noqa: E402
+)
+from lib.core.registry import registry  # noqa: E402
+from lib.core.runs import run  # noqa: E402
+from lib.core.scenario import (
+    Scenario,  # noqa: E402
+    presets,  # noqa: E402
+)
+from lib.report import (
+    pack,  # noqa: E402
+    race,  # noqa: E402
+)
 
-PAGE_FILES = [path for path, *_ in app_ui.PAGES]
-PAGE_TITLES = {path: title for path, title, *_ in app_ui.PAGES}
+PAGE_FILES = [path for path, *_ in shell.PAGES]
+PAGE_TITLES = {path: title for path, title, *_ in shell.PAGES}
 
 
 def make_app(page: str = PAGE_FILES[0], query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_string(f"import app_ui\napp_ui.main({page!r})", default_timeout=60)
+    at = AppTest.from_string(f"from lib.app import shell\nshell.main({page!r})", default_timeout=60)
     for key, value in (query or {}).items():
         at.query_params[key] = value
     return at
@@ -86,7 +98,7 @@ def test_each_sidebar_control_changes_a_chart(key):
     # the control is marked as differing from the preset, and the link carries it
     moved = at.sidebar.slider(key=f"p_{key}_0") if registry()[key].kind != "boolean" \
         else at.sidebar.toggle(key=f"p_{key}_0")
-    assert moved.label.startswith(app_ui.MARK)
+    assert moved.label.startswith(sidebar.MARK)
     assert key in at.query_params
 
 
@@ -102,9 +114,6 @@ def test_yearly_controls_are_per_year_tables():
 def test_each_yearly_parameter_changes_what_is_drawn(key):
     """AppTest cannot edit a data_editor, so check that a per-year edit (as the editor
     returns it) changes the drawn data, through the same scenario path the sidebar uses."""
-    from lib import charts
-    from lib import dashboard_data as dd
-    from lib.runs import run
 
     parameter = registry()[key]
     base = Scenario.build("status_quo")
@@ -115,10 +124,10 @@ def test_each_yearly_parameter_changes_what_is_drawn(key):
 
     def drawn(scenario):
         result = run(scenario)
-        frames = charts.standard_charts(result, None, "s")
+        frames = pack.standard_charts(result, None, "s")
         return [frame.to_json(date_format="iso") for _, frame in frames.values()] + [
-            dd.largest_run(result).to_json(date_format="iso"),
-            dd.headline(result, 2027).to_json()]
+            race.largest_run(result).to_json(date_format="iso"),
+            race.headline(result, 2027).to_json()]
 
     assert drawn(changed) != drawn(base)
 

@@ -19,17 +19,28 @@ if str(ROOT) not in sys.path:
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from lib import dashboard_data as dd  # noqa: E402
-from lib.params import Scenario, registry  # noqa: E402
-from lib.runs import run  # noqa: E402
-from lib.uncertainty import goal_seek, monte_carlo, uncertain_parameters  # noqa: E402
+from lib.analysis.goalseek import goal_seek  # noqa: E402
+from lib.analysis.montecarlo import (
+    monte_carlo,  # noqa: E402
+    uncertain_parameters,  # noqa: E402
+)
+from lib.core.registry import registry  # noqa: E402
+from lib.core.runs import run  # noqa: E402
+from lib.core.scenario import Scenario  # noqa: E402
+from lib.report import (
+    assumptions,  # noqa: E402
+    drivers,  # noqa: E402
+    fmt,  # noqa: E402
+    pack,  # noqa: E402
+    uncertainty,  # noqa: E402
+)
 
 PAGE = "pages/uncertainty.py"
 PERCENTILES = ("p5", "p25", "p50", "p75", "p95")
 
 
 def make_app(page: str = PAGE, query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_string(f"import app_ui\napp_ui.main({page!r})", default_timeout=90)
+    at = AppTest.from_string(f"from lib.app import shell\nshell.main({page!r})", default_timeout=90)
     for key, value in (query or {}).items():
         at.query_params[key] = value
     return at
@@ -62,7 +73,7 @@ def traces_by_meta(fig: dict) -> dict[str, dict]:
 
 
 def fan_title(series: str) -> str:
-    return dd.FAN_TITLES[series]
+    return uncertainty.FAN_TITLES[series]
 
 
 def statement_text(at: AppTest) -> str:
@@ -82,7 +93,7 @@ def test_page_renders_fans_histogram_and_tornado(page):
     no_exception(page)
     assert not page.warning, [w.value for w in page.warning]
     titles = [f["layout"]["title"]["text"] for f in figures(page)]
-    for series in dd.FAN_SERIES:
+    for series in uncertainty.FAN_SERIES:
         assert fan_title(series) in titles
     assert any("spread over 2,000 draws" in t for t in titles)
     assert any("what moves it (each parameter low → high)" in t for t in titles)
@@ -90,7 +101,7 @@ def test_page_renders_fans_histogram_and_tornado(page):
     assert "Uncertainty" in page.session_state["render_ms"]
 
 
-@pytest.mark.parametrize("series", dd.FAN_SERIES)
+@pytest.mark.parametrize("series", uncertainty.FAN_SERIES)
 def test_fan_bands_are_ordered_and_the_deterministic_line_is_drawn(page, series):
     fig = figure(page, fan_title(series))
     traces = traces_by_meta(fig)
@@ -135,7 +146,7 @@ def test_probability_statement_equals_the_core(page):
     text = statement_text(page)
     assert text.startswith("P(China's compute > 1/10 of the U.S.'s at end 2027) = ")
     p = monte_carlo(Scenario(), 2000, 0).probability("ratio", 2027, 10, above=False)
-    assert _percent(text) == dd.fmt_probability(p)
+    assert _percent(text) == fmt.fmt_probability(p)
     hits = int(round(p * 2000))
     captions = " ".join(c.value for c in page.caption)
     assert f"{hits:,} of 2,000 draws" in captions
@@ -155,7 +166,7 @@ def test_probability_statement_follows_its_controls():
     mc = monte_carlo(Scenario(), 1000, 7)
     p = mc.probability("race_gap_months", 2028, 20, above=True)
     assert 0 < p < 1
-    assert _percent(text) == dd.fmt_probability(p)
+    assert _percent(text) == fmt.fmt_probability(p)
     assert f"{int(round(p * 1000)):,} of 1,000 draws (seed 7)" in " ".join(
         c.value for c in at.caption)
     # the histogram is of the same draws, at the same year, with the threshold marked
@@ -197,10 +208,10 @@ def test_goal_seek_reachable_and_not_reachable():
     at.run()
     no_exception(at)
     found = goal_seek(Scenario(), "smuggling_attempted_per_year", "race_gap_months", 2028, 24,
-                      from_year=dd.GOAL_FROM_YEAR)
+                      from_year=drivers.GOAL_FROM_YEAR)
     assert found.value is not None
     answer = " ".join(s.value for s in at.success)
-    assert f"Controlled chips smuggled = {dd.fmt_number(found.value)} chips/yr" in answer
+    assert f"Controlled chips smuggled = {fmt.fmt_number(found.value)} chips/yr" in answer
     assert "24.0 months" in answer and "end 2028" in answer
     assert not any("not reachable" in i.value.lower() for i in at.info)
 
@@ -211,8 +222,8 @@ def test_goal_seek_reachable_and_not_reachable():
     info = " ".join(i.value for i in at.info)
     assert info.startswith("**Not reachable in range.**")
     missing = goal_seek(Scenario(), "smuggling_interdiction_share", "race_gap_months", 2028,
-                        240.0, from_year=dd.GOAL_FROM_YEAR)
-    low, high = (dd.fmt_with_unit(v, "months") for v in missing.reach)
+                        240.0, from_year=drivers.GOAL_FROM_YEAR)
+    low, high = (fmt.fmt_with_unit(v, "months") for v in missing.reach)
     top = registry()["smuggling_interdiction_share"].max
     assert (f"With Extra interdiction by enforcement anywhere from 0% to {top:.0%}, Race gap "
             f"(China behind) at end 2028 stays between {low} and {high}; the target is "
@@ -284,36 +295,34 @@ def test_briefing_pack_carries_the_fans_and_tornado():
     import io
     import zipfile
 
-    import app_ui
-    from lib import export
 
     scenario = Scenario.build("leaky_controls")
-    charts = app_ui.all_charts(scenario, run(scenario))
-    for series in dd.FAN_SERIES:
+    charts = pack.all_charts(scenario, run(scenario))
+    for series in uncertainty.FAN_SERIES:
         fig, frame = charts[f"fan_{series}"]
         assert list(frame.columns) == [*PERCENTILES, "scenario"]
-        assert fig.layout.title.text == dd.FAN_TITLES[series]
+        assert fig.layout.title.text == uncertainty.FAN_TITLES[series]
     expected = monte_carlo(scenario, 2000, 0).percentiles("race_gap_months")
     np.testing.assert_allclose(charts["fan_race_gap_months"][1]["p95"], expected["p95"])
     assert "tornado_race_gap" in charts
-    data, _ = export.briefing_pack(charts, dd.assumptions(scenario), scenario.to_json(),
-                                   with_images=False)
+    data, _ = pack.briefing_pack(charts, assumptions.assumptions_table(scenario),
+                                 scenario.to_json(), with_images=False)
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     for stem in ("fan_china_total", "fan_ratio", "fan_race_gap_months", "tornado_race_gap"):
         assert f"data/{stem}.csv" in names and f"data/{stem}.parquet" in names
-    assumptions = zipfile.ZipFile(io.BytesIO(data)).read("assumptions.csv").decode()
-    assert "distribution" in assumptions.splitlines()[0]
+    assumptions_csv = zipfile.ZipFile(io.BytesIO(data)).read("assumptions.csv").decode()
+    assert "distribution" in assumptions_csv.splitlines()[0]
 
 
 def test_goal_seek_answers_read_plainly():
     result = run(Scenario())
     found = goal_seek(Scenario(), "us_compute_growth", "ratio", 2028, 50.0,
-                      from_year=dd.GOAL_FROM_YEAR)
-    reached, text = dd.goal_seek_text(found, result)
+                      from_year=drivers.GOAL_FROM_YEAR)
+    reached, text = drivers.goal_seek_text(found, result)
     assert reached and "x x" not in text
     assert f"**U.S. compute growth = {found.value:.3g} x/yr** gives **U.S. / China compute = " \
            "50.0x** at end 2028" in text
     found = goal_seek(Scenario(), "smuggling_interdiction_share", "china_total", 2028, 5e6,
-                      from_year=dd.GOAL_FROM_YEAR)
-    reached, text = dd.goal_seek_text(found, result)
+                      from_year=drivers.GOAL_FROM_YEAR)
+    reached, text = drivers.goal_seek_text(found, result)
     assert reached and f"= {100 * found.value:.1f}%**" in text  # a share to one decimal

@@ -2,10 +2,11 @@
 
 import pytest
 
-from lib.backcast import backcast_table
-from lib.data import table
-from lib.params import Scenario
-from lib.runs import attribute, run
+from lib.analysis.attribution import attribute
+from lib.analysis.backcast import backcast_table
+from lib.core.data import table
+from lib.core.runs import run
+from lib.core.scenario import Scenario
 
 
 def test_backcast_reports_every_checkpoint():

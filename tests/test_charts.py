@@ -10,10 +10,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from lib import charts
-from lib import dashboard_data as dd
-from lib.params import Scenario
-from lib.runs import run
+from lib.analysis import montecarlo, sensitivity
+from lib.app import widgets
+from lib.core.runs import run
+from lib.core.scenario import Scenario
+from lib.report import compare, drivers, pack, race, style, tiers, uncertainty
+from lib.report.style import log_ticks, short_number
 
 UNIT = re.compile(r"\[[^\]]+\]")
 
@@ -22,9 +24,9 @@ UNIT = re.compile(r"\[[^\]]+\]")
 def standard():
     scenario = Scenario.build("leaky_controls")
     result = run(scenario)
-    water = dd.waterfall(scenario, Scenario.build("status_quo"), "race_gap_months", 2030)
-    source = charts.source_line(dd.scenario_label(scenario), dd.data_date())
-    return charts.standard_charts(result, water, source)
+    water = race.waterfall_table(scenario, Scenario.build("status_quo"), "race_gap_months", 2030)
+    source = style.source_line(style.scenario_label(scenario), style.data_date())
+    return pack.standard_charts(result, water, source)
 
 
 def _source_annotations(fig: go.Figure):
@@ -67,36 +69,36 @@ def _colour(trace) -> str | None:
 
 def test_us_and_china_colours_are_consistent(standard):
     result = run(Scenario())
-    frames = [dd.compute_over_time(result, k) for k in ("total", "training", "inference")]
-    frames.append(dd.compute_over_time(result, effective=True))
-    frames.append(dd.largest_run(result))
-    figures = [charts.compute_race(f, "s", log_y=log) for f in frames for log in (True, False)]
-    us = dd.compare_series({"a": result, "b": run(Scenario.build("rollback"))}, "us_total")
-    china = dd.compare_series({"a": result, "b": run(Scenario.build("rollback"))},
+    frames = [race.compute_over_time(result, k) for k in ("total", "training", "inference")]
+    frames.append(race.compute_over_time(result, effective=True))
+    frames.append(race.largest_run(result))
+    figures = [race.compute_race(f, "s", log_y=log) for f in frames for log in (True, False)]
+    us = compare.compare_table({"a": result, "b": run(Scenario.build("rollback"))}, "us_total")
+    china = compare.compare_table({"a": result, "b": run(Scenario.build("rollback"))},
                               "china_total")
-    figures.append(charts.compare_compute(us, china, "s"))
+    figures.append(compare.compare_compute(us, china, "s"))
     checked = 0
     for fig in figures:
         for trace in fig.data:
             name = trace.name or ""
             if name.startswith("U.S."):
-                assert _colour(trace) == charts.US, name
+                assert _colour(trace) == style.US, name
                 checked += 1
             elif name.startswith("China"):
-                assert _colour(trace) == charts.CHINA, name
+                assert _colour(trace) == style.CHINA, name
                 checked += 1
     assert checked >= 30
-    assert charts.US == "#0072B2" and charts.CHINA == "#D55E00"
+    assert style.US == "#0072B2" and style.CHINA == "#D55E00"
     # Chinese domestic chips use China's colour on the tier chart
     tier_fig = standard["chip_tiers"][0]
     domestic = [t for t in tier_fig.data if t.name == "Chinese domestic"]
-    assert domestic and domestic[0].marker.color == charts.CHINA
+    assert domestic and domestic[0].marker.color == style.CHINA
 
 
 def test_channel_colours_fixed(standard):
     fig = standard["china_compute_by_channel"][0]
     for trace in fig.data:
-        assert trace.fillcolor == charts.CHANNEL_COLOURS[trace.name]
+        assert trace.fillcolor == style.CHANNEL_COLOURS[trace.name]
 
 
 def test_events_are_marked_without_overlap(standard):
@@ -104,7 +106,7 @@ def test_events_are_marked_without_overlap(standard):
     events = [t for t in fig.data if t.name and t.name.startswith("Policy events")]
     assert len(events) == 1
     points = sorted(zip(pd.to_datetime(events[0].x), events[0].y, strict=True))
-    assert len(points) == len(dd.events_frame())
+    assert len(points) == len(race.events_frame())
     for (d1, y1), (d2, y2) in itertools.pairwise(points):
         if (d2 - d1).days <= 75:
             assert y1 != y2  # close events never share a level
@@ -118,8 +120,8 @@ def test_funnel_names_the_binding_constraint(standard):
 
 
 def test_tier_chart_never_plots_unknown_die_area():
-    frame = dd.tiers(dd.TIER_DATES["2026 licensing (Jun 2026)"], 21000, 6500)
-    fig = charts.tier_scatter(frame, "s", 21000)
+    frame = tiers.tier_frame(tiers.TIER_DATES["2026 licensing (Jun 2026)"], 21000, 6500)
+    fig = tiers.tier_scatter(frame, "s", 21000)
     plotted = sum(len(t.x) for t in fig.data)
     known = frame["performance_density"].notna().sum()
     assert plotted <= known  # coincident chips share a marker
@@ -129,22 +131,21 @@ def test_tier_chart_never_plots_unknown_die_area():
 
 
 def test_threshold_line_moves():
-    frame = dd.tiers(dd.TIER_DATES["2026 licensing (Jun 2026)"], 30000, 6500)
-    fig = charts.tier_scatter(frame, "s", 30000, preset_threshold=21000)
+    frame = tiers.tier_frame(tiers.TIER_DATES["2026 licensing (Jun 2026)"], 30000, 6500)
+    fig = tiers.tier_scatter(frame, "s", 30000, preset_threshold=21000)
     xs = {shape.x0 for shape in fig.layout.shapes if shape.type == "line"}
     assert {30000, 21000, 4800} <= xs
 
 
 def test_export_layout_is_slide_sized(standard):
-    fig = charts.export_layout(standard["compute_race"][0])
+    fig = style.export_layout(standard["compute_race"][0])
     assert (fig.layout.width, fig.layout.height) == (1600, 900)
     assert standard["compute_race"][0].layout.width is None  # the original is untouched
 
 
 def test_toolbar_download_is_high_resolution():
-    import app_ui
 
-    options = app_ui.PLOTLY_CONFIG["toImageButtonOptions"]
+    options = widgets.PLOTLY_CONFIG["toImageButtonOptions"]
     assert options == {**options, "format": "png", "width": 1600, "height": 900, "scale": 2}
 
 
@@ -154,27 +155,26 @@ def test_toolbar_download_is_high_resolution():
 
 @pytest.fixture(scope="module")
 def uncertainty_figures():
-    from lib import uncertainty
-    from lib import uncertainty_charts as ucharts
 
     scenario = Scenario.build("leaky_controls")
     result = run(scenario)
-    summary = dd.uncertainty_summary(scenario, 500, 3)
+    summary = montecarlo.summary(scenario, 500, 3)
     out = {}
-    for series in dd.FAN_SERIES:
-        frame = dd.fan_frame(summary, result, series)
-        out[f"fan_{series}"] = (ucharts.fan(frame, "Source: Chokepoint model, data as of x.",
-                                            log_y=series in dd.FAN_LOG), frame)
-    frame = dd.histogram(summary, "race_gap_months", 2028, result.at("race_gap_months", 2028))
-    out["histogram"] = (ucharts.histogram(frame, "Source: Chokepoint model, data as of x.",
+    for series in uncertainty.FAN_SERIES:
+        frame = uncertainty.fan_frame(summary, result, series)
+        out[f"fan_{series}"] = (uncertainty.fan(frame, "Source: Chokepoint model, data as of x.",
+                                            log_y=series in uncertainty.FAN_LOG), frame)
+    frame = uncertainty.histogram_table(summary, "race_gap_months", 2028,
+                                        result.at("race_gap_months", 2028))
+    out["histogram"] = (uncertainty.histogram(frame, "Source: Chokepoint model, data as of x.",
                                           threshold=24), frame)
-    frame = dd.tornado_table(uncertainty.tornado(scenario, "race_gap_months", 2030))
-    out["tornado"] = (ucharts.tornado(frame, "Source: Chokepoint model, data as of x."), frame)
-    frame = dd.sobol_table(uncertainty.sobol_indices(
+    frame = drivers.tornado_table(sensitivity.tornado(scenario, "race_gap_months", 2030))
+    out["tornado"] = (drivers.tornado(frame, "Source: Chokepoint model, data as of x."), frame)
+    frame = drivers.sobol_table(sensitivity.sobol_indices(
         scenario, "china_total", 2028, keys=["smuggling_attempted_per_year", "smic_yield_2025",
                                              "largest_cluster_share_us"], base_samples=64),
         "china_total", 2028)
-    out["sobol"] = (ucharts.sobol(frame, "Source: Chokepoint model, data as of x."), frame)
+    out["sobol"] = (drivers.sobol(frame, "Source: Chokepoint model, data as of x."), frame)
     return out
 
 
@@ -216,11 +216,10 @@ def test_fan_draws_ordered_bands_and_the_line(uncertainty_figures, series):
 
 
 def test_log_ticks_label_each_tick_in_full():
-    from lib.charts import _short, log_ticks
 
-    assert [_short(t) for t in log_ticks(0.3, 12.2)] == ["0.2", "0.5", "1", "2", "5", "10",
+    assert [short_number(t) for t in log_ticks(0.3, 12.2)] == ["0.2", "0.5", "1", "2", "5", "10",
                                                          "20"]
-    assert [_short(t) for t in log_ticks(1e5, 1.1e7)] == ["100k", "200k", "500k", "1M", "2M",
+    assert [short_number(t) for t in log_ticks(1e5, 1.1e7)] == ["100k", "200k", "500k", "1M", "2M",
                                                           "5M", "10M", "20M"]
     assert log_ticks(1e3, 1e9) == [10.0 ** e for e in range(3, 10)]  # wide: decades only
     assert log_ticks(5.1, 5.3) == []  # narrow: left to Plotly
@@ -261,27 +260,26 @@ def test_sobol_bars_carry_confidence_intervals(uncertainty_figures):
 
 
 def test_compare_fans_one_band_per_scenario():
-    from lib import uncertainty_charts as ucharts
 
     scenarios = {"A": Scenario(), "B": Scenario.build("rollback")}
     results = {name: run(s) for name, s in scenarios.items()}
-    gap = dd.compare_series(results, "race_gap_months")
-    bands = {name: dd.uncertainty_summary(s, 300, 0).fans["race_gap_months"]
+    gap = compare.compare_table(results, "race_gap_months")
+    bands = {name: montecarlo.summary(s, 300, 0).fans["race_gap_months"]
              for name, s in scenarios.items()}
-    fig = ucharts.compare_fans(gap, bands, "Race gap", "Race gap [months]", "s")
+    fig = compare.compare_fans(gap, bands, "Race gap", "Race gap [months]", "s")
     uppers = [t for t in fig.data if (t.meta or "").startswith("band:")]
     assert [t.meta for t in uppers] == ["band:A", "band:B"]
     assert all(t.fill == "tonexty" for t in uppers)
     lines = [t for t in fig.data if t.name in scenarios]
-    assert [t.line.color for t in lines] == list(charts.SCENARIO_COLOURS[:2])
-    frame = dd.with_bands(gap, bands)
+    assert [t.line.color for t in lines] == list(style.SCENARIO_COLOURS[:2])
+    frame = compare.with_bands(gap, bands)
     assert list(frame.columns) == ["A", "B", "A: 5th percentile", "A: 95th percentile",
                                    "B: 5th percentile", "B: 95th percentile"]
 
 
 def test_log_compute_charts_label_ticks_in_full():
     res = run(Scenario.build("status_quo"))
-    frame = dd.compute_over_time(res, "total", False)
-    fig = charts.compute_race(frame, "src", log_y=True)
+    frame = race.compute_over_time(res, "total", False)
+    fig = race.compute_race(frame, "src", log_y=True)
     assert list(fig.layout.yaxis.ticktext) == ["100k", "1M", "10M", "100M", "1B"]  # 160k-812M
-    assert charts.compute_race(frame, "src", log_y=False).layout.yaxis.tickvals is None
+    assert race.compute_race(frame, "src", log_y=False).layout.yaxis.tickvals is None

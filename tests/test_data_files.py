@@ -4,8 +4,8 @@ import shutil
 
 import pytest
 
-from lib.data import DATA_DIR, SCHEMAS, DataError, load_table, validate_all
-from lib.params import _load_registry
+from lib.core.data import DATA_DIR, SCHEMAS, DataError, load_table, validate_all
+from lib.core.registry import _load_registry
 
 
 def test_shipped_data_is_valid():

@@ -12,10 +12,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from lib import charts, export
-from lib import dashboard_data as dd
-from lib.params import Scenario
-from lib.runs import run
+from lib.core.runs import run
+from lib.core.scenario import Scenario
+from lib.report import assumptions, export, pack, race, style, supply, tiers
 
 needs_chromium = pytest.mark.skipif(not Path("/usr/bin/chromium").exists(),
                                     reason="/usr/bin/chromium is not installed")
@@ -23,7 +22,7 @@ needs_chromium = pytest.mark.skipif(not Path("/usr/bin/chromium").exists(),
 
 def _figure(title: str) -> go.Figure:
     fig = go.Figure(go.Scatter(x=[1, 2, 3], y=[1, 4, 2], name="U.S."))
-    return charts.finish(fig, title, "Year", "Compute [H100e]", "Source: test.")
+    return style.finish(fig, title, "Year", "Compute [H100e]", "Source: test.")
 
 
 @needs_chromium
@@ -69,7 +68,7 @@ def test_missing_chromium_is_reported_plainly(monkeypatch):
     assert not export.images_available()
     with pytest.raises(export.ExportUnavailable, match="Chromium was not found"):
         export.figures_to_images({"x": _figure("x")})
-    data, notes = export.briefing_pack({"x": (_figure("x"), pd.DataFrame({"a": [1]}))},
+    data, notes = pack.briefing_pack({"x": (_figure("x"), pd.DataFrame({"a": [1]}))},
                                        pd.DataFrame({"key": ["k"], "v": [1]}), "{}")
     assert notes and "Chromium" in notes[0]
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
@@ -77,13 +76,13 @@ def test_missing_chromium_is_reported_plainly(monkeypatch):
 
 
 def test_data_downloads_round_trip():
-    frame = dd.channel_stock(run(Scenario()))
+    frame = supply.channel_stock(run(Scenario()))
     back = pd.read_csv(io.BytesIO(export.frame_csv(frame)), index_col=0)
     assert list(back.columns) == list(frame.columns) and len(back) == len(frame)
     parquet = pd.read_parquet(io.BytesIO(export.frame_parquet(frame)))
     assert list(parquet.columns) == list(frame.columns)
     assert parquet.to_numpy() == pytest.approx(frame.to_numpy())
-    specs = dd.chip_specs()  # text, NaN and mixed columns
+    specs = tiers.chip_specs()  # text, NaN and mixed columns
     assert len(pd.read_parquet(io.BytesIO(export.frame_parquet(specs)))) == len(specs)
 
 
@@ -91,9 +90,9 @@ def test_data_downloads_round_trip():
 def test_briefing_pack_holds_everything():
     scenario = Scenario.build("rollback", {"smuggling_interdiction_share": 0.3})
     result = run(scenario)
-    water = dd.waterfall(scenario, Scenario.build("status_quo"), "race_gap_months", 2030)
-    pack_charts = charts.standard_charts(result, water, "Source: test.")
-    data, notes = export.briefing_pack(pack_charts, dd.assumptions(scenario),
+    water = race.waterfall_table(scenario, Scenario.build("status_quo"), "race_gap_months", 2030)
+    pack_charts = pack.standard_charts(result, water, "Source: test.")
+    data, notes = pack.briefing_pack(pack_charts, assumptions.assumptions_table(scenario),
                                        scenario.to_json())
     assert not notes
     archive = zipfile.ZipFile(io.BytesIO(data))
@@ -104,8 +103,8 @@ def test_briefing_pack_holds_everything():
             assert path in names
         assert export.png_size(archive.read(f"charts/{name}.png")) == (1600, 900)
     assert Scenario.from_json(archive.read("scenario.json")) == scenario
-    assumptions = pd.read_csv(io.BytesIO(archive.read("assumptions.csv")))
-    assert len(assumptions) == len(dd.assumptions(scenario))
+    packed = pd.read_csv(io.BytesIO(archive.read("assumptions.csv")))
+    assert len(packed) == len(assumptions.assumptions_table(scenario))
 
 
 def test_png_size_rejects_other_bytes():

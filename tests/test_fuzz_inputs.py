@@ -6,7 +6,8 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib.params import Scenario, ScenarioError, registry
+from lib.core.registry import registry
+from lib.core.scenario import Scenario, ScenarioError
 
 KEYS = st.sampled_from([p.key for p in registry()] + ["preset", "junk", "", "__proto__"])
 NASTY_TEXT = st.one_of(

@@ -22,16 +22,22 @@ if str(ROOT) not in sys.path:
 import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-import app_ui  # noqa: E402
-from lib import backcast, chips, data, model, params, runs, uncertainty  # noqa: E402
-from lib import dashboard_data as dd  # noqa: E402
-from lib.params import Scenario  # noqa: E402
+from lib.app import (
+    shell,  # noqa: E402
+    )
+from lib.core import (
+    chips,  # noqa: E402
+    data,  # noqa: E402
+    registry,  # noqa: E402
+    runs,  # noqa: E402
+    scenario,  # noqa: E402
+)
+from lib.core.scenario import Scenario  # noqa: E402
 
-LIB_MODULES = (data, params, chips, model, dd, runs, uncertainty, backcast)
 
-
-def make_app(page: str = app_ui.PAGES[0][0]) -> AppTest:
-    return AppTest.from_string(f"import app_ui\napp_ui.main({page!r})", default_timeout=60)
+def make_app(page: str = shell.PAGES[0][0]) -> AppTest:
+    return AppTest.from_string(f"from lib.app import shell\nshell.main({page!r})",
+                               default_timeout=60)
 
 
 def plain(text: str) -> str:
@@ -43,7 +49,9 @@ def clear_all_caches() -> None:
     """Every loader and result cache, so no damaged or test data leaks into other tests."""
     st.cache_data.clear()
     st.cache_resource.clear()
-    for module in LIB_MODULES:
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("lib."):
+            continue
         for value in vars(module).values():
             clear = getattr(value, "cache_clear", None)
             if callable(clear) and getattr(value, "__module__", "").startswith("lib."):
@@ -123,7 +131,7 @@ def test_caches_hold_no_damaged_data_after_a_failed_start(damaged_data):
     assert at.error
     # the failed check is not cached, and no loader cached anything from the damaged copy
     assert data.table.cache_info().currsize == 0
-    assert params.registry.cache_info().currsize == 0
+    assert registry.registry.cache_info().currsize == 0
     damage(damaged_data / "chips.csv", ",98x.4,", ",989.4,")  # repaired: the next run starts
     at.run()
     assert not at.error and at.title[0].value == "Race overview"
@@ -199,7 +207,7 @@ def cached_state() -> dict[str, str]:
     state = {name: frame_digest(data.table(name)) for name in data.SCHEMAS}
     state["chip_table"] = frame_digest(chips.chip_table())
     state["licensed_candidates"] = frame_digest(chips.licensed_candidates())
-    for preset in params.presets():
+    for preset in scenario.presets():
         state[f"run:{preset}"] = result_digest(runs.run(Scenario.build(preset)))
     return state
 
@@ -215,19 +223,9 @@ def test_cached_results_are_read_only():
     assert runs.run(Scenario.build("leaky_controls")) is result  # shared, so it must be frozen
 
 
-def test_st_cache_hands_each_caller_its_own_copy():
-    scenario = Scenario.build("rollback")
-    first = app_ui.result_for(scenario)
-    before = result_digest(first)
-    for array in (*first.series.values(), *first.flows.values()):
-        if array.flags.writeable:  # a copy from st.cache_data: scribbling on it is harmless
-            array[...] = -1
-    assert result_digest(app_ui.result_for(scenario)) == before
-
-
 def test_pages_do_not_mutate_cached_data():
     before = cached_state()
-    for page, *_ in app_ui.PAGES:
+    for page, *_ in shell.PAGES:
         at = make_app(page)
         at.query_params["preset"] = "leaky_controls"
         at.run()
@@ -240,7 +238,8 @@ def test_pages_do_not_mutate_cached_data():
 # No unsafe HTML
 
 
-PAGE_SOURCES = [ROOT / "app.py", ROOT / "app_ui.py", *sorted((ROOT / "pages").glob("*.py"))]
+PAGE_SOURCES = [ROOT / "app.py", *sorted((ROOT / "lib" / "app").glob("*.py")),
+                *sorted((ROOT / "pages").glob("*.py"))]
 
 
 def html_uses(path: Path) -> list[tuple[int, str, bool]]:

@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from lib.library import SCHEMA_VERSION, LibraryError, ScenarioLibrary
-from lib.params import Scenario
+from lib.core.scenario import Scenario
+from lib.store.library import SCHEMA_VERSION, LibraryError, ScenarioLibrary
 
 
 @pytest.fixture
@@ -40,7 +40,8 @@ def test_save_list_load_rename_duplicate_delete(library):
 def test_round_trip_across_a_process_restart(tmp_path):
     path = tmp_path / "lib.sqlite"
     scenario = Scenario.build("rollback", {"packaging_yield": 0.81})
-    code = ("import sys; from lib.library import ScenarioLibrary; from lib.params import Scenario;"
+    code = ("import sys; from lib.store.library import ScenarioLibrary; "
+            "from lib.core.scenario import Scenario;"
             f"ScenarioLibrary(sys.argv[1]).save('r', Scenario.from_json({scenario.to_json()!r}))")
     subprocess.run([sys.executable, "-c", code, str(path)], check=True, timeout=60)
     assert ScenarioLibrary(path).find("r").scenario == scenario
@@ -130,7 +131,8 @@ def test_bad_entries_are_skipped_and_named(library):
 def test_killed_writer_leaves_a_consistent_database(tmp_path):
     path = tmp_path / "kill.sqlite"
     ScenarioLibrary(path)
-    code = ("import sys; from lib.library import ScenarioLibrary; from lib.params import Scenario\n"
+    code = ("import sys; from lib.store.library import ScenarioLibrary; "
+            "from lib.core.scenario import Scenario\n"
             "lib = ScenarioLibrary(sys.argv[1])\n"
             "for i in range(100000): lib.save(f's{i}', Scenario())\n")
     process = subprocess.Popen([sys.executable, "-c", code, str(path)])

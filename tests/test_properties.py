@@ -4,9 +4,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib.model import FLOW_LABELS
-from lib.params import Scenario
-from lib.runs import run, run_values
+from lib.core.model import FLOW_LABELS
+from lib.core.runs import run, run_values
+from lib.core.scenario import Scenario
 from tests.conftest import random_values
 
 BATCH = 12

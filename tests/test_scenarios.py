@@ -5,7 +5,8 @@ import math
 
 import pytest
 
-from lib.params import Scenario, ScenarioError, presets, registry
+from lib.core.registry import registry
+from lib.core.scenario import Scenario, ScenarioError, presets
 
 
 def problems_of(call):

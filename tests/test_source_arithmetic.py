@@ -3,11 +3,12 @@
 import numpy as np
 import pytest
 
-from lib.chips import chip, dies_per_wafer
-from lib.data import table
-from lib.model import FLOW_LABELS
-from lib.params import Scenario, registry
-from lib.runs import run
+from lib.core.chips import chip, dies_per_wafer
+from lib.core.data import table
+from lib.core.model import FLOW_LABELS
+from lib.core.registry import registry
+from lib.core.runs import run
+from lib.core.scenario import Scenario
 
 ALL_YEARS = {year: None for year in range(2022, 2036)}
 

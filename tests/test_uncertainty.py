@@ -3,23 +3,18 @@
 import numpy as np
 import pytest
 
-from lib.params import Scenario, registry
-from lib.runs import run
-from lib.uncertainty import (
-    PERCENTILES,
-    draw_inputs,
-    goal_seek,
-    monte_carlo,
-    sobol_indices,
-    tornado,
-    uncertain_parameters,
-)
+from lib.analysis.goalseek import goal_seek
+from lib.analysis.montecarlo import PERCENTILES, draw_inputs, monte_carlo, uncertain_parameters
+from lib.analysis.sensitivity import sobol_indices, tornado
+from lib.core.registry import registry
+from lib.core.runs import run
+from lib.core.scenario import Scenario
 
 
 def test_same_seed_same_numbers_other_seed_other_numbers():
-    a = monte_carlo.__wrapped__(Scenario(), 300, 7)
-    b = monte_carlo.__wrapped__(Scenario(), 300, 7)
-    c = monte_carlo.__wrapped__(Scenario(), 300, 8)
+    a = monte_carlo(Scenario(), 300, 7)
+    b = monte_carlo(Scenario(), 300, 7)
+    c = monte_carlo(Scenario(), 300, 8)
     np.testing.assert_array_equal(a.samples["china_total"], b.samples["china_total"])
     assert not np.array_equal(a.samples["china_total"], c.samples["china_total"])
 

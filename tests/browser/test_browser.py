@@ -8,8 +8,6 @@ Screenshots of every page go to artifacts/screenshots/ (look at them).
 from __future__ import annotations
 
 import json
-import os
-import socket
 import struct
 import subprocess
 import sys
@@ -23,53 +21,38 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-import app_ui  # noqa: E402
-from lib import charts  # noqa: E402
 
 playwright = pytest.importorskip("playwright.sync_api")
+sys.path.insert(0, str(ROOT / "scripts"))
+from load_test import CHROMIUM_ARGS, free_port  # noqa: E402
+from load_test import start_server as start_app  # noqa: E402
+
+from lib.app import (
+    shell,  # noqa: E402
+    sidebar,  # noqa: E402
+)
+from lib.report import style  # noqa: E402
+
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed "
                        "(scripts/setup.sh dev installs it when run as root)"),
 ]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 SHOTS = ROOT / "artifacts" / "screenshots"
 VIEWPORT = {"width": 1920, "height": 1080}
-DEFAULT_URL = app_ui.PAGES[0][3]
-PAGE_URLS = [url for *_rest, url in app_ui.PAGES]
+DEFAULT_URL = shell.PAGES[0][3]
+PAGE_URLS = [url for *_rest, url in shell.PAGES]
 CHART_DATA = ("() => JSON.stringify([...document.querySelectorAll("
               "'[data-testid=stMain] .js-plotly-plot')].map(p => (p.data || []).map("
               "t => [t.x, t.y])))")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_server(tmp: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    env = os.environ | {"CHOKEPOINT_DB": str(tmp / "scenarios.sqlite"),
-                        "PYTHONPATH": str(ROOT)}
-    log = open(tmp / "server.log", "wb")  # noqa: SIM115 (closed with the process)
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "scripts" / "serve.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError((tmp / "server.log").read_text()[-2000:])
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return process, f"http://127.0.0.1:{port}"
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError("the Streamlit server did not start in 90 s")
+    port = free_port()
+    process = start_app(port, str(tmp / "scenarios.sqlite"), str(tmp / "server.log"),
+                        timeout=90)
+    return process, f"http://127.0.0.1:{port}"
 
 
 def stop_server(process: subprocess.Popen) -> None:
@@ -90,7 +73,7 @@ def server(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     with playwright.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield instance
         instance.close()
 
@@ -179,7 +162,7 @@ def test_every_page_loads_with_readable_charts(server, page, page_url):
         time.sleep(1.0)
         page.screenshot(path=str(SHOTS / f"{page_url}_full.png"))
     assert page.locator("[data-testid=stException]").count() == 0
-    assert page.locator("a[data-testid=stSidebarNavLink]").count() == len(app_ui.PAGES)
+    assert page.locator("a[data-testid=stSidebarNavLink]").count() == len(shell.PAGES)
     if has_charts:
         assert page.locator("[data-testid=stMain] .js-plotly-plot").count() >= 1
     assert chart_problems(page) == []
@@ -200,7 +183,7 @@ def test_slider_moves_chart_link_and_marker(server, page):
     query = parse_qs(urlparse(page.url).query)
     assert query["preset"] == ["status_quo"]
     assert float(query["smuggling_interdiction_share"][0]) > 0
-    assert slider.inner_text().strip().startswith(app_ui.MARK.strip())
+    assert slider.inner_text().strip().startswith(sidebar.MARK.strip())
     page.screenshot(path=str(SHOTS / "after_slider_move.png"))
 
 
@@ -239,7 +222,7 @@ def test_png_export_is_a_slide_sized_image(server, page):
         png_button.click()
     data = Path(download.value.path()).read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    assert struct.unpack(">II", data[16:24]) == (charts.EXPORT_WIDTH, charts.EXPORT_HEIGHT)
+    assert struct.unpack(">II", data[16:24]) == (style.EXPORT_WIDTH, style.EXPORT_HEIGHT)
     assert len(data) > 30_000  # a drawn chart, not an empty canvas
     assert download.value.suggested_filename.endswith(".png")
 

@@ -1,51 +1,44 @@
-"""Parameter registry, presets and scenarios.
-
-Parameters are declared once, in data/parameters.yaml, with their metadata. Everything else
-(validation, sliders, the assumptions table, share links, the CLI, sensitivity analysis) reads
-the registry built here. A Scenario is plain immutable data: a preset name plus the overrides
-that differ from it; it validates on construction and round-trips through JSON and URLs.
+"""The parameter registry: every parameter declared once in data/parameters.yaml, with its
+unit, ranges, group, role, source and distribution, read and checked here. Sliders, the
+assumptions table, share links, the CLI and the sensitivity analyses all read it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import yaml
 
-from .data import DataError, data_folder, validate_all
+from lib.core.calendar import FIRST_YEAR, LAST_YEAR, YEARS
+from lib.core.data import DataError, data_folder
 
-FIRST_YEAR = 2022
-LAST_YEAR = 2035
-YEARS = tuple(range(FIRST_YEAR, LAST_YEAR + 1))
 KINDS = ("scalar", "integer", "yearly", "boolean")
+
+
 GROUP_KINDS = ("policy", "assumption")
+
+
 LEVERS = ("smuggling", "legal_exports", "tsmc_dies", "smic_production", "efficiency", "us_side",
           "other")
+
+
 PARAMETER_FIELDS = {
     "key", "label", "unit", "group", "kind", "default", "low", "high", "min", "max", "step",
     "description", "source", "source_date",
 }
+
+
 OPTIONAL_FIELDS = {"estimate", "uncertainty"}
+
+
 DISTRIBUTIONS = ("triangular", "uniform", "choice", "triangular_factor", "uniform_factor",
                  "lognormal_factor")
-SCENARIO_FORMAT = 1
-MAX_TEXT = 200  # longest name/note/key text accepted from a user
-
-
-class ScenarioError(ValueError):
-    """One or more scenario inputs are invalid. `problems` lists (key, message) pairs."""
-
-    def __init__(self, problems: list[tuple[str, str]]):
-        self.problems = problems
-        super().__init__("; ".join(f"{key}: {message}" for key, message in problems))
 
 
 @dataclass(frozen=True)
@@ -73,7 +66,7 @@ class Distribution:
     def describe(self) -> str:
         if self.dist == "choice":
             return "choice of " + ", ".join(
-                f"{_fmt(v)} (p={w:g})" for v, w in zip(self.values, self.weights, strict=True))
+                f"{fmt_value(v)} (p={w:g})" for v, w in zip(self.values, self.weights, strict=True))
         if self.is_factor:
             kind = self.dist.removesuffix("_factor")
             interval = " (90% interval)" if kind == "lognormal" else ""
@@ -131,27 +124,28 @@ class Parameter:
                 return value.lower() in ("true", "1")
             if isinstance(value, (int, float)) and value in (0, 1):
                 return bool(value)
-            raise ValueError(f"expected true or false, got {_show(value)}")
+            raise ValueError(f"expected true or false, got {brief_repr(value)}")
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise ValueError(f"expected a number, got {_show(value)}")
+            raise ValueError(f"expected a number, got {brief_repr(value)}")
         if isinstance(value, str):
             if len(value) > 40:
                 raise ValueError("expected a number, got a long string")
             try:
                 value = float(value.replace(",", "").replace("_", ""))
             except ValueError:
-                raise ValueError(f"expected a number, got {_show(value)}") from None
+                raise ValueError(f"expected a number, got {brief_repr(value)}") from None
         value = float(value)
         if not math.isfinite(value):
             raise ValueError(f"expected a finite number, got {value}")
         if not self.min <= value <= self.max:
             raise ValueError(
-                f"{_fmt(value)} is outside the allowed range {_fmt(self.min)} to {_fmt(self.max)}"
+                f"{fmt_value(value)} is outside the allowed range {fmt_value(self.min)} to "
+                f"{fmt_value(self.max)}"
                 f" {self.unit}"
             )
         if self.kind == "integer":
             if value != int(value):
-                raise ValueError(f"expected a whole number, got {_fmt(value)}")
+                raise ValueError(f"expected a whole number, got {fmt_value(value)}")
             return int(value)
         return value
 
@@ -175,7 +169,7 @@ class Parameter:
             try:
                 year_int = int(str(year).strip())
             except ValueError:
-                raise ValueError(f"year {_show(year)} is not a year") from None
+                raise ValueError(f"year {brief_repr(year)} is not a year") from None
             if year_int not in YEARS:
                 raise ValueError(f"year {year_int} is outside {FIRST_YEAR}-{LAST_YEAR}")
             out[year_int] = self.check_value(
@@ -186,7 +180,7 @@ class Parameter:
     def metadata(self) -> dict[str, Any]:
         """A flat, JSON-friendly description (for docs, the CLI and the assumptions table)."""
         default = (
-            ", ".join(f"{year}: {_fmt(value)}" for year, value in self.default_steps)
+            ", ".join(f"{year}: {fmt_value(value)}" for year, value in self.default_steps)
             if self.is_yearly
             else self.default
         )
@@ -200,12 +194,12 @@ class Parameter:
         }
 
 
-def _show(value: Any) -> str:
+def brief_repr(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _fmt(value: float) -> str:
+def fmt_value(value: float) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     if float(value).is_integer() and abs(value) < 1e15:
@@ -388,259 +382,3 @@ def _replace(parameter: Parameter, **changes) -> Parameter:
 @cache
 def registry() -> Registry:
     return _load_registry(data_folder() / "parameters.yaml")
-
-
-# ---------------------------------------------------------------------------------------------
-# Cross-parameter constraints (checked on resolved values, per year)
-
-
-def _cross_checks(values: Mapping[str, Any]) -> list[tuple[str, str]]:
-    problems = []
-    mix = np.asarray(values["smuggled_share_h200"]) + np.asarray(values["smuggled_share_b200"])
-    if np.any(mix > 1 + 1e-9):
-        year = YEARS[int(np.argmax(mix > 1 + 1e-9))]
-        problems.append((
-            "smuggled_share_b200",
-            f"H200 and B200 shares add up to more than 1 in {year} ({mix.max():.2f})",
-        ))
-    return problems
-
-
-# ---------------------------------------------------------------------------------------------
-# Presets
-
-
-@dataclass(frozen=True)
-class Preset:
-    name: str
-    label: str
-    rationale: str
-    sources: tuple[str, ...]
-    overrides: tuple[tuple[str, Any], ...]
-
-
-def _load_presets(path: Path, reg: Registry) -> dict[str, Preset]:
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise DataError(f"{path.name}: cannot read ({exc})") from None
-    presets = {}
-    for name, spec in (document or {}).items():
-        where = f"{path.name}, preset {name}"
-        if not isinstance(spec, dict) or set(spec) != {"label", "rationale", "sources",
-                                                      "overrides"}:
-            raise DataError(f"{where}: needs exactly label, rationale, sources, overrides")
-        overrides, problems = _check_overrides(spec["overrides"] or {}, reg)
-        if problems:
-            raise DataError(f"{where}: {ScenarioError(problems)}")
-        values = _resolve(reg.defaults(), overrides)
-        problems = _cross_checks(values)
-        if problems:
-            raise DataError(f"{where}: {ScenarioError(problems)}")
-        presets[name] = Preset(name, spec["label"], spec["rationale"], tuple(spec["sources"]),
-                               tuple(sorted(overrides.items())))
-    if "status_quo" not in presets:
-        raise DataError(f"{path.name}: the status_quo preset is required")
-    return presets
-
-
-@cache
-def presets() -> dict[str, Preset]:
-    return _load_presets(data_folder() / "presets.yaml", registry())
-
-
-def validate_data(folder: Path | None = None) -> None:
-    """Read every data file afresh (the CSV tables, parameters.yaml, presets.yaml) from the
-    data folder in use; raise DataError naming the first problem's file, row and column."""
-    folder = Path(folder or data_folder())
-    validate_all(folder)
-    _load_presets(folder / "presets.yaml", _load_registry(folder / "parameters.yaml"))
-
-
-def _check_overrides(raw: Any, reg: Registry) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """Validate a mapping of overrides; return the clean ones and a list of problems."""
-    if not isinstance(raw, Mapping):
-        return {}, [("overrides", f"expected a mapping of parameter to value, got {_show(raw)}")]
-    clean, problems = {}, []
-    for key, value in raw.items():
-        if not isinstance(key, str) or key not in reg.parameters:
-            shown = _show(key) if not isinstance(key, str) else _show(key[:MAX_TEXT])
-            problems.append((str(shown), "unknown parameter"))
-            continue
-        try:
-            clean[key] = reg[key].check_override(value)
-        except ValueError as exc:
-            problems.append((key, str(exc)))
-    return clean, problems
-
-
-def _resolve(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
-    values = dict(base)
-    reg = registry()
-    for key, value in overrides.items():
-        if reg[key].is_yearly:
-            per_year = list(values[key])
-            for year, number in value:
-                per_year[year - FIRST_YEAR] = number
-            values[key] = tuple(per_year)
-        else:
-            values[key] = value
-    return values
-
-
-# ---------------------------------------------------------------------------------------------
-# Scenarios
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A preset plus the overrides that differ from it. Hashable: results memoize on it."""
-
-    preset: str = "status_quo"
-    overrides: tuple[tuple[str, Any], ...] = field(default=())
-
-    @classmethod
-    def build(cls, preset: str = "status_quo", overrides: Mapping[str, Any] | None = None,
-              *, lenient: bool = False) -> Scenario | tuple[Scenario, list[tuple[str, str]]]:
-        """Validate and normalize. Raises ScenarioError; with lenient=True, drops bad keys and
-        returns (scenario, problems) instead (for share links: fall back per key)."""
-        problems: list[tuple[str, str]] = []
-        all_presets = presets()
-        if not isinstance(preset, str) or preset not in all_presets:
-            problems.append(("preset", f"unknown preset {_show(preset)}; choose one of "
-                                       f"{', '.join(all_presets)}"))
-            preset = "status_quo"
-        clean, override_problems = _check_overrides(overrides or {}, registry())
-        problems += override_problems
-        base = preset_values(preset)
-        values = _resolve(base, clean)
-        cross = _cross_checks(values)
-        if cross:
-            problems += cross
-            if lenient:
-                for key, _ in cross:
-                    clean.pop(key, None)
-                    clean.pop("smuggled_share_h200", None)
-        # keep only what differs from the preset, so links stay short
-        minimal = {}
-        for key, value in clean.items():
-            if registry()[key].is_yearly:
-                differing = tuple((y, v) for y, v in value if base[key][y - FIRST_YEAR] != v)
-                if differing:
-                    minimal[key] = differing
-            elif value != base[key]:
-                minimal[key] = value
-        scenario = cls(preset, tuple(sorted(minimal.items())))
-        if lenient:
-            return scenario, problems
-        if problems:
-            raise ScenarioError(problems)
-        return scenario
-
-    def values(self) -> dict[str, Any]:
-        """Every parameter's resolved value (yearly ones as a tuple per year)."""
-        return _resolve(preset_values(self.preset), dict(self.overrides))
-
-    def override_dict(self) -> dict[str, Any]:
-        """The overrides as Scenario.build accepts them (yearly ones as {year: value})."""
-        return {key: dict(value) if registry()[key].is_yearly else value
-                for key, value in self.overrides}
-
-    def with_overrides(self, **changes: Any) -> Scenario:
-        merged = self.override_dict()
-        for key, value in changes.items():
-            if key in merged and registry()[key].is_yearly and isinstance(value, Mapping):
-                merged[key] = dict(merged[key]) | dict(value)
-            else:
-                merged[key] = value
-        return Scenario.build(self.preset, merged)
-
-    def differing_from_preset(self) -> set[str]:
-        return {key for key, _ in self.overrides}
-
-    # -- serialization --------------------------------------------------------------------
-    def to_dict(self) -> dict[str, Any]:
-        overrides = {}
-        for key, value in self.overrides:
-            overrides[key] = {str(y): v for y, v in value} if registry()[key].is_yearly else value
-        return {"format": SCENARIO_FORMAT, "preset": self.preset, "overrides": overrides}
-
-    def to_json(self, **extra: Any) -> str:
-        return json.dumps(self.to_dict() | extra, indent=2, sort_keys=False)
-
-    @classmethod
-    def from_dict(cls, document: Any) -> Scenario:
-        if not isinstance(document, Mapping):
-            raise ScenarioError([("file", "expected a JSON object with 'preset' and "
-                                          "'overrides'")])
-        unknown = set(document) - {"format", "preset", "overrides", "name", "note"}
-        if unknown:
-            names = ", ".join(sorted(_show(k)[:MAX_TEXT] for k in unknown))
-            raise ScenarioError([("file", f"unknown field(s) {names}")])
-        if document.get("format", SCENARIO_FORMAT) != SCENARIO_FORMAT:
-            raise ScenarioError([("format", f"unsupported format {_show(document['format'])}; "
-                                            f"this version reads format {SCENARIO_FORMAT}")])
-        for text_key in ("name", "note"):
-            text = document.get(text_key, "")
-            if not isinstance(text, str) or len(text) > 10 * MAX_TEXT:
-                raise ScenarioError([(text_key, "must be text of at most 2,000 characters")])
-        return cls.build(document.get("preset", "status_quo"), document.get("overrides", {}))
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> Scenario:
-        if isinstance(text, bytes):
-            if len(text) > 256 * 1024:
-                raise ScenarioError([("file", "larger than 256 KiB; a scenario is a few kB")])
-            try:
-                text = text.decode("utf-8")
-            except UnicodeDecodeError:
-                raise ScenarioError([("file", "not UTF-8 text")]) from None
-        try:
-            document = json.loads(text, parse_constant=_reject_constant)
-        except RecursionError:
-            raise ScenarioError([("file", "JSON nested too deeply")]) from None
-        except ValueError as exc:
-            raise ScenarioError([("file", f"not valid JSON ({exc})")]) from None
-        return cls.from_dict(document)
-
-    def to_query(self) -> dict[str, str]:
-        """Compact URL query parameters: the preset plus each differing parameter."""
-        query = {"preset": self.preset}
-        for key, value in self.overrides:
-            if registry()[key].is_yearly:
-                query[key] = ",".join(f"{y}:{_compact(v)}" for y, v in value)
-            else:
-                query[key] = _compact(value)
-        return query
-
-    @classmethod
-    def from_query(cls, query: Mapping[str, Any]) -> tuple[Scenario, list[tuple[str, str]]]:
-        """Read a share link leniently: bad keys fall back to the preset and are reported."""
-        raw = {str(k)[:MAX_TEXT]: (v if isinstance(v, str) else str(v)) for k, v in query.items()}
-        preset = raw.pop("preset", "status_quo")
-        return cls.build(preset, raw, lenient=True)
-
-
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not allowed")
-
-
-def _compact(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.6g}"
-
-
-@cache
-def preset_values(name: str) -> dict[str, Any]:
-    return _resolve(registry().defaults(), dict(presets()[name].overrides))
-
-
-def stack_values(values_list: list[Mapping[str, Any]]) -> dict[str, np.ndarray]:
-    """Resolved values of N scenarios -> batch inputs: (N,) per scalar, (N, years) per yearly."""
-    return {
-        key: np.array([v[key] for v in values_list], dtype=float)
-        for key in registry().parameters
-    }

@@ -1,5 +1,4 @@
-"""Exports: chart images (PNG/SVG through kaleido), chart data (CSV/Parquet) and the briefing
-pack zip. Never imports Streamlit.
+"""Exports: chart images (PNG/SVG through kaleido) and chart data (CSV/Parquet).
 
 Kaleido 1.x starts Chromium and its sync server is not thread-safe, so every call goes through
 one lock, and images are made in one batch per request (plotly.io.write_images).
@@ -14,17 +13,20 @@ import shutil
 import struct
 import tempfile
 import threading
-import zipfile
 from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from .charts import EXPORT_HEIGHT, EXPORT_WIDTH, export_layout
+from lib.report.style import EXPORT_HEIGHT, EXPORT_WIDTH, export_layout
 
 IMAGE_FORMATS = ("png", "svg")
+
+
 _KALEIDO_LOCK = threading.Lock()
+
+
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser",
                        "/usr/bin/google-chrome")
 
@@ -108,30 +110,3 @@ def frame_parquet(frame: pd.DataFrame) -> bytes:
             clean[column] = clean[column].map(lambda v: v if v is None else str(v))
     clean.to_parquet(buffer)
     return buffer.getvalue()
-
-
-def briefing_pack(charts: dict[str, tuple[go.Figure, pd.DataFrame]], assumptions: pd.DataFrame,
-                  scenario_json: str, with_images: bool = True) -> tuple[bytes, list[str]]:
-    """A zip with every chart (PNG, SVG), its data (CSV, Parquet), the assumptions table and
-    the scenario JSON. Returns (zip bytes, notes about anything left out)."""
-    notes = []
-    images: dict[tuple[str, str], bytes] = {}
-    if with_images:
-        try:
-            images = figures_to_images({name: fig for name, (fig, _) in charts.items()})
-        except ExportUnavailable as exc:
-            notes.append(str(exc))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, (_fig, frame) in charts.items():
-            stem = safe_name(name)
-            for fmt in IMAGE_FORMATS:
-                if (name, fmt) in images:
-                    archive.writestr(f"charts/{stem}.{fmt}", images[(name, fmt)])
-            archive.writestr(f"data/{stem}.csv", frame_csv(frame))
-            archive.writestr(f"data/{stem}.parquet", frame_parquet(frame))
-        archive.writestr("assumptions.csv", frame_csv(assumptions.set_index("key")))
-        archive.writestr("scenario.json", scenario_json)
-        if notes:
-            archive.writestr("NOTES.txt", "\n".join(notes) + "\n")
-    return buffer.getvalue(), notes

@@ -19,8 +19,8 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from .data import table
-from .params import FIRST_YEAR, LAST_YEAR
+from lib.core.calendar import FIRST_YEAR, LAST_YEAR
+from lib.core.data import table
 
 REFERENCE_CHIP = "h100"
 TIERS = ("controlled", "licensable case by case", "notification (gray zone)", "exportable",

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DATA_DIR_ENV = "CHOKEPOINT_DATA_DIR"  # another data folder (tests, staging copies)
 
 

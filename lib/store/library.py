@@ -17,9 +17,10 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .params import MAX_TEXT, Scenario, ScenarioError
+from lib.core.limits import MAX_TEXT
+from lib.core.scenario import Scenario, ScenarioError
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "var" / "scenarios.sqlite"
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "var" / "scenarios.sqlite"
 EXPORT_FORMAT = "chokepoint-library"
 MAX_NOTE = 2000
 MAX_IMPORT_BYTES = 5 * 1024 * 1024

@@ -22,20 +22,23 @@ Installed stock = arrivals over the last `chip_useful_life_years`.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 
 import numpy as np
 
-from .chips import chip, dies_per_wafer, legal_sale_masks, licensed_candidates
-from .data import table
-from .params import FIRST_YEAR, registry, stack_values
+from lib.core.calendar import month_of
+from lib.core.chips import chip, dies_per_wafer, legal_sale_masks, licensed_candidates
+from lib.core.data import table
+from lib.core.registry import registry
+from lib.core.scenario import stack_values
 
 H100_BF16_FLOPS = 989.4e12  # [FLOP/s] dense BF16, chips.csv (Epoch AI)
 SECONDS_PER_DAY = 86_400.0
-PRE_CONTROL_MONTHS = 9  # Jan-Sep 2022: before the 2022-10-07 rule (data/rules.csv)
-YIELD_BASE_MONTH = 36  # Jan 2025: the month the sourced yield and utilization describe
-US_BASELINE_MONTH = 48  # Jan 2026: "end of 2025" U.S. baseline
-HBM_RELEASE_MONTH = 35  # Dec 2024: HBM control (89 FR 96790)
+YIELD_BASE_MONTH = month_of(dt.date(2025, 1, 1))  # the month the sourced yield and
+# utilization describe
+US_BASELINE_MONTH = month_of(dt.date(2026, 1, 1))  # the "end of 2025" U.S. baseline
+HBM_CONTROL_EVENT = "HBM export control"  # data/events.csv label: imported HBM stops
 CHINA_COMPUTE_FLOOR = 1.0  # [H100e] keeps logs finite when every channel is shut
 
 FLOWS = (
@@ -52,10 +55,6 @@ SMIC_GENERATIONS = ("ascend_910c", "ascend_950pr", "ascend_950dt", "ascend_960")
 UNCUT = {"a100": "a100", "a800": "a100", "h800": "h100", "h20": "h100", "h100": "h100",
          "h200": "h200", "b200": "b200"}
 BINDING = ("wafers", "yield", "packaging", "HBM")
-
-
-def n_months_for(horizon_year: int) -> int:
-    return (int(horizon_year) - FIRST_YEAR + 1) * 12
 
 
 @cache
@@ -77,11 +76,15 @@ def _static(n_months: int) -> dict[str, np.ndarray]:
     infer[FLOWS.index(("no_controls", "nvidia_h100e"))] = 1.0
     roadmap = table("huawei_roadmap.csv").set_index("chip_id")
     generation_month = np.array([
-        (roadmap.loc[g, "available"].year - FIRST_YEAR) * 12 + roadmap.loc[g, "available"].month - 1
+        month_of(roadmap.loc[g, "available"])
         for g in SMIC_GENERATIONS
     ])
     candidates = licensed_candidates()
+    events = table("events.csv").set_index("label")
     return {
+        # months before the first export rule (data/rules.csv): pre-control purchases
+        "pre_control_months": month_of(table("rules.csv")["effective_date"].min()),
+        "hbm_control_month": month_of(events.loc[HBM_CONTROL_EVENT, "date"]),
         "mask_a800": masks["a800"], "mask_h800": masks["h800"], "mask_h20": masks["h20"],
         "mask_h20_ban_kept": masks["h20_ban_kept"], "mask_case_by_case": masks["case_by_case"],
         "train": train, "infer": infer, "uncut": uncut, "generation_month": generation_month,
@@ -134,7 +137,7 @@ def _china_supply(p: dict[str, np.ndarray], n_months: int) -> dict[str, np.ndarr
 
     # legal Nvidia sales
     nvidia_pool = _monthly(p["nvidia_shipments_h100e"], n_months) / 12  # [H100e/month]
-    pre_control = (t < PRE_CONTROL_MONTHS)[None, :]
+    pre_control = (t < s["pre_control_months"])[None, :]
     a100_train = chip("a100")["training_h100e"]
     arrivals[:, flow["legal:a100"]] = (
         pre_control * nvidia_pool * p["china_precontrol_nvidia_share"][:, None] / a100_train
@@ -187,13 +190,13 @@ def _china_supply(p: dict[str, np.ndarray], n_months: int) -> dict[str, np.ndarr
     bank_potential = bank_dies / per_package
     smic_potential = good_dies / per_package
     release_months = np.maximum(p["hbm_stockpile_release_years"] * 12, 1)[:, None]
-    releasing = (t[None, :] >= HBM_RELEASE_MONTH) & (
-        t[None, :] < HBM_RELEASE_MONTH + release_months
+    releasing = (t[None, :] >= s["hbm_control_month"]) & (
+        t[None, :] < s["hbm_control_month"] + release_months
     )
     hbm_stacks = (releasing * p["hbm_stockpile_stacks"][:, None] / release_months
                   + _monthly(p["domestic_hbm_stacks_per_year"], n_months) / 12)
     # before the HBM control, imported HBM did not limit packaging
-    hbm_packages = np.where(t[None, :] < HBM_RELEASE_MONTH, np.inf,
+    hbm_packages = np.where(t[None, :] < s["hbm_control_month"], np.inf,
                             hbm_stacks / p["hbm_stacks_per_package"][:, None])
     capacity = np.broadcast_to(p["packaging_capacity_per_year"][:, None] / 12, hbm_packages.shape)
     potential = bank_potential + smic_potential
@@ -264,6 +267,7 @@ def simulate(p: dict[str, np.ndarray], n_months: int, detail: bool = True) -> di
 
 def _simulate(p, n_months, detail):
     t = np.arange(n_months)
+    s = _static(n_months)
     supply = _china_supply(p, n_months)
     arrivals = supply["arrivals"]
     weights = _flow_weights(p, supply["licensed_index"], n_months)
@@ -273,7 +277,7 @@ def _simulate(p, n_months, detail):
     # least what it obtained under controls: the top-up flow makes up any difference.
     nvidia_h100e = np.einsum("bft,bf->bt", arrivals[:, nvidia], weights["train"][:, nvidia])
     pool = supply["nvidia_pool"] * p["china_precontrol_nvidia_share"][:, None]
-    topup = np.where(no_controls & (t[None, :] >= PRE_CONTROL_MONTHS),
+    topup = np.where(no_controls & (t[None, :] >= s["pre_control_months"]),
                      np.maximum(pool - nvidia_h100e, 0.0), 0.0)
     arrivals[:, FLOW_LABELS.index("no_controls:nvidia_h100e")] = topup
 

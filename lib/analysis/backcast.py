@@ -7,10 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .data import table
-from .model import FLOWS
-from .params import Scenario
-from .runs import run
+from lib.core.data import table
+from lib.core.model import FLOWS
+from lib.core.runs import run
+from lib.core.scenario import Scenario
 
 # chips sold from 2022 on (the installed base of Jan 2022 is not part of these estimates)
 LEGAL_NVIDIA = [i for i, (channel, chip) in enumerate(FLOWS)

@@ -1,0 +1,194 @@
+"""Monte Carlo: the scenario's policy levers held, assumptions drawn from the distributions
+declared in data/parameters.yaml around the scenario's values, with the declared
+correlations applied through a Gaussian copula; all draws through the core's batch path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.special import ndtr, ndtri
+
+from lib.core.calendar import FIRST_YEAR, december, months_index, n_months_for
+from lib.core.memo import memo
+from lib.core.model import simulate
+from lib.core.registry import Parameter, registry
+from lib.core.scenario import Scenario, stack_values
+
+PERCENTILES = (5, 25, 50, 75, 95)
+
+
+MAX_DRAWS = 100_000
+
+
+CHUNK = 2_500  # draws simulated at once: bounds peak memory (~160 MiB per chunk)
+
+
+FAN_SERIES = ("china_total", "china_effective", "ratio", "effective_ratio", "race_gap_months",
+              "us_total")
+
+
+def uncertain_parameters() -> list[Parameter]:
+    return [p for p in registry() if p.is_uncertain and p.distribution is not None]
+
+
+def _correlated_uniforms(keys: list[str], n: int, rng: np.random.Generator) -> np.ndarray:
+    """(n, len(keys)) uniforms whose normal scores carry the declared correlations."""
+    corr = np.eye(len(keys))
+    index = {k: i for i, k in enumerate(keys)}
+    for c in registry().correlations:
+        a, b = c.between
+        if a in index and b in index:
+            corr[index[a], index[b]] = corr[index[b], index[a]] = c.rho
+    normals = rng.standard_normal((n, len(keys))) @ np.linalg.cholesky(corr).T
+    return ndtr(normals)
+
+
+def _quantile(p: Parameter, current, u: np.ndarray, spread: float) -> np.ndarray:
+    """Inverse CDF of p's distribution at uniforms u (n,), around the current value.
+    spread scales every range (0 = no uncertainty). Returns (n,) or (n, years)."""
+    d = p.distribution
+    current = np.asarray(current, dtype=float)
+    if d.dist == "choice":
+        cumulative = np.cumsum(d.weights)
+        picked = np.asarray(d.values)[np.minimum(np.searchsorted(cumulative, u),
+                                                 len(d.values) - 1)]
+        # the sources' alternatives, shifted by however far the user moved the value
+        value = current + spread * (picked - p.default)
+    elif d.is_factor:
+        low, high = 1 + spread * (d.low - 1), 1 + spread * (d.high - 1)
+        if d.dist == "lognormal_factor":
+            # low..high is the 90% interval of a lognormal factor (median at its geometric mean)
+            mu = (np.log(low) + np.log(high)) / 2
+            sigma = (np.log(high) - np.log(low)) / (2 * 1.6448536269514722)
+            factor = np.exp(mu + sigma * ndtri(np.clip(u, 1e-12, 1 - 1e-12)))
+        elif d.dist == "uniform_factor":
+            factor = low + u * (high - low)
+        else:
+            factor = triangular(u, low, 1.0, high)
+        value = (current[None, ...] * factor.reshape((-1,) + (1,) * current.ndim)
+                 if current.ndim else current * factor)
+    else:
+        low = current - spread * (current - min(p.low, current))
+        high = current + spread * (max(p.high, current) - current)
+        value = low + u * (high - low) if d.dist == "uniform" else triangular(u, low, current,
+                                                                               high)
+    value = np.clip(value, p.min, p.max)
+    return np.round(value) if p.kind == "integer" else value
+
+
+def triangular(u, low, mode, high):
+    width = high - low
+    if np.all(width == 0):
+        return np.full_like(u, mode, dtype=float)
+    split = (mode - low) / width
+    left = low + np.sqrt(u * width * (mode - low))
+    right = high - np.sqrt((1 - u) * width * (high - mode))
+    return np.where(u < split, left, right)
+
+
+def draw_inputs(scenario: Scenario, n: int, seed: int = 0, spread: float = 1.0
+                ) -> dict[str, np.ndarray]:
+    """n parameter sets: the scenario's policy levers, assumptions drawn (batch inputs)."""
+    if not 1 <= n <= MAX_DRAWS:
+        raise ValueError(f"draws must be between 1 and {MAX_DRAWS:,}")
+    values = scenario.values()
+    base = stack_values([values])
+    inputs = {k: np.repeat(v, n, axis=0) for k, v in base.items()}
+    params = uncertain_parameters()
+    rng = np.random.default_rng(seed)
+    uniforms = _correlated_uniforms([p.key for p in params], n, rng)
+    for j, p in enumerate(params):
+        inputs[p.key] = _quantile(p, values[p.key], uniforms[:, j], spread)
+    # the smuggled mix must stay a mix
+    total = inputs["smuggled_share_h200"] + inputs["smuggled_share_b200"]
+    scale = np.maximum(total, 1.0)
+    inputs["smuggled_share_h200"] = inputs["smuggled_share_h200"] / scale
+    inputs["smuggled_share_b200"] = inputs["smuggled_share_b200"] / scale
+    return inputs
+
+
+@dataclass(frozen=True)
+class MonteCarlo:
+    scenario: Scenario
+    draws: int
+    seed: int
+    months: pd.DatetimeIndex
+    samples: dict[str, np.ndarray]  # series -> (draws, months), read-only
+
+    def percentiles(self, series: str) -> pd.DataFrame:
+        values = np.percentile(self.samples[series], PERCENTILES, axis=0)
+        return pd.DataFrame(values.T, index=self.months, columns=[f"p{q}" for q in PERCENTILES])
+
+    def at(self, series: str, year: int) -> np.ndarray:
+        return self.samples[series][:, december(year, len(self.months))]
+
+    def probability(self, series: str, year: int, threshold: float, above: bool = True) -> float:
+        values = self.at(series, year)
+        return float(np.mean(values > threshold if above else values < threshold))
+
+
+def monte_carlo(scenario: Scenario, draws: int = 2000, seed: int = 0, spread: float = 1.0,
+                series: tuple[str, ...] = FAN_SERIES) -> MonteCarlo:
+    """Seeded, reproducible Monte Carlo of `draws` assumption sets."""
+    inputs = draw_inputs(scenario, draws, seed, spread)
+    n_months = n_months_for(scenario.values()["horizon_year"])
+    samples = {name: np.empty((draws, n_months)) for name in series}
+    for start in range(0, draws, CHUNK):
+        chunk = {k: v[start:start + CHUNK] for k, v in inputs.items()}
+        out = simulate(chunk, n_months, detail=False)
+        for name in series:
+            samples[name][start:start + CHUNK] = out[name]
+    for array in samples.values():
+        array.setflags(write=False)
+    return MonteCarlo(scenario, draws, seed, months_index(n_months), samples)
+
+
+SUMMARY_SERIES = ("china_total", "ratio", "race_gap_months")
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the pages draw from one Monte Carlo run, small enough to cache: the monthly
+    percentiles of each fan series and every draw's December value in each year."""
+
+    draws: int
+    seed: int
+    fans: dict[str, pd.DataFrame]  # series -> monthly p5, p25, p50, p75, p95
+    december: dict[str, np.ndarray]  # series -> (years, draws)
+    years: tuple[int, ...]
+
+    def values(self, series: str, year: int) -> np.ndarray:
+        """Every draw's value in December of `year` (or the last year), as MonteCarlo.at."""
+        return self.december[series][min(max(year, self.years[0]), self.years[-1])
+                                      - self.years[0]]
+
+    def probability(self, series: str, year: int, threshold: float, above: bool = True
+                    ) -> float:
+        values = self.values(series, year)
+        return float(np.mean(values > threshold if above else values < threshold))
+
+
+def _summary(scenario: Scenario, draws: int, seed: int) -> Summary:
+    mc = monte_carlo(scenario, draws, seed, 1.0, SUMMARY_SERIES)
+    years = tuple(range(FIRST_YEAR, int(mc.months[-1].year) + 1))
+    fans = {}
+    for series in SUMMARY_SERIES:
+        frame = mc.percentiles(series)
+        frame.index.name = "month"
+        fans[series] = frame
+    december = {s: np.stack([mc.at(s, year) for year in years]) for s in SUMMARY_SERIES}
+    return Summary(draws, seed, fans, december, years)
+
+
+_summary_small = memo(24)(_summary)
+_summary_large = memo(2)(_summary)  # more than 10,000 draws: up to ~22 MB an entry
+
+
+def summary(scenario: Scenario, draws: int = 2000, seed: int = 0) -> Summary:
+    """Monte Carlo of the scenario (levers held, assumptions drawn), reduced to what the pages
+    draw and memoized as such: every draw's monthly path is never kept."""
+    cached = _summary_small if draws <= 10_000 else _summary_large
+    return cached(scenario, int(draws), int(seed))

@@ -1,0 +1,82 @@
+"""The app's frame: page config, the start-up data check, navigation and the shared sidebar.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import streamlit as st
+
+from lib.app.markup import md_escape
+from lib.app.sidebar import sidebar
+from lib.core.data import DataError, data_folder
+from lib.core.scenario import validate_data
+
+log = logging.getLogger("chokepoint")
+
+
+ROOT = Path(__file__).resolve().parents[2]  # the project folder
+
+
+# scripts/serve.py starts the server; it keeps Streamlit from treating pages/ as the legacy
+# multipage folder, which would break deep links for the first visitor after a restart.
+PAGES = (  # (file, title, icon, url path)
+    ("pages/race_overview.py", "Race overview", ":material/trending_up:", "race"),
+    ("pages/supply_channels.py", "Supply channels", ":material/factory:", "supply"),
+    ("pages/chip_tiers.py", "Chip tiers", ":material/memory:", "tiers"),
+    ("pages/compare.py", "Compare scenarios", ":material/compare_arrows:", "compare"),
+    ("pages/uncertainty.py", "Uncertainty", ":material/ssid_chart:", "uncertainty"),
+    ("pages/library.py", "Saved scenarios", ":material/bookmarks:", "library"),
+    ("pages/assumptions.py", "Assumptions and sources", ":material/menu_book:", "assumptions"),
+    ("pages/briefing.py", "Briefing", ":material/slideshow:", "briefing"),
+)
+
+
+def main(default_page: str = PAGES[0][0]) -> None:
+    """The whole app: page config, navigation, the shared sidebar, then the chosen page.
+    (Tests pass another default page to render it through the full app.)"""
+    st.set_page_config(page_title="Chokepoint: AI-chip export controls", page_icon="⛓",
+                       layout="wide", initial_sidebar_state="expanded")
+    check_data()
+    pages = [st.Page(str(ROOT / path), title=title, icon=icon, url_path=url,
+                     default=path == default_page) for path, title, icon, url in PAGES]
+    navigation = st.navigation(pages)
+    timer = Timer(navigation.title)
+    sidebar()
+    footer = st.sidebar.empty()
+    navigation.run()
+    footer.caption(f"Server render: {timer.done():.0f} ms")
+
+
+@st.cache_resource(show_spinner=False)
+def _validated(folder: str) -> bool:
+    """Read every data file once per folder and process (a failure is not cached)."""
+    validate_data(Path(folder))
+    return True
+
+
+def check_data() -> None:
+    """Stop the app, naming file, row and column, if a data file is damaged: no page draws
+    charts from bad data."""
+    try:
+        _validated(str(data_folder()))
+    except DataError as exc:
+        log.error("data check failed: %s", exc)
+        st.error("Chokepoint cannot start: a data file is damaged. Fix it and reload.\n\n"
+                 + md_escape(str(exc)), icon=":material/error:")
+        st.stop()
+
+
+class Timer:
+    """Server render time of one script run, logged and kept for the sidebar footer."""
+
+    def __init__(self, page: str):
+        self.page, self.start = page, time.perf_counter()
+
+    def done(self) -> float:
+        ms = 1000 * (time.perf_counter() - self.start)
+        log.info("render %s %.0f ms", self.page, ms)
+        st.session_state.setdefault("render_ms", {})[self.page] = ms
+        return ms

@@ -1,0 +1,214 @@
+"""The shared sidebar: the controls generated from the parameter declarations, share and
+save, and the briefing pack.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from lib.app.markup import md_escape, problem_list
+from lib.app.state import (
+    _on_preset_change,
+    _on_reset,
+    _on_upload,
+    apply_pending_upload,
+    init_state,
+    scenario,
+)
+from lib.core.calendar import YEARS
+from lib.core.registry import registry
+from lib.core.runs import run
+from lib.core.scenario import Scenario, preset_values, presets
+from lib.report import assumptions, export, style
+from lib.report.pack import all_charts
+
+MARK = "● "
+
+
+def help_text(parameter) -> str:
+    text = (f"{parameter.description}\n\n**Source:** {parameter.source} "
+            f"({parameter.source_date.isoformat()})")
+    if parameter.estimate:
+        text += "\n\n*Derived or assumed estimate, not stated directly by the source.*"
+    return text + f"\n\nAllowed {parameter.min:g} to {parameter.max:g} {parameter.unit}; " \
+                  f"plausible {parameter.low:g} to {parameter.high:g}."
+
+
+def _format(parameter) -> str | None:
+    step = parameter.step
+    if parameter.kind == "integer" or float(step).is_integer():
+        return "%d" if parameter.kind == "integer" else "%.0f"
+    decimals = max(0, min(3, len(f"{step:g}".split(".")[-1])))
+    return f"%.{decimals}f"
+
+
+def _yearly_current(key: str, base_values: tuple) -> tuple:
+    state = st.session_state.get(key)
+    values = list(base_values)
+    if isinstance(state, dict):
+        for row, change in state.get("edited_rows", {}).items():
+            if "value" in change and change["value"] is not None:
+                values[int(row)] = float(change["value"])
+    return tuple(values)
+
+
+def _control(parameter, base_value: Any, preset_value: Any, gen: int) -> Any:
+    """One widget for one parameter; returns its current value."""
+    key = f"p_{parameter.key}_{gen}"
+    label = f"{parameter.label} [{parameter.unit}]"
+    if parameter.is_yearly:
+        current = _yearly_current(key, base_value)
+        changed = tuple(current) != tuple(preset_value)
+        with st.expander(f"{MARK if changed else ''}{label}, per year", expanded=False):
+            frame = pd.DataFrame({"year": [str(y) for y in YEARS],
+                                  "value": [float(v) for v in base_value]})
+            edited = st.data_editor(
+                frame, key=key, hide_index=True, num_rows="fixed", width="stretch",
+                height=35 * (len(YEARS) + 1) + 3,
+                column_config={
+                    "year": st.column_config.TextColumn("Year", disabled=True),
+                    "value": st.column_config.NumberColumn(
+                        parameter.unit, min_value=parameter.min, max_value=parameter.max,
+                        step=parameter.step, help=help_text(parameter), required=True),
+                },
+            )
+            if changed:
+                st.caption(f"{MARK}differs from the preset")
+        values = [float(v) if pd.notna(v) else float(b)
+                  for v, b in zip(edited["value"], base_value, strict=True)]
+        return {year: v for year, v in zip(YEARS, values, strict=True)}
+    current = st.session_state.get(key, base_value)
+    changed = current != preset_value
+    shown = f"{MARK if changed else ''}{label}"
+    # a value already in session state (a moved widget, or a page control mirroring this
+    # one) wins; passing value= as well would make Streamlit warn
+    if parameter.kind == "boolean":
+        value = {} if key in st.session_state else {"value": bool(base_value)}
+        return st.toggle(shown, key=key, help=help_text(parameter), **value)
+    if parameter.kind == "integer":
+        value = {} if key in st.session_state else {"value": int(base_value)}
+        return st.slider(shown, min_value=int(parameter.min), max_value=int(parameter.max),
+                         step=max(1, int(parameter.step)), key=key, help=help_text(parameter),
+                         **value)
+    value = {} if key in st.session_state else {"value": float(base_value)}
+    return st.slider(shown, min_value=float(parameter.min), max_value=float(parameter.max),
+                     step=float(parameter.step), key=key, help=help_text(parameter),
+                     format=_format(parameter), **value)
+
+
+def _on_page_control(key: str) -> None:
+    st.session_state[f"p_{key}_{st.session_state['gen']}"] = st.session_state[f"page_{key}"]
+
+
+def threshold_slider(container, parameter) -> float:
+    """A page copy of a sidebar slider (same parameter, kept in sync both ways)."""
+    key = f"page_{parameter.key}"
+    st.session_state[key] = float(scenario().values()[parameter.key])
+    return container.slider(
+        f"Hypothetical: {parameter.label} [{parameter.unit}]",
+        min_value=float(parameter.min), max_value=float(parameter.max),
+        step=float(parameter.step), key=key, help=help_text(parameter) + "\n\nSame control as "
+        "in the sidebar.", on_change=_on_page_control, args=(parameter.key,), format="%.0f")
+
+
+def sidebar() -> Scenario:
+    """Draw the shared sidebar; return the scenario the controls describe."""
+    init_state()
+    apply_pending_upload()
+    base: Scenario = st.session_state["base"]
+    gen = st.session_state["gen"]
+    all_presets = presets()
+    reg = registry()
+    sb = st.sidebar
+    sb.markdown("### Scenario")
+    names = list(all_presets)
+    sb.selectbox("Preset", names, index=names.index(base.preset), key=f"preset_{gen}",
+                 format_func=lambda n: all_presets[n].label, on_change=_on_preset_change,
+                 help="Named scenarios from data/presets.yaml; choosing one resets every "
+                      "control to it.")
+    preset = all_presets[base.preset]
+    sb.caption(preset.rationale)
+    base_values = base.values()
+    preset_vals = preset_values(base.preset)
+    overrides: dict[str, Any] = {}
+    policy = [g for g in reg.groups.values() if g.kind == "policy"]
+    assumption = [g for g in reg.groups.values() if g.kind == "assumption"]
+    status = sb.empty()
+    for heading, groups, expanded in (("Policy levers", policy, True),
+                                      ("Assumptions", assumption, False)):
+        sb.markdown(f"### {heading}")
+        for group in groups:
+            params = [p for p in reg if p.group.key == group.key]
+            with sb.expander(group.label, expanded=expanded):
+                for parameter in params:
+                    overrides[parameter.key] = _control(
+                        parameter, base_values[parameter.key], preset_vals[parameter.key], gen)
+    current, problems = Scenario.build(base.preset, overrides, lenient=True)
+    st.session_state["scenario"] = current
+    with status.container():
+        n = len(current.overrides)
+        st.markdown(f"**{n}** control{'s differ' if n != 1 else ' differs'} from the preset "
+                    f"({MARK.strip()} marks them)" if n else "All controls at the preset")
+        st.button("Reset to preset", on_click=_on_reset, disabled=n == 0, key="reset",
+                  width="stretch", icon=":material/restart_alt:")
+        for key, message in problems:
+            st.warning(f"{md_escape(key)}: {md_escape(message)}. That change is ignored.")
+    _share_section(current)
+    _sync_query(current)
+    return current
+
+
+def _sync_query(current: Scenario) -> None:
+    wanted = current.to_query()
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def _share_section(current: Scenario) -> None:
+    sb = st.sidebar
+    sb.markdown("### Share and save")
+    sb.caption("The address bar link carries this scenario: copy it to share.")
+    sb.download_button("Download scenario (JSON)", data=current.to_json(name=style.scenario_label(
+        current)), file_name=f"chokepoint-{current.preset}.json", mime="application/json",
+        on_click="ignore", key="download_scenario", width="stretch")
+    sb.file_uploader("Load a scenario (JSON)", type=["json"],
+                     key=f"upload_{st.session_state.get('upload_gen', 0)}",
+                     on_change=_on_upload, help="A file saved with the button above.")
+    problems = st.session_state.get("upload_problems")
+    if problems:
+        sb.error("The uploaded scenario was not loaded:\n\n" + problem_list(problems))
+    ok = st.session_state.pop("upload_ok", None)
+    if ok:
+        sb.success(f"Loaded: {ok}")
+    _briefing_pack_section(current)
+
+
+def _briefing_pack_section(current: Scenario) -> None:
+    sb = st.sidebar
+    sb.markdown("### Briefing pack")
+    token = current.to_json()
+    pack = st.session_state.get("pack")
+    if sb.button("Build briefing pack (zip)", key="build_pack", width="stretch",
+                 help="Every chart of this scenario as PNG and SVG, their data as CSV and "
+                      "Parquet, the assumptions table and the scenario JSON. Takes ~10 s."):
+        with st.spinner("Rendering charts..."):
+            res = run(current)
+            pack_charts = all_charts(current, res)
+            data, notes = pack.briefing_pack(pack_charts, assumptions.assumptions_table(current),
+                                               current.to_json(),
+                                               with_images=export.images_available())
+            if not export.images_available():
+                notes = notes or ["Chromium is not installed here, so the pack has data but "
+                                  "no PNG/SVG images."]
+        pack = {"token": token, "data": data, "notes": notes}
+        st.session_state["pack"] = pack
+    if pack and pack["token"] == token:
+        for note in pack["notes"]:
+            sb.warning(note)
+        sb.download_button("Download briefing pack", data=pack["data"],
+                           file_name=f"chokepoint-briefing-{current.preset}.zip",
+                           mime="application/zip", on_click="ignore", key="download_pack",
+                           width="stretch")

@@ -1,0 +1,67 @@
+"""Numbers as text: one place for how values, probabilities and units are written.
+"""
+
+from __future__ import annotations
+
+import math
+
+from lib.core.calendar import YEARS
+from lib.report.style import (
+    short_number,
+)
+
+
+def fmt_number(value: float, unit: str = "") -> str:
+    """Compact human number: 6.7M, 812M, 1.2B; ratios and months with one decimal."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "n/a"
+    if unit == "share":
+        return f"{100 * value:.0f}%"
+    if unit in ("x", "months"):
+        return f"{value:,.1f}" + ("x" if unit == "x" else "")
+    magnitude = abs(value)
+    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if magnitude >= size:
+            return f"{value / size:.3g}{suffix}"
+    return f"{value:.3g}"
+
+
+def fmt_probability(p: float) -> str:
+    if 0 < p < 0.01:
+        return "<1%"
+    if 0.99 < p < 1:
+        return ">99%"
+    return f"{p:.0%}"
+
+
+def fmt_with_unit(value: float, unit: str) -> str:
+    """'18.0x', '24.0 months', '5.3M H100e', '25%'."""
+    text = fmt_number(value, unit)
+    return text if unit in ("x", "share") else f"{text} {unit}"
+
+
+def num(value: float) -> str:
+    return fmt_number(value) if abs(value) >= 1000 else f"{value:g}"
+
+
+def show_value(value) -> str:
+    if isinstance(value, tuple):
+        steps, previous = [], None
+        for year, v in zip(YEARS, value, strict=True):
+            if v != previous:
+                steps.append(f"{year}: {fmt_number(v)}")
+                previous = v
+        return ", ".join(steps)
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, float):
+        return f"{int(value):,}" if value.is_integer() and abs(value) >= 1000 else f"{value:g}"
+    return str(value)
+
+
+def fmt_short(value: float, unit: str) -> str:
+    if unit == "months":
+        return f"{value:.0f} mo"
+    if unit == "x":
+        return f"{value:.0f}x" if abs(value) >= 100 else f"{value:.1f}x"
+    return short_number(value)

@@ -1,0 +1,217 @@
+"""Uncertainty page, first half: Monte Carlo fans, probability statements and the histogram
+of draws (tables and figures).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from lib.analysis import montecarlo
+from lib.core.outputs import METRICS
+from lib.core.runs import Result
+from lib.report.fmt import fmt_number, fmt_probability, fmt_short
+from lib.report.style import (
+    BASE_FONT_SIZE,
+    CHINA,
+    SCREEN_HEIGHT,
+    US,
+    finish,
+    month_axis,
+    new_figure,
+    rgba,
+    set_log_ticks,
+)
+
+FAN_SERIES = montecarlo.SUMMARY_SERIES
+
+
+FAN_LOG = ("china_total", "ratio")  # fans drawn on a log axis (right-skewed draws)
+
+
+FAN_TITLES = {
+    "china_total": "China's installed AI compute: range of outcomes",
+    "ratio": "U.S. compute as a multiple of China's: range of outcomes",
+    "race_gap_months": "Race gap (months China is behind): range of outcomes",
+}
+
+
+DRAW_CHOICES = (1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
+
+
+# key -> (picker label, statement with {n}, series, above, default threshold)
+PROBABILITY_STATEMENTS = {
+    "china_share_above": ("China's compute above 1/N of the U.S.'s",
+                          "China's compute > 1/{n} of the U.S.'s", "ratio", False, 10.0),
+    "china_share_below": ("China's compute below 1/N of the U.S.'s",
+                          "China's compute < 1/{n} of the U.S.'s", "ratio", True, 10.0),
+    "gap_above": ("China more than N months behind", "China more than {n} months behind",
+                  "race_gap_months", True, 24.0),
+    "gap_below": ("China less than N months behind", "China less than {n} months behind",
+                  "race_gap_months", False, 12.0),
+    "china_above": ("China's compute above N H100e", "China's compute > {n} H100e",
+                    "china_total", True, 5e6),
+    "china_below": ("China's compute below N H100e", "China's compute < {n} H100e",
+                    "china_total", False, 5e6),
+}
+
+
+def fan_frame(summary: montecarlo.Summary, result: Result, series: str) -> pd.DataFrame:
+    """Monthly percentiles of `series` across the draws, with the deterministic line."""
+    frame = summary.fans[series].copy()
+    frame["scenario"] = result.series[series][:len(frame)]
+    label, unit, _ = METRICS[series]
+    frame.attrs.update(series=series, label=label, unit=unit, draws=summary.draws,
+                       seed=summary.seed, title=FAN_TITLES[series])
+    return frame
+
+
+def _threshold_text(series: str, threshold: float) -> str:
+    return fmt_number(threshold) if series == "china_total" else f"{threshold:g}"
+
+
+def probability_statement(summary: montecarlo.Summary, key: str, threshold: float,
+                          year: int) -> dict:
+    """P(event at end `year`) over the draws, e.g. 'P(China's compute > 1/10 of the U.S.'s
+    at end 2027) = 34%'."""
+    _, template, series, above, _ = PROBABILITY_STATEMENTS[key]
+    values = summary.values(series, year)
+    hits = int(np.sum(values > threshold if above else values < threshold))
+    p = summary.probability(series, year, threshold, above)
+    event = template.format(n=_threshold_text(series, threshold))
+    return {"p": p, "hits": hits, "draws": len(values), "series": series, "above": above,
+            "threshold": threshold, "year": year, "event": event,
+            "text": f"P({event} at end {year}) = {fmt_probability(p)}"}
+
+
+def histogram_table(summary: montecarlo.Summary, series: str, year: int,
+              deterministic: float | None = None) -> pd.DataFrame:
+    """Draws of `series` at December of `year` counted in bins (whole months for the gap)."""
+    values = summary.values(series, year)
+    low, high = float(np.min(values)), float(np.max(values))
+    if series == "race_gap_months" and high > low:
+        width = max(1.0, math.ceil((high - low) / 50))
+        edges = np.arange(math.floor(low), math.floor(high) + width + 1e-9, width)
+        counts, edges = np.histogram(values, bins=edges)
+    else:
+        counts, edges = np.histogram(values, bins=40)
+    label, unit, _ = METRICS[series]
+    frame = pd.DataFrame({"from": edges[:-1], "to": edges[1:], "draws": counts,
+                          "share": counts / len(values)})
+    frame.attrs.update(series=series, label=label, unit=unit, year=year, draws=len(values),
+                       median=float(np.median(values)), p5=float(np.percentile(values, 5)),
+                       p95=float(np.percentile(values, 95)), scenario=deterministic)
+    return frame
+
+
+FAN_COLOURS = {"china_total": CHINA, "ratio": US, "race_gap_months": US}
+
+
+BAND_NAMES = {"p5": "5th percentile", "p25": "25th percentile", "p50": "Median of draws",
+              "p75": "75th percentile", "p95": "95th percentile"}
+
+
+def fan(frame: pd.DataFrame, source: str, log_y: bool = False, height: int = SCREEN_HEIGHT,
+        width_hint: int = 1300, title: str | None = None) -> go.Figure:
+    """5-95% and 25-75% bands of the draws, their median, and the deterministic line (the
+    scenario with every assumption at its value). Trace meta holds the percentile."""
+    series = frame.attrs.get("series", "")
+    unit = frame.attrs.get("unit", "")
+    label = frame.attrs.get("label", series)
+    colour = FAN_COLOURS.get(series, US)
+    x = month_axis(frame.index)
+    fig = new_figure()
+    hover = "%{y:,.3s}" if unit not in ("months", "x") else "%{y:.1f}"
+    for low, high, alpha, name in (("p5", "p95", 0.18, "90% of draws (5th–95th percentile)"),
+                                   ("p25", "p75", 0.35, "50% of draws (25th–75th)")):
+        fig.add_trace(go.Scatter(x=x, y=frame[low], mode="lines", line=dict(width=0),
+                                 showlegend=False, name=BAND_NAMES[low], meta=low,
+                                 hovertemplate=f"{BAND_NAMES[low]}: {hover}<extra></extra>"))
+        fig.add_trace(go.Scatter(x=x, y=frame[high], mode="lines", line=dict(width=0),
+                                 fill="tonexty", fillcolor=rgba(colour, alpha), name=name,
+                                 meta=high, legendgroup=high,
+                                 hovertemplate=f"{BAND_NAMES[high]}: {hover}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=x, y=frame["p50"], mode="lines", name="Median of draws",
+                             meta="p50", line=dict(color=colour, width=2.5, dash="dash"),
+                             hovertemplate=f"Median: {hover}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=x, y=frame["scenario"], mode="lines",
+                             name="This scenario (assumptions at their values)",
+                             meta="scenario", line=dict(color="#1a1a1a", width=3.5),
+                             hovertemplate=f"This scenario: {hover}<extra></extra>"))
+    fig.update_layout(yaxis_type="log" if log_y else "linear", hovermode="x unified",
+                      xaxis_range=[x[0], x[-1]] if x else None)
+    if log_y:
+        set_log_ticks(fig, frame[["p5", "p95", "scenario"]].to_numpy())
+    _label_fan_ends(fig, frame, unit, log_y)
+    draws = frame.attrs.get("draws")
+    return finish(fig, title or frame.attrs.get("title", f"{label}: range of outcomes"),
+                  "Month", f"{label} [{unit}]" + (" (log scale)" if log_y else ""),
+                  source + (f" Monte Carlo: {draws:,} draws, seed {frame.attrs.get('seed', 0)};"
+                            " policy levers held, assumptions drawn." if draws else ""),
+                  height=height, width_hint=width_hint, extra=dict(margin=dict(r=130)))
+
+
+def _label_fan_ends(fig: go.Figure, frame: pd.DataFrame, unit: str, log_y: bool) -> None:
+    """The last month's 95th percentile, median and 5th percentile at the right edge."""
+    def position(value: float) -> float:
+        return float(np.log10(value)) if log_y and value > 0 else value
+
+    last = frame.index[-1]
+    points = [("p95", "95th"), ("p50", "median"), ("p5", "5th")]
+    values = [float(frame[c].iloc[-1]) for c, _ in points]
+    positions = [position(v) for v in values]
+    low = position(max(float(frame["p5"].min()), 1e-300) if log_y else float(frame["p5"].min()))
+    span = max(position(float(frame["p95"].max())) - low, 1e-12)
+    shifts = [0, 0, 0]
+    if positions[0] - positions[1] < 0.08 * span:  # labels closer than ~25 px: push apart
+        shifts[0] += 11
+    if positions[1] - positions[2] < 0.08 * span:
+        shifts[2] -= 11
+    for (_, text), value, y, shift in zip(points, values, positions, shifts, strict=True):
+        fig.add_annotation(x=last, y=y, text=f"{text}: {fmt_short(value, unit)}", xanchor="left",
+                           xshift=6, yshift=shift, showarrow=False,
+                           font=dict(size=BASE_FONT_SIZE - 4, color="#333"), name=text)
+
+
+def histogram(frame: pd.DataFrame, source: str, threshold: float | None = None,
+              height: int = SCREEN_HEIGHT, width_hint: int = 1300) -> go.Figure:
+    """Share of draws in each bin at one year, with the deterministic value, the median and
+    (optionally) a threshold marked."""
+    unit = frame.attrs.get("unit", "")
+    label = frame.attrs.get("label", "")
+    year = frame.attrs.get("year", "")
+    series = frame.attrs.get("series", "")
+    colour = FAN_COLOURS.get(series, US)
+    centres = (frame["from"] + frame["to"]) / 2
+    fig = new_figure(go.Bar(
+        x=centres, y=100 * frame["share"], width=frame["to"] - frame["from"],
+        marker=dict(color=rgba(colour, 0.55), line=dict(color=colour, width=1)),
+        name="Draws", customdata=np.stack([frame["from"], frame["to"], frame["draws"]], axis=1),
+        hovertemplate="%{customdata[0]:.3~s} to %{customdata[1]:.3~s}: %{customdata[2]} "
+                      "draws (%{y:.1f}%)<extra></extra>"))
+    shapes, notes = [], []
+    marks = [(frame.attrs.get("median"), "median", "#333", "dash")]
+    if frame.attrs.get("scenario") is not None:
+        marks.append((frame.attrs["scenario"], "this scenario", "#1a1a1a", "solid"))
+    if threshold is not None:
+        marks.append((threshold, "threshold", "#CC79A7", "dot"))
+    for i, (value, text, line_colour, dash) in enumerate(marks):
+        if value is None:
+            continue
+        shapes.append(dict(type="line", x0=value, x1=value, xref="x", yref="paper", y0=0, y1=1,
+                           line=dict(color=line_colour, width=2.5, dash=dash)))
+        notes.append(dict(x=value, y=1 - 0.08 * i, xref="x", yref="paper",
+                          text=f"{text}: {fmt_short(value, unit)}", showarrow=False,
+                          xanchor="left", yanchor="top", xshift=4,
+                          bgcolor="rgba(255,255,255,0.85)",
+                          font=dict(size=BASE_FONT_SIZE - 4, color=line_colour)))
+    top = 100 * float(frame["share"].max()) if len(frame) else 1.0
+    fig.update_layout(shapes=shapes, annotations=notes, bargap=0.05,
+                      yaxis=dict(range=[0, 1.35 * top]))  # room above the bars for labels
+    draws = frame.attrs.get("draws", int(frame["draws"].sum()))
+    return finish(fig, f"{label} at end {year}: spread over {draws:,} draws",
+                  f"{label} at end {year} [{unit}]", "Share of draws [%]", source,
+                  height=height, legend=False, width_hint=width_hint)

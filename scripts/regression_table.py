@@ -1,0 +1,42 @@
+"""Writes tests/regression.yaml: every preset's headline metrics in December of 2025, 2027 and
+2030, the table tests/test_regression.py holds the model to.
+
+    PYTHONPATH=. .venv/bin/python scripts/regression_table.py > tests/regression.yaml
+
+Regenerate only when a change is meant to move these numbers, and say which and why in the
+commit message.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from lib.core.runs import run  # noqa: E402
+from lib.core.scenario import Scenario, presets  # noqa: E402
+
+YEARS = (2025, 2027, 2030)
+METRICS = ("china_total", "us_total", "ratio", "race_gap_months", "china_effective",
+           "china_training", "largest_run_flop_us")
+RELATIVE = 1e-4  # rounding to 6 significant digits stays well inside this
+ABSOLUTE = {"race_gap_months": 0.01}  # months
+
+
+def main() -> None:
+    print("# Regression table: preset -> metric in December of a year, with its tolerance.")
+    print("# Written by scripts/regression_table.py; checked by tests/test_regression.py.")
+    print("cases:")
+    for name in presets():
+        result = run(Scenario.build(name))
+        for metric in METRICS:
+            for year in YEARS:
+                value = result.at(metric, year)
+                tolerance = ABSOLUTE.get(metric, abs(value) * RELATIVE)
+                print(f"  - {{preset: {name}, metric: {metric}, year: {year}, "
+                      f"value: {value:.6g}, tolerance: {tolerance:.3g}}}")
+
+
+if __name__ == "__main__":
+    main()
