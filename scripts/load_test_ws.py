@@ -90,7 +90,8 @@ class Session:
                         first_value = self.initial.setdefault(slider.id, value[0])
                         self.moved_away += value[0] != first_value
             elif kind == "navigation":
-                self.pages = [p.page_script_hash for p in msg.navigation.app_pages]
+                self.pages = [p.page_script_hash for p in msg.navigation.app_pages
+                              if not p.is_hidden]  # not the default page's /race twin
             elif kind == "page_info_changed":
                 self.query = msg.page_info_changed.query_string
             elif kind == "script_finished" and msg.script_finished in FINISHED:

@@ -229,16 +229,19 @@ def test_png_export_is_a_slide_sized_image(server, page):
 
 def test_deep_link_works_for_the_first_visitor(tmp_path, browser):
     """A fresh server's first session opening /supply gets that page with the sidebar, not
-    Streamlit's legacy 'Page not found' (scripts/serve.py sets the navigation mode)."""
+    Streamlit's legacy 'Page not found' (scripts/serve.py sets the navigation mode); the
+    default page answers its own path (/race) as well as "/" (lib.app.shell.main)."""
     process, base = start_server(tmp_path)
     try:
         context = browser.new_context(viewport=VIEWPORT)
-        tab = context.new_page()
-        tab.goto(f"{base}/supply")
-        settle(tab)
-        assert tab.locator("[data-testid=stMain] h1").first.inner_text() == "Supply channels"
-        assert "Page not found" not in tab.locator("body").inner_text()
-        assert tab.locator("[data-testid=stSidebar] [data-testid=stSlider]").count() > 5
+        for path, title in (("supply", "Supply channels"), (DEFAULT_URL, "Race overview")):
+            tab = context.new_page()
+            tab.goto(f"{base}/{path}")
+            settle(tab)
+            assert tab.locator("[data-testid=stMain] h1").first.inner_text() == title
+            assert "Page not found" not in tab.locator("body").inner_text()
+            assert tab.locator("[role=dialog]").count() == 0
+            assert tab.locator("[data-testid=stSidebar] [data-testid=stSlider]").count() > 5
         context.close()
     finally:
         stop_server(process)
