@@ -19,9 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from load_test import CHROMIUM_ARGS, free_port, pct, start_server  # noqa: E402
+from load_test import CHROMIUM_ARGS, free_port, pct, start_server
 
-from lib.app import shell  # noqa: E402
+from lib.app import shell
 
 PAGES = {url: (path, title) for path, title, _icon, url in shell.PAGES}
 

@@ -34,7 +34,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load_test import RENDER, cpu_seconds, free_port, pct, rss_mib, start_server  # noqa: E402
+from load_test import RENDER, cpu_seconds, free_port, pct, rss_mib, start_server
 
 SIDEBAR = 1  # delta_path[0] of the sidebar container
 FINISHED = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_EARLY_FOR_RERUN}

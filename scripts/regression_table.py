@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lib.core.runs import run  # noqa: E402
-from lib.core.scenario import Scenario, presets  # noqa: E402
+from lib.core.runs import run
+from lib.core.scenario import Scenario, presets
 
 YEARS = (2025, 2027, 2030)
 METRICS = ("china_total", "us_total", "ratio", "race_gap_months", "china_effective",

@@ -16,17 +16,17 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage  # noqa: E402
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
 
-from lib.app import shell  # noqa: E402
+from lib.app import shell
 from lib.core.scenario import (
-    Scenario,  # noqa: E402
-    presets,  # noqa: E402
+    Scenario,
+    presets,
 )
 from lib.store.library import (
-    EXPORT_FORMAT,  # noqa: E402
-    ScenarioLibrary,  # noqa: E402
+    EXPORT_FORMAT,
+    ScenarioLibrary,
 )
 
 PAGE = "pages/library.py"
@@ -235,7 +235,7 @@ def test_old_save_with_a_removed_setting_shows_the_problem(db):
      "Importing failed: not a Chokepoint library export."),
     (b"\xff\xfe\x00bad", "Importing failed: the file is not UTF-8 text."),
     (b"[" * 100_000, "Importing failed: not a valid library file (RecursionError)."),
-    (b" " * (1024 * 1024 + 1), "Importing failed: the file is larger than 1,024 KiB."),
+    (b" " * (1024 * 1024 + 1), "Importing failed: the file is larger than 1 MB."),
 ])
 def test_bad_import_file_gives_a_message(db, payload, expected):
     at = make_app()

@@ -13,21 +13,21 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from streamlit.testing.v1 import AppTest
 
 from lib.app import (
-    shell,  # noqa: E402
-    sidebar,  # noqa: E402
+    shell,
+    sidebar,
 )
-from lib.core.registry import registry  # noqa: E402
-from lib.core.runs import run  # noqa: E402
+from lib.core.registry import registry
+from lib.core.runs import run
 from lib.core.scenario import (
-    Scenario,  # noqa: E402
-    presets,  # noqa: E402
+    Scenario,
+    presets,
 )
 from lib.report import (
-    pack,  # noqa: E402
-    race,  # noqa: E402
+    pack,
+    race,
 )
 
 PAGE_FILES = [path for path, *_ in shell.PAGES]

@@ -17,22 +17,22 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from streamlit.testing.v1 import AppTest
 
-from lib.analysis.goalseek import goal_seek  # noqa: E402
+from lib.analysis.goalseek import goal_seek
 from lib.analysis.montecarlo import (
-    monte_carlo,  # noqa: E402
-    uncertain_parameters,  # noqa: E402
+    monte_carlo,
+    uncertain_parameters,
 )
-from lib.core.registry import registry  # noqa: E402
-from lib.core.runs import run  # noqa: E402
-from lib.core.scenario import Scenario  # noqa: E402
+from lib.core.registry import registry
+from lib.core.runs import run
+from lib.core.scenario import Scenario
 from lib.report import (
-    assumptions,  # noqa: E402
-    drivers,  # noqa: E402
-    fmt,  # noqa: E402
-    pack,  # noqa: E402
-    uncertainty,  # noqa: E402
+    assumptions,
+    drivers,
+    fmt,
+    pack,
+    uncertainty,
 )
 
 PAGE = "pages/uncertainty.py"

@@ -19,20 +19,20 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import streamlit as st  # noqa: E402
-from streamlit.testing.v1 import AppTest  # noqa: E402
+import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 from lib.app import (
-    shell,  # noqa: E402
+    shell,
     )
 from lib.core import (
-    chips,  # noqa: E402
-    data,  # noqa: E402
-    registry,  # noqa: E402
-    runs,  # noqa: E402
-    scenario,  # noqa: E402
+    chips,
+    data,
+    registry,
+    runs,
+    scenario,
 )
-from lib.core.scenario import Scenario  # noqa: E402
+from lib.core.scenario import Scenario
 
 
 def make_app(page: str = shell.PAGES[0][0]) -> AppTest:

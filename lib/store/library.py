@@ -17,13 +17,11 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from lib.core.limits import MAX_TEXT
+from lib.core.limits import MAX_IMPORT_BYTES, MAX_NOTE, MAX_TEXT
 from lib.core.scenario import Scenario, ScenarioError
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "var" / "scenarios.sqlite"
 EXPORT_FORMAT = "chokepoint-library"
-MAX_NOTE = 2000
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 # Each migration takes the database from version i to i + 1.
 MIGRATIONS = (

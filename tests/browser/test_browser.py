@@ -24,14 +24,14 @@ sys.path.insert(0, str(ROOT))
 
 playwright = pytest.importorskip("playwright.sync_api")
 sys.path.insert(0, str(ROOT / "scripts"))
-from load_test import CHROMIUM_ARGS, free_port  # noqa: E402
-from load_test import start_server as start_app  # noqa: E402
+from load_test import CHROMIUM_ARGS, free_port
+from load_test import start_server as start_app
 
 from lib.app import (
-    shell,  # noqa: E402
-    sidebar,  # noqa: E402
+    shell,
+    sidebar,
 )
-from lib.report import style  # noqa: E402
+from lib.report import style
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
