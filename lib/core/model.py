@@ -30,6 +30,7 @@ import numpy as np
 from lib.core.calendar import month_of
 from lib.core.chips import chip, dies_per_wafer, legal_sale_masks, licensed_candidates
 from lib.core.data import table
+from lib.core.race_gap import first_reach
 from lib.core.registry import registry
 from lib.core.scenario import stack_values
 
@@ -341,7 +342,7 @@ def _simulate(p, n_months, detail):
     us_effective = us_total * us_multiplier
     china_effective = china_total * china_multiplier
     slope = (np.log(p["us_compute_growth"])[:, None] + log_growth) / 12  # [log/month]
-    race_gap = t[None, :] - _first_reach(np.log(us_effective), np.log(china_effective), slope)
+    race_gap = t[None, :] - first_reach(np.log(us_effective), np.log(china_effective), slope)
 
     run_seconds = p["training_run_days"][:, None] * SECONDS_PER_DAY
     flop_per_h100e = H100_BF16_FLOPS * p["model_flops_utilization"][:, None] * run_seconds
@@ -378,29 +379,3 @@ def _simulate(p, n_months, detail):
         out["licensed_index"] = supply["licensed_index"]
         out["flow_training_h100e"] = weights["train"]
     return out
-
-
-def _first_reach(log_us: np.ndarray, log_target: np.ndarray, slope: np.ndarray) -> np.ndarray:
-    """Per row, the (fractional) month at which the U.S. curve reaches each target value.
-    The curve is made non-decreasing; outside the simulated span it is extended at its
-    exponential trend rate `slope` [log per month]."""
-    batch, n_months = log_us.shape
-    curve = np.maximum.accumulate(log_us, axis=1)
-    lo, hi = curve[:, :1], curve[:, -1:]
-    # searchsorted on all rows at once: offset each row into its own band
-    span = float(np.max(hi - lo)) + 1.0
-    offsets = (np.arange(batch) * (span + 1.0))[:, None]
-    flat = (curve - lo + offsets).ravel()
-    query = np.clip(log_target, lo, hi) - lo + offsets
-    index = np.searchsorted(flat, query.ravel(), side="left").reshape(batch, n_months)
-    index -= (np.arange(batch) * n_months)[:, None]
-    index = np.clip(index, 1, n_months - 1)
-    left = np.take_along_axis(curve, index - 1, axis=1)
-    right = np.take_along_axis(curve, index, axis=1)
-    step = right - left
-    clipped = np.clip(log_target, lo, hi)
-    fraction = np.divide(clipped - left, step, out=np.ones_like(step), where=step > 0)
-    inside = index - 1 + fraction
-    before = (log_target - lo) / slope
-    after = (n_months - 1) + (log_target - hi) / slope
-    return np.where(log_target < lo, before, np.where(log_target > hi, after, inside))
