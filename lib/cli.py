@@ -1,6 +1,7 @@
 """Command line: `python -m lib run|params|presets|backcast`.
 
-Bad input ends with exit status 2 and one line on stderr, never a traceback.
+Every data file is checked before any command runs. Bad input or a damaged data file ends
+with exit status 2 and one line on stderr, never a traceback.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from lib.analysis.backcast import backcast_table
 from lib.core.data import DataError
 from lib.core.registry import registry
 from lib.core.runs import run
-from lib.core.scenario import Scenario, ScenarioError, presets
+from lib.core.scenario import Scenario, ScenarioError, presets, validate_data
 
 EXIT_BAD_INPUT = 2
 
@@ -165,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        validate_data()  # every data file, before any command reads one
         args.func(args)
     except (_BadInput, ScenarioError, DataError) as exc:
         message = str(exc).replace("\n", " ")

@@ -1,12 +1,17 @@
 """Shared helpers: random valid parameter sets for property tests; every test gets a scratch
-saved-scenario library, so none touches the deployment's var/scenarios.sqlite."""
+saved-scenario library, so none touches the deployment's var/scenarios.sqlite; a copy of data/
+read through CHOKEPOINT_DATA_DIR, and edits that damage one of its files."""
 
 from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
 
 import numpy as np
 import pytest
 
 from lib.core.calendar import YEARS
+from lib.core.data import DATA_DIR, DATA_DIR_ENV
 from lib.core.registry import registry
 
 
@@ -45,3 +50,40 @@ def rng():
 def scratch_library(tmp_path_factory, monkeypatch):
     """CHOKEPOINT_DB in a temporary folder (tests that need their own set it again)."""
     monkeypatch.setenv("CHOKEPOINT_DB", str(tmp_path_factory.getbasetemp() / "scenarios.sqlite"))
+
+
+@pytest.fixture
+def data_copy(tmp_path, monkeypatch):
+    """A copy of data/ that every loader reads instead (CHOKEPOINT_DATA_DIR)."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target)
+    monkeypatch.setenv(DATA_DIR_ENV, str(target))
+    return target
+
+
+Damage = Callable[[str], str]  # a file's text -> the damaged text
+
+
+def replace(old: str, new: str) -> Damage:
+    """Replace the first occurrence of old (which must be there) by new."""
+    def damage(text: str) -> str:
+        assert old in text, old
+        return text.replace(old, new, 1)
+    return damage
+
+
+def repeat_row(number: int, old: str = "", new: str = "") -> Damage:
+    """Insert a copy of line `number` (1 = the header) right below it, with old replaced by
+    new in the copy if given: a repeated row, or a repeated key with other cells changed."""
+    def damage(text: str) -> str:
+        lines = text.splitlines(keepends=True)
+        copy = lines[number - 1]
+        assert old in copy, (old, copy)
+        lines.insert(number, copy.replace(old, new, 1) if old else copy)
+        return "".join(lines)
+    return damage
+
+
+def apply(folder, name: str, damage: Damage) -> None:
+    path = folder / name
+    path.write_text(damage(path.read_text(encoding="utf-8")), encoding="utf-8")

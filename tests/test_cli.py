@@ -1,6 +1,8 @@
-"""The command line: outputs, and one clear line with exit status 2 for bad input."""
+"""The command line: outputs, and one clear line with exit status 2 for bad input or a
+damaged data file."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -8,11 +10,13 @@ import pandas as pd
 import pytest
 
 from lib.cli import main
+from lib.core.data import DATA_DIR_ENV
+from tests.conftest import apply, repeat_row, replace
 
 
-def cli(*args):
+def cli(*args, env=None):
     return subprocess.run([sys.executable, "-m", "lib", *args], capture_output=True, text=True,
-                          timeout=120)
+                          timeout=120, env=env)
 
 
 def test_run_json_has_series_and_headline(capsys):
@@ -73,3 +77,36 @@ def test_bad_scenario_file_on_command_line(tmp_path):
     path.write_bytes(b'{"overrides": {"smic_yield_2025": "high"}}')
     done = cli("run", "--scenario", str(path))
     assert done.returncode == 2 and "smic_yield_2025: expected a number" in done.stderr
+
+
+# each command checks every data file first, also the ones it never reads itself
+@pytest.mark.parametrize("args, name, damage, expected", [
+    (["run"], "history/checkpoints.csv", repeat_row(3),
+     "history/checkpoints.csv, rows 3 and 4: duplicate checkpoint_id 'smuggled_cum_2025'"),
+    (["run", "--preset", "strict_enforcement"], "chip_actions.csv", repeat_row(3),
+     "chip_actions.csv, rows 3 and 4: duplicate date '2025-07-14', chip_id 'h20'"),
+    (["backcast"], "events.csv", replace(",Oct 2022 chip rule,", ",,"),
+     "events.csv, row 2, column 'label': empty"),
+    (["params"], "presets.yaml", replace("    h20_reversal: false\n",
+                                         "    h20_reversal: false\n    h20_reversal: true\n"),
+     "presets.yaml, line 15: duplicate key 'h20_reversal' (first at line 14)"),
+    (["presets"], "parameters.yaml", replace("  kind: yearly\n", "  kind: yearly\n  low: 0\n"),
+     "parameters.yaml, line 59: duplicate key 'low' (first at line 57)"),
+    (["presets", "--format", "csv"], "history/deepseek_holdings.csv", repeat_row(2),
+     "history/deepseek_holdings.csv, rows 2 and 3: duplicate chip_id 'h100'"),
+])
+def test_damaged_data_exits_2_before_any_command(data_copy, capsys, args, name, damage, expected):
+    apply(data_copy, name, damage)
+    assert main(args) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert captured.out == "" and len(lines) == 1, captured
+    assert lines[0].startswith(f"error: {expected}"), lines
+
+
+def test_damaged_data_from_the_command_line(data_copy):
+    apply(data_copy, "history/deepseek_holdings.csv", repeat_row(2))
+    done = cli("run", env=os.environ | {DATA_DIR_ENV: str(data_copy)})
+    assert done.returncode == 2 and done.stdout == "" and "Traceback" not in done.stderr
+    assert done.stderr.splitlines() == [
+        "error: history/deepseek_holdings.csv, rows 2 and 3: duplicate chip_id 'h100'"]

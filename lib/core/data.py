@@ -1,8 +1,9 @@
 """Strict loaders for the human-edited files in data/.
 
 Every file is checked against a small schema when it is read. A damaged file (missing column,
-unparsable number or date, empty required cell) raises DataError naming the file, the row and
-the column, so the app stops at start-up instead of drawing wrong charts.
+unparsable number or date, empty required cell, a row repeated, a YAML key given twice) raises
+DataError naming the file and the row or line, so the app stops at start-up instead of drawing
+wrong charts.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DATA_DIR_ENV = "CHOKEPOINT_DATA_DIR"  # another data folder (tests, staging copies)
@@ -83,6 +85,20 @@ SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
     },
 }
 
+# Each table's duplicate rule: the columns that identify a row. Two rows with the same values
+# there are refused (a repeated row would be counted twice or silently replace the other).
+KEYS: dict[str, tuple[str, ...]] = {
+    "chips.csv": ("chip_id",),
+    "rules.csv": ("rule_id",),
+    "chip_actions.csv": ("date", "chip_id", "action"),
+    "events.csv": ("label",),  # the model looks events up by label
+    "huawei_roadmap.csv": ("chip_id",),
+    "nvidia_china_products.csv": ("chip_id",),
+    "history/nvidia_revenue_by_location.csv": ("fiscal_quarter", "location"),
+    "history/deepseek_holdings.csv": ("chip_id",),
+    "history/checkpoints.csv": ("checkpoint_id",),
+}
+
 ALLOWED_VALUES = {
     ("chips.csv", "origin"): {"us", "china"},
     ("events.csv", "category"): {"rule", "industry", "model"},
@@ -110,7 +126,7 @@ def _parse_cell(text: str, kind: str):
 
 def load_table(name: str, data_dir: Path | None = None) -> pd.DataFrame:
     """Read data/<name>, validate every cell against its schema and return a DataFrame."""
-    schema = SCHEMAS[name]
+    schema, key_columns = SCHEMAS[name], KEYS[name]
     path = Path(data_dir or data_folder()) / name
     try:
         with path.open(newline="", encoding="utf-8") as handle:
@@ -124,7 +140,7 @@ def load_table(name: str, data_dir: Path | None = None) -> pd.DataFrame:
             if unknown:
                 raise DataError(f"{name}, row 1 (header): unknown column(s) "
                                 f"{', '.join(unknown)}")
-            records = []
+            records, first_rows = [], {}
             for row_number, row in enumerate(reader, start=2):
                 if None in row or any(value is None for value in row.values()):
                     raise DataError(f"{name}, row {row_number}: wrong number of cells")
@@ -151,19 +167,18 @@ def load_table(name: str, data_dir: Path | None = None) -> pd.DataFrame:
                             f"{name}, row {row_number}, column '{column}': "
                             f"{text!r} is not one of {sorted(allowed)}"
                         )
+                key = tuple(record[column] for column in key_columns)
+                first = first_rows.setdefault(key, row_number)
+                if first != row_number:
+                    shown = ", ".join(f"{column} {row[column].strip()!r}"
+                                      for column in key_columns)
+                    raise DataError(f"{name}, rows {first} and {row_number}: duplicate {shown}")
                 records.append(record)
     except FileNotFoundError:
         raise DataError(f"{name}: file not found in {path.parent}") from None
     except UnicodeDecodeError as exc:
         raise DataError(f"{name}: not UTF-8 text ({exc.reason})") from None
-    frame = pd.DataFrame.from_records(records, columns=list(schema))
-    key = next(iter(schema))
-    if name in {"chips.csv", "rules.csv", "huawei_roadmap.csv", "nvidia_china_products.csv",
-                "history/checkpoints.csv"}:
-        duplicated = frame[key][frame[key].duplicated()]
-        if len(duplicated):
-            raise DataError(f"{name}: duplicate {key} {duplicated.iloc[0]!r}")
-    return frame
+    return pd.DataFrame.from_records(records, columns=list(schema))
 
 
 @cache
@@ -173,6 +188,62 @@ def table(name: str) -> pd.DataFrame:
 
 
 def validate_all(data_dir: Path | None = None) -> None:
-    """Load every data file; raise DataError on the first problem."""
+    """Load every CSV table; raise DataError on the first problem."""
     for name in SCHEMAS:
         load_table(name, data_dir)
+
+
+class _StrictYamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """Safe YAML that refuses a key given twice in one mapping (PyYAML keeps the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict = {}  # key -> (position, line)
+            for position, (key_node, _) in enumerate(node.value):
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue  # "<<: *base" may be overridden on purpose
+                key = self.construct_object(key_node, deep=True)
+                line = key_node.start_mark.line + 1
+                try:
+                    first, first_line = seen.setdefault(key, (position, line))
+                except TypeError:
+                    continue  # unhashable: the base class reports it
+                if first != position:
+                    raise _DuplicateKey(key, first_line, line)
+        return super().construct_mapping(node, deep)
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key, first: int, line: int):
+        super().__init__(key, first, line)
+        self.key, self.first, self.line = key, first, line
+
+
+def load_yaml(path: Path):
+    """Read a YAML data file strictly: a syntax error or a mapping key given twice anywhere in
+    the document raises DataError naming the file and the line."""
+    name = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+        return yaml.load(text, Loader=_StrictYamlLoader)
+    except FileNotFoundError:
+        raise DataError(f"{name}: file not found in {path.parent}") from None
+    except OSError as exc:
+        raise DataError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{name}: not UTF-8 text ({exc.reason})") from None
+    except _DuplicateKey as exc:
+        raise DataError(f"{name}, line {exc.line}: duplicate key {exc.key!r} "
+                        f"(first at line {exc.first})") from None
+    except yaml.MarkedYAMLError as exc:
+        mark, start = exc.problem_mark or exc.context_mark, exc.context_mark
+        where = f"{name}, line {mark.line + 1}" if mark else name
+        context = exc.context and (f"{exc.context} begun at line {start.line + 1}"
+                                   if start and start.line != mark.line else exc.context)
+        problem = ": ".join(part for part in (context, exc.problem) if part)
+        raise DataError(f"{where}: not valid YAML ({problem})") from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise DataError(f"{name}, line {line}: not valid YAML ({exc.reason})") from None
+    except yaml.YAMLError as exc:
+        raise DataError(f"{name}: not valid YAML ({exc})") from None

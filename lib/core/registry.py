@@ -13,10 +13,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from lib.core.calendar import FIRST_YEAR, LAST_YEAR, YEARS
-from lib.core.data import DataError, data_folder
+from lib.core.data import DataError, data_folder, load_yaml
 
 KINDS = ("scalar", "integer", "yearly", "boolean")
 
@@ -257,10 +255,7 @@ class Registry:
 
 def _load_registry(path: Path) -> Registry:
     name = path.name
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise DataError(f"{name}: cannot read ({exc})") from None
+    document = load_yaml(path)
     if not isinstance(document, dict) or set(document) != {"groups", "parameters",
                                                            "correlations"}:
         raise DataError(f"{name}: expected exactly the sections 'groups', 'parameters' and "
