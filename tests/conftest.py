@@ -1,10 +1,19 @@
-"""Shared helpers: random valid parameter sets for property tests; every test gets a scratch
-saved-scenario library, so none touches the deployment's var/scenarios.sqlite."""
+"""Shared fixtures: random valid parameter sets for property tests; every test gets a scratch
+saved-scenario library, so none touches the deployment's var/scenarios.sqlite. Plain helper
+functions (the app under AppTest, figure JSON) are in tests/helpers.py."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
+
+# the project root, so that `lib` and `tests.helpers` import however pytest is started
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 from lib.core.calendar import YEARS
 from lib.core.registry import registry

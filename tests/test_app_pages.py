@@ -4,60 +4,24 @@ under every preset, every sidebar control changing what is drawn, share links, u
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from streamlit.testing.v1 import AppTest  # noqa: E402
-
-from lib.app import (
-    shell,  # noqa: E402
-    sidebar,  # noqa: E402
-)
-from lib.core.registry import registry  # noqa: E402
-from lib.core.runs import run  # noqa: E402
-from lib.core.scenario import (
-    Scenario,  # noqa: E402
-    presets,  # noqa: E402
-)
-from lib.report import (
-    pack,  # noqa: E402
-    race,  # noqa: E402
-)
+from lib.app import shell, sidebar
+from lib.core.registry import registry
+from lib.core.runs import run
+from lib.core.scenario import Scenario, presets
+from lib.report import pack, race
+from tests.helpers import make_app, no_exception, signature
 
 PAGE_FILES = [path for path, *_ in shell.PAGES]
 PAGE_TITLES = {path: title for path, title, *_ in shell.PAGES}
 
 
-def make_app(page: str = PAGE_FILES[0], query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_string(f"from lib.app import shell\nshell.main({page!r})", default_timeout=60)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    return at
-
-
-def no_exception(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-
-
-def signature(at: AppTest) -> tuple:
-    """What the page draws: every chart's figure JSON and every metric."""
-    charts = tuple(el.proto.spec for el in at.get("plotly_chart"))
-    metrics = tuple((m.label, m.value, m.proto.body) for m in at.metric)
-    return charts, metrics
-
-
 @pytest.mark.parametrize("preset", list(presets()))
 @pytest.mark.parametrize("page", PAGE_FILES)
 def test_every_page_renders_under_every_preset(page, preset):
-    at = make_app(page, {"preset": preset})
-    at.run()
-    no_exception(at)
+    at = make_app(page, {"preset": preset}, run=True)
     assert at.session_state["scenario"] == Scenario.build(preset)
     assert PAGE_TITLES[page] in at.session_state["render_ms"]
     if page not in ("pages/assumptions.py", "pages/library.py"):
@@ -79,15 +43,13 @@ SCALAR_KEYS = [p.key for p in registry() if not p.is_yearly]
 
 @pytest.fixture(scope="module")
 def baseline_app():
-    at = make_app()
-    at.run()
+    at = make_app(run=True)
     return at
 
 
 @pytest.mark.parametrize("key", SCALAR_KEYS)
 def test_each_sidebar_control_changes_a_chart(key):
-    at = make_app()
-    at.run()
+    at = make_app(run=True)
     before = signature(at)
     widget = at.sidebar.slider(key=f"p_{key}_0") if registry()[key].kind != "boolean" \
         else at.sidebar.toggle(key=f"p_{key}_0")
@@ -104,8 +66,7 @@ def test_each_sidebar_control_changes_a_chart(key):
 
 def test_yearly_controls_are_per_year_tables():
     """Yearly parameters are st.data_editor tables (one row per year) in the sidebar."""
-    at = make_app()
-    at.run()
+    at = make_app(run=True)
     editors = list(at.sidebar.dataframe)
     assert len(editors) == sum(p.is_yearly for p in registry())
 
@@ -133,8 +94,7 @@ def test_each_yearly_parameter_changes_what_is_drawn(key):
 
 
 def test_reset_and_preset_picker():
-    at = make_app()
-    at.run()
+    at = make_app(run=True)
     at.sidebar.slider(key="p_smuggling_interdiction_share_0").set_value(0.5).run()
     assert at.session_state["scenario"].overrides
     at.sidebar.button(key="reset").click().run()
@@ -151,9 +111,7 @@ def test_share_link_round_trip():
     scenario = Scenario.build("leaky_controls", {
         "smuggling_interdiction_share": 0.35, "h20_reversal": False,
         "smic_wafers_per_month": {2027: 72000, 2028: 90000}, "horizon_year": 2032})
-    at = make_app(query=scenario.to_query())
-    at.run()
-    no_exception(at)
+    at = make_app(query=scenario.to_query(), run=True)
     assert at.session_state["scenario"] == scenario
     assert not at.warning
     restored = {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.items()}
@@ -166,9 +124,7 @@ def test_share_link_round_trip():
 def test_tampered_link_warns_and_falls_back_per_key():
     at = make_app(query={"preset": "ft_yield_40", "smuggling_interdiction_share": "7",
                          "bogus_key": "1", "h20_reversal": "maybe",
-                         "export_tpp_threshold": "30000"})
-    at.run()
-    no_exception(at)
+                         "export_tpp_threshold": "30000"}, run=True)
     text = " ".join(w.value for w in at.warning).replace("\\", "")  # as read, unescaped
     assert "smuggling_interdiction_share" in text and "bogus_key" in text
     assert "h20_reversal" in text
@@ -179,9 +135,7 @@ def test_tampered_link_warns_and_falls_back_per_key():
 
 
 def test_unknown_preset_in_link():
-    at = make_app(query={"preset": "<script>alert(1)</script>"})
-    at.run()
-    no_exception(at)
+    at = make_app(query={"preset": "<script>alert(1)</script>"}, run=True)
     assert any("preset" in w.value for w in at.warning)
     assert at.session_state["scenario"] == Scenario.build("status_quo")
 
@@ -197,8 +151,7 @@ def test_unknown_preset_in_link():
     (b" " * (300 * 1024), "256 KiB"),
 ])
 def test_bad_upload_lists_problems(payload, expected):
-    at = make_app()
-    at.run()
+    at = make_app(run=True)
     at.session_state["pending_upload"] = payload
     at.run()
     no_exception(at)
@@ -209,8 +162,7 @@ def test_bad_upload_lists_problems(payload, expected):
 
 def test_good_upload_replaces_scenario():
     scenario = Scenario.build("rollback", {"smuggling_interdiction_share": 0.2})
-    at = make_app()
-    at.run()
+    at = make_app(run=True)
     at.session_state["pending_upload"] = scenario.to_json(name="mine").encode()
     at.run()
     no_exception(at)
@@ -220,8 +172,7 @@ def test_good_upload_replaces_scenario():
 
 
 def test_tier_page_threshold_mirrors_sidebar():
-    at = make_app("pages/chip_tiers.py")
-    at.run()
+    at = make_app("pages/chip_tiers.py", run=True)
     before = signature(at)
     at.slider(key="page_export_tpp_threshold").set_value(10000.0).run()
     no_exception(at)
@@ -232,9 +183,7 @@ def test_tier_page_threshold_mirrors_sidebar():
 
 
 def test_compare_page_shows_differences():
-    at = make_app("pages/compare.py")
-    at.run()
-    no_exception(at)
+    at = make_app("pages/compare.py", run=True)
     assert len(at.get("plotly_chart")) == 2
     frames = at.dataframe
     assert len(frames) >= 2  # metric deltas and differing parameters
@@ -243,9 +192,7 @@ def test_compare_page_shows_differences():
 
 
 def test_assumptions_filter_and_backcast():
-    at = make_app("pages/assumptions.py")
-    at.run()
-    no_exception(at)
+    at = make_app("pages/assumptions.py", run=True)
     at.text_input(key="assume_search").input("smuggl").run()
     no_exception(at)
     caption = " ".join(c.value for c in at.caption)
@@ -253,9 +200,7 @@ def test_assumptions_filter_and_backcast():
 
 
 def test_briefing_takeaways_and_footer():
-    at = make_app("pages/briefing.py", {"preset": "strict_enforcement"})
-    at.run()
-    no_exception(at)
+    at = make_app("pages/briefing.py", {"preset": "strict_enforcement"}, run=True)
     text = " ".join(m.value for m in at.markdown).replace("**", "")
     assert "H100e" in text and "months behind" in text and "smuggled" in text
     assert "Data as of" in " ".join(c.value for c in at.caption)
@@ -263,8 +208,7 @@ def test_briefing_takeaways_and_footer():
 
 
 def test_largest_run_chart_is_built_only_when_opened():
-    at = make_app()
-    at.run()
+    at = make_app(run=True)
     closed = len(at.get("plotly_chart"))
     at.session_state["race_runs_open"] = True
     at.run()
@@ -278,9 +222,7 @@ def test_largest_run_chart_is_built_only_when_opened():
 def test_link_text_is_shown_literally_in_warnings(page):
     """A crafted link cannot put a clickable link or emphasis into the page's warnings."""
     at = make_app(page, {"[click here](https://evil.example)": "1",
-                         "smuggling_interdiction_share": "**bold**"})
-    at.run()
-    no_exception(at)
+                         "smuggling_interdiction_share": "**bold**"}, run=True)
     texts = [w.value for w in at.warning]
     assert texts, "the bad keys gave no warning"
     joined = "\n".join(texts)
