@@ -1,14 +1,22 @@
-"""Shared helpers: random valid parameter sets for property tests; every test gets a scratch
+"""Shared fixtures: random valid parameter sets for property tests; every test gets a scratch
 saved-scenario library, so none touches the deployment's var/scenarios.sqlite; a copy of data/
-read through CHOKEPOINT_DATA_DIR, and edits that damage one of its files."""
+read through CHOKEPOINT_DATA_DIR, and edits that damage one of its files. Plain helper
+functions (the app under AppTest, figure JSON) are in tests/helpers.py."""
 
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
+
+# the project root, so that `lib` and `tests.helpers` import however pytest is started
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 from lib.core.calendar import YEARS
 from lib.core.data import DATA_DIR, DATA_DIR_ENV

@@ -5,29 +5,18 @@ removed settings, and user text kept out of Markdown."""
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
-import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from lib.app import shell
-from lib.core.scenario import (
-    Scenario,
-    presets,
-)
-from lib.store.library import (
-    EXPORT_FORMAT,
-    ScenarioLibrary,
-)
+from lib.core.scenario import Scenario, presets
+from lib.store.library import EXPORT_FORMAT, ScenarioLibrary
+from tests import helpers
+from tests.helpers import no_exception, plain
 
 PAGE = "pages/library.py"
 NASTY = "Leak *bold* [click](http://evil.example) <b>x</b> :red[y] $z$"
@@ -40,22 +29,9 @@ def db(tmp_path, monkeypatch):
     return path
 
 
-def make_app(page: str = PAGE, query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_string(f"from lib.app import shell\nshell.main({page!r})", default_timeout=60)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    no_exception(at)
-    return at
-
-
-def no_exception(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-
-
-def plain(text: str) -> str:
-    """Markdown source with its backslash escapes removed (what the visitor reads)."""
-    return re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")
+def open_page(page: str = PAGE, query: dict[str, str] | None = None) -> AppTest:
+    """The app opened at the library page (or `page`) and run once."""
+    return helpers.make_app(page, query, run=True)
 
 
 def messages(at: AppTest, kind: str) -> list[str]:
@@ -98,7 +74,7 @@ def select(at: AppTest, name: str) -> AppTest:
 
 
 def test_empty_library_says_so(db):
-    at = make_app()
+    at = open_page()
     assert at.title[0].value == "Saved scenarios"
     assert any("No saved scenarios yet" in m for m in messages(at, "info"))
     assert "Saved scenario" not in [box.label for box in at.selectbox]
@@ -106,7 +82,7 @@ def test_empty_library_says_so(db):
 
 
 def test_save_appears_in_the_list_with_its_note(db):
-    at = make_app(query={"preset": "leaky_controls", "smuggling_interdiction_share": "0.3"})
+    at = open_page(query={"preset": "leaky_controls", "smuggling_interdiction_share": "0.3"})
     sidebar_scenario = at.session_state["scenario"]
     assert sidebar_scenario.overrides  # a scenario that differs from its preset
     save(at, "Leaky, tighter interdiction", "for the Tuesday brief\nsecond line")
@@ -125,7 +101,7 @@ def test_save_appears_in_the_list_with_its_note(db):
 
 
 def test_save_errors_are_shown_and_nothing_is_written(db):
-    at = make_app()
+    at = open_page()
     save(at, "First")
     save(at, "  first ")
     assert messages(at, "error") == ["Saving failed: a scenario named 'first' already exists."]
@@ -144,7 +120,7 @@ def test_open_makes_it_the_sidebar_scenario(db):
     wanted = Scenario.build("strict_enforcement", {"smuggling_interdiction_share": 0.55,
                                                    "smic_wafers_per_month": {2027: 61000}})
     ScenarioLibrary(db).save("Strict plus", wanted, "a note")
-    at = make_app(query={"preset": "rollback"})
+    at = open_page(query={"preset": "rollback"})
     assert at.session_state["scenario"] == Scenario.build("rollback")
     select(at, "Strict plus")
     click(at, "lib_open")
@@ -165,7 +141,7 @@ def test_rename_duplicate_and_delete_with_confirmation(db):
     library = ScenarioLibrary(db)
     library.save("Alpha", Scenario.build("rollback"), "n1")
     library.save("Beta", Scenario.build("leaky_controls"))
-    at = make_app()
+    at = open_page()
     select(at, "Alpha")
     at.text_input(key="lib_new_name").set_value("Gamma")
     click(at, "lib_rename")
@@ -202,7 +178,7 @@ def test_deleted_by_someone_else_is_reported(db):
     library = ScenarioLibrary(db)
     gone = library.save("Gone soon", Scenario())
     library.save("Stays", Scenario())
-    at = make_app()
+    at = open_page()
     select(at, "Gone soon")
     library.delete(gone)  # another analyst, between two runs
     click(at, "lib_open")
@@ -218,7 +194,7 @@ def test_old_save_with_a_removed_setting_shows_the_problem(db):
         connection.execute("INSERT INTO scenarios (name, note, scenario_json, created_at, "
                            "updated_at) VALUES ('Old one', '', ?, '2024-01-01T00:00:00+00:00',"
                            " '2024-01-01T00:00:00+00:00')", (json.dumps(old),))
-    at = make_app()
+    at = open_page()
     assert table(at)["Removed settings"].tolist() == [1]
     select(at, "Old one")
     shown = messages(at, "warning")
@@ -238,7 +214,7 @@ def test_old_save_with_a_removed_setting_shows_the_problem(db):
     (b" " * (1024 * 1024 + 1), "Importing failed: the file is larger than 1 MB."),
 ])
 def test_bad_import_file_gives_a_message(db, payload, expected):
-    at = make_app()
+    at = open_page()
     at.file_uploader(key="lib_import_0").upload("library.json", payload, "application/json")
     at.run()
     click(at, "lib_import_go")
@@ -256,7 +232,7 @@ def test_import_lists_skipped_entries(db):
         {"name": "kept", "scenario": Scenario().to_dict()},
         {"name": NASTY, "scenario": Scenario().to_dict()},
     ]}
-    at = make_app()
+    at = open_page()
     at.file_uploader(key="lib_import_0").upload("mixed.json", json.dumps(document).encode())
     at.run()
     click(at, "lib_import_go")
@@ -300,7 +276,7 @@ def test_export_then_import_round_trip_through_the_page(tmp_path, monkeypatch, c
     }
     for name, (scenario, note) in saved.items():
         library.save(name, scenario, note)
-    at = make_app()
+    at = open_page()
     export = [b for b in at.get("download_button") if b.proto.label.endswith("library (JSON)")]
     assert len(export) == 1 and not export[0].proto.disabled
     [(file_name, payload)] = [(k, v) for k, v in captured_files.items()
@@ -310,7 +286,7 @@ def test_export_then_import_round_trip_through_the_page(tmp_path, monkeypatch, c
 
     second = tmp_path / "second.sqlite"
     monkeypatch.setenv("CHOKEPOINT_DB", str(second))
-    at = make_app()
+    at = open_page()
     at.file_uploader(key="lib_import_0").upload(file_name, payload, "application/json")
     at.run()
     click(at, "lib_import_go")
@@ -323,7 +299,7 @@ def test_export_then_import_round_trip_through_the_page(tmp_path, monkeypatch, c
 def test_user_text_is_never_markdown(db):
     library = ScenarioLibrary(db)
     library.save(NASTY, Scenario(), "see [here](http://evil.example) ![t](http://evil/p.png)")
-    at = make_app()
+    at = open_page()
     select(at, NASTY)
     # every Markdown element that carries the name or note has it escaped
     sources = [e.value for e in (*at.markdown, *at.caption, *at.success, *at.warning)]
@@ -342,7 +318,7 @@ def test_compare_page_offers_saved_scenarios(db):
     library = ScenarioLibrary(db)
     library.save("Mine A", Scenario.build("rollback", {"smuggling_interdiction_share": 0.5}))
     library.save("Mine <B>", Scenario.build("leaky_controls"))
-    at = make_app("pages/compare.py")
+    at = open_page("pages/compare.py")
     options = at.multiselect(key="compare_choice").options
     assert "Saved: Mine A" in options and "Saved: Mine ‹B›" in options
     at.multiselect(key="compare_choice").set_value(["Saved: Mine A", "Saved: Mine ‹B›"])
@@ -359,7 +335,7 @@ def test_compare_selected_switches_to_the_compare_page(db):
     library = ScenarioLibrary(db)
     for name, preset in (("One", "rollback"), ("Two", "leaky_controls"), ("Three", "status_quo")):
         library.save(name, Scenario.build(preset))
-    at = make_app()
+    at = open_page()
     assert at.button(key="lib_compare_go").disabled
     ids = {s.name: s.id for s in library.all()}
     [picker] = [m for m in at.multiselect if m.label.startswith("Saved scenarios to compare")]
@@ -380,7 +356,7 @@ def test_library_page_is_in_the_navigation():
 
 def test_library_file_replaced_while_running(db):
     ScenarioLibrary(db).save("Before", Scenario())
-    at = make_app()
+    at = open_page()
     assert table(at)["Name"].tolist() == ["Before"]
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)  # deleted (or restored) by an operator

@@ -4,68 +4,29 @@ Assumptions page and per-scenario bands on the Compare page."""
 
 from __future__ import annotations
 
-import base64
-import json
+import io
 import re
-import sys
-from pathlib import Path
+import zipfile
 
 import numpy as np
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 from streamlit.testing.v1 import AppTest
 
 from lib.analysis.goalseek import goal_seek
-from lib.analysis.montecarlo import (
-    monte_carlo,
-    uncertain_parameters,
-)
+from lib.analysis.montecarlo import monte_carlo, uncertain_parameters
 from lib.core.registry import registry
 from lib.core.runs import run
 from lib.core.scenario import Scenario
-from lib.report import (
-    assumptions,
-    drivers,
-    fmt,
-    pack,
-    uncertainty,
-)
+from lib.report import assumptions, drivers, fmt, pack, uncertainty
+from tests.helpers import figure, figures, make_app, no_exception, values
 
 PAGE = "pages/uncertainty.py"
 PERCENTILES = ("p5", "p25", "p50", "p75", "p95")
 
 
-def make_app(page: str = PAGE, query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_string(f"from lib.app import shell\nshell.main({page!r})", default_timeout=90)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    return at
-
-
-def no_exception(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-
-
-def figures(at: AppTest) -> list[dict]:
-    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
-
-
-def figure(at: AppTest, title_part: str) -> dict:
-    found = [f for f in figures(at) if title_part in f["layout"]["title"]["text"]]
-    assert len(found) == 1, [f["layout"]["title"]["text"] for f in figures(at)]
-    return found[0]
-
-
-def values(data) -> np.ndarray:
-    """A trace array from figure JSON (Plotly sends NumPy data as typed base64 arrays)."""
-    if isinstance(data, dict) and "bdata" in data:
-        array = np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"])
-        return array.reshape(data["shape"]) if "shape" in data else array
-    return np.asarray(data, dtype=float)
+def open_page(page: str = PAGE, query: dict[str, str] | None = None):
+    """The page run once (Monte Carlo on 2,000 draws: a longer time limit)."""
+    return make_app(page, query, run=True, timeout=90)
 
 
 def traces_by_meta(fig: dict) -> dict[str, dict]:
@@ -84,13 +45,10 @@ def statement_text(at: AppTest) -> str:
 
 @pytest.fixture(scope="module")
 def page():
-    at = make_app()
-    at.run()
-    return at
+    return open_page()
 
 
 def test_page_renders_fans_histogram_and_tornado(page):
-    no_exception(page)
     assert not page.warning, [w.value for w in page.warning]
     titles = [f["layout"]["title"]["text"] for f in figures(page)]
     for series in uncertainty.FAN_SERIES:
@@ -119,8 +77,7 @@ def test_fan_bands_are_ordered_and_the_deterministic_line_is_drawn(page, series)
 
 
 def test_moving_a_sidebar_lever_moves_the_fans():
-    at = make_app()
-    at.run()
+    at = open_page()
     before = traces_by_meta(figure(at, fan_title("china_total")))
     at.sidebar.slider(key="p_smuggling_interdiction_share_0").set_value(0.5).run()
     no_exception(at)
@@ -153,8 +110,7 @@ def test_probability_statement_equals_the_core(page):
 
 
 def test_probability_statement_follows_its_controls():
-    at = make_app()
-    at.run()
+    at = open_page()
     at.selectbox(key="unc_statement").set_value("gap_above").run()
     at.number_input(key="unc_threshold_gap_above").set_value(20.0)
     at.select_slider(key="unc_prob_year").set_value(2028)
@@ -180,8 +136,7 @@ def test_probability_statement_follows_its_controls():
 
 
 def test_sobol_on_request_with_error_bars():
-    at = make_app()
-    at.run()
+    at = open_page()
     assert not any("Sobol" in f["layout"]["title"]["text"] for f in figures(at))
     at.button(key="unc_sobol").click().run()
     no_exception(at)
@@ -204,9 +159,7 @@ def test_sobol_on_request_with_error_bars():
 
 
 def test_goal_seek_reachable_and_not_reachable():
-    at = make_app()
-    at.run()
-    no_exception(at)
+    at = open_page()
     found = goal_seek(Scenario(), "smuggling_attempted_per_year", "race_gap_months", 2028, 24,
                       from_year=drivers.GOAL_FROM_YEAR)
     assert found.value is not None
@@ -231,9 +184,7 @@ def test_goal_seek_reachable_and_not_reachable():
 
 
 def test_assumptions_page_shows_every_declared_distribution():
-    at = make_app("pages/assumptions.py")
-    at.run()
-    no_exception(at)
+    at = open_page("pages/assumptions.py")
     main = [d for d in at.main.dataframe]
     table = main[0].value.set_index("key")
     assert len(table) == len(registry())
@@ -259,8 +210,7 @@ def test_assumptions_page_shows_every_declared_distribution():
 
 
 def test_assumption_distribution_follows_the_current_value():
-    at = make_app("pages/assumptions.py", {"packaging_yield": "0.8"})
-    at.run()
+    at = open_page("pages/assumptions.py", {"packaging_yield": "0.8"})
     table = at.main.dataframe[0].value.set_index("key")
     assert table.loc["packaging_yield", "distribution"] == "triangular 0.6–0.9, mode 0.8"
 
@@ -271,9 +221,7 @@ def _bands(fig: dict) -> list[str]:
 
 
 def test_compare_page_draws_one_band_per_scenario():
-    at = make_app("pages/compare.py")
-    at.run()
-    no_exception(at)
+    at = open_page("pages/compare.py")
     assert _bands(figure(at, "Race gap")) == []
     at.toggle(key="compare_fans").set_value(True).run()
     no_exception(at)
@@ -292,10 +240,6 @@ def test_compare_page_draws_one_band_per_scenario():
 
 
 def test_briefing_pack_carries_the_fans_and_tornado():
-    import io
-    import zipfile
-
-
     scenario = Scenario.build("leaky_controls")
     charts = pack.all_charts(scenario, run(scenario))
     for series in uncertainty.FAN_SERIES:

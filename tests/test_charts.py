@@ -14,7 +14,7 @@ from lib.analysis import montecarlo, sensitivity
 from lib.app import widgets
 from lib.core.runs import run
 from lib.core.scenario import Scenario
-from lib.report import compare, drivers, pack, race, style, tiers, uncertainty
+from lib.report import compare, drivers, pack, race, style, supply, tiers, uncertainty
 from lib.report.style import log_ticks, short_number
 
 UNIT = re.compile(r"\[[^\]]+\]")
@@ -150,7 +150,7 @@ def test_toolbar_download_is_high_resolution():
 
 
 # ---------------------------------------------------------------------------------------------
-# Uncertainty charts (lib.uncertainty_charts)
+# Uncertainty charts (lib/report/uncertainty.py, drivers.py, compare.py)
 
 
 @pytest.fixture(scope="module")
@@ -283,3 +283,78 @@ def test_log_compute_charts_label_ticks_in_full():
     fig = race.compute_race(frame, "src", log_y=True)
     assert list(fig.layout.yaxis.ticktext) == ["100k", "1M", "10M", "100M", "1B"]  # 160k-812M
     assert race.compute_race(frame, "src", log_y=False).layout.yaxis.tickvals is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Every figure against Plotly's schema (the builders skip validation for speed)
+
+
+def schema_errors(figures: dict[str, go.Figure]) -> list[str]:
+    """Each figure rebuilt from its dict with validation on; '<name>: <Plotly's message>' for
+    every one Plotly refuses."""
+    errors = []
+    for name, fig in figures.items():
+        try:
+            go.Figure(fig.to_dict())
+        except (ValueError, TypeError) as exc:
+            errors.append(f"{name}: {exc}")
+    return errors
+
+
+@pytest.fixture(scope="module")
+def every_figure(standard, uncertainty_figures):
+    """Every figure the report layer makes: the briefing pack's standard charts, the
+    uncertainty/drivers charts, and the page-only variants (linear axes, other series, the
+    compare page, the briefing's annotated charts, the slide-sized export copy)."""
+    out = {name: fig for name, (fig, _) in {**standard, **uncertainty_figures}.items()}
+    result = run(Scenario.build("leaky_controls"))
+    for kind in race.COMPUTE_KINDS:
+        frame = race.compute_over_time(result, kind)
+        out[f"compute_race_{kind}_linear"] = race.compute_race(frame, "s", log_y=False)
+    out["largest_training_run"] = race.compute_race(
+        race.largest_run(result), "s", title="Largest training run",
+        y_title="Training run size [FLOP]")
+    out["headline_bars"] = race.headline_bars(race.headline(result, 2027), "s")
+    briefing_race = race.compute_race(race.compute_over_time(result), "s", height=430,
+                                      width_hint=760, title="Briefing")
+    out["briefing_compute_race"] = race.key_events(briefing_race, race.events_frame(),
+                                                   race.KEY_EVENTS)
+    stock = supply.channel_stock(result)
+    out["briefing_channels"] = style.mark_year(
+        supply.channel_area(stock, "s", height=430, width_hint=760, title="Briefing"),
+        stock.index[result.december_index(2027)], "end 2027")
+    out["legal_vs_smuggled_h100e"] = supply.legal_vs_smuggled(
+        supply.channel_arrivals_yearly(result, "h100e"), "s")
+    out["chip_tiers_with_preset_line"] = tiers.tier_scatter(
+        tiers.tier_frame(tiers.TIER_DATES["2026 licensing (Jun 2026)"], 30000, 6500), "s",
+        30000, preset_threshold=21000)
+    results = {"A": result, "B": run(Scenario.build("rollback"))}
+    us, china = (compare.compare_table(results, s) for s in ("us_total", "china_total"))
+    gap = compare.compare_table(results, "race_gap_months")
+    out["compare_compute_log"] = compare.compare_compute(us, china, "s")
+    out["compare_compute_linear"] = compare.compare_compute(us, china, "s", log_y=False)
+    out["compare_race_gap"] = compare.compare_series(gap, "Race gap", "Race gap [months]", "s")
+    bands = {name: montecarlo.summary(r.scenario, 200, 0).fans["race_gap_months"]
+             for name, r in results.items()}
+    out["compare_race_gap_fans"] = compare.compare_fans(gap, bands, "Race gap",
+                                                        "Race gap [months]", "s")
+    out["export_copy"] = style.export_layout(standard["compute_race"][0])
+    return out
+
+
+def test_every_figure_passes_plotlys_schema(every_figure):
+    assert {"compute_race", "race_gap_waterfall", "china_compute_by_channel", "ascend_funnel",
+            "legal_vs_smuggled", "chip_tiers", "chip_h100e", "fan_china_total", "fan_ratio",
+            "fan_race_gap_months", "histogram", "tornado", "sobol", "compare_race_gap_fans",
+            "briefing_compute_race", "briefing_channels"} <= set(every_figure)
+    assert schema_errors(every_figure) == []
+
+
+def test_the_schema_check_catches_an_invalid_figure():
+    """What the check above relies on: a figure built without validation, as the builders
+    do, carries a bad property silently until it is rebuilt with validation on."""
+    bad = style.new_figure(go.Scatter(x=[1, 2], y=[1, 2]))
+    bad.update_layout(yaxis_type="logarithmic")  # 'log' is the valid value
+    errors = schema_errors({"bad": bad, "good": style.new_figure(go.Scatter(x=[1], y=[1]))})
+    assert len(errors) == 1 and errors[0].startswith("bad: ")
+    assert "logarithmic" in errors[0]

@@ -5,7 +5,6 @@ configuration in .streamlit/config.toml."""
 from __future__ import annotations
 
 import hashlib
-import re
 import shutil
 import sys
 import tomllib
@@ -14,35 +13,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from lib.app import (
-    shell,
-    )
-from lib.core import (
-    chips,
-    data,
-    registry,
-    runs,
-    scenario,
-)
+from lib.app import shell
+from lib.core import chips, data, registry, runs, scenario
 from lib.core.scenario import Scenario
-
-
-def make_app(page: str = shell.PAGES[0][0]) -> AppTest:
-    return AppTest.from_string(f"from lib.app import shell\nshell.main({page!r})",
-                               default_timeout=60)
-
-
-def plain(text: str) -> str:
-    """Markdown source with its backslash escapes removed (what the visitor reads)."""
-    return re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")
+from tests.helpers import ROOT, make_app, plain, signature
 
 
 def clear_all_caches() -> None:
@@ -101,9 +78,7 @@ DAMAGE = [  # file, old text, new text, what the message must say
 def test_damaged_data_stops_the_app_naming_file_row_and_column(damaged_data, name, old, new,
                                                                 expected):
     damage(damaged_data / name, old, new)
-    at = make_app()
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = make_app(run=True)
     assert len(at.error) == 1, [e.value for e in at.error]
     message = plain(at.error[0].value)
     assert "a data file is damaged" in message
@@ -118,9 +93,8 @@ def test_damaged_data_stops_the_app_naming_file_row_and_column(damaged_data, nam
 def test_data_folder_override_reads_the_copy(damaged_data):
     """Sanity check of the fixture: an undamaged copy starts normally, from the copy."""
     assert data.data_folder() == damaged_data
-    at = make_app()
-    at.run()
-    assert not at.exception and not at.error
+    at = make_app(run=True)
+    assert not at.error
     assert at.title[0].value == "Race overview"
 
 
@@ -143,10 +117,6 @@ def test_caches_hold_no_damaged_data_after_a_failed_start(damaged_data):
 
 def sidebar_key(at: AppTest, name: str) -> str:
     return f"{name}_{at.session_state['gen']}"
-
-
-def signature(at: AppTest) -> tuple:
-    return tuple(el.proto.spec for el in at.get("plotly_chart"))
 
 
 def test_two_sessions_keep_their_own_scenarios():
@@ -226,10 +196,7 @@ def test_cached_results_are_read_only():
 def test_pages_do_not_mutate_cached_data():
     before = cached_state()
     for page, *_ in shell.PAGES:
-        at = make_app(page)
-        at.query_params["preset"] = "leaky_controls"
-        at.run()
-        assert not at.exception, (page, [e.value for e in at.exception])
+        make_app(page, {"preset": "leaky_controls"}, run=True)
     after = cached_state()
     assert after == before, [key for key in before if before[key] != after[key]]
 

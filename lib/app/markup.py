@@ -8,6 +8,7 @@ import re
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=^])")
 
 
+_LEADING_BLANKS = re.compile(r"^[ \t]+", re.MULTILINE)
 _AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=(?i:www))(?=\.)|(?<=@)")  # where to break autolinks
 
 
@@ -21,4 +22,6 @@ def md_escape(text: object) -> str:
     or LaTeX); line breaks are kept. Bare URLs and e-mail addresses get an invisible word
     joiner, since GitHub-flavoured autolinks are found after backslash escapes are read."""
     text = _AUTOLINK.sub("\u2060", str(text))
+    # leading blanks would make an indented code block, which shows escapes as backslashes
+    text = _LEADING_BLANKS.sub(lambda m: "\u00a0" * len(m.group(0).expandtabs(4)), text)
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")

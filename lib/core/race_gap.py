@@ -26,7 +26,8 @@ def first_reach(log_us: np.ndarray, log_target: np.ndarray, slope: np.ndarray) -
     right = np.take_along_axis(curve, index, axis=1)
     step = right - left
     clipped = np.clip(log_target, lo, hi)
-    fraction = np.divide(clipped - left, step, out=np.ones_like(step), where=step > 0)
+    # a flat step only happens where index 0 was clipped to 1: the target is the first value
+    fraction = np.divide(clipped - left, step, out=np.zeros_like(step), where=step > 0)
     inside = index - 1 + fraction
     before = (log_target - lo) / slope
     after = (n_months - 1) + (log_target - hi) / slope
