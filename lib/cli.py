@@ -16,6 +16,7 @@ import pandas as pd
 
 from lib.analysis.backcast import backcast_table
 from lib.core.data import DataError
+from lib.core.outputs import output
 from lib.core.registry import registry
 from lib.core.runs import run
 from lib.core.scenario import Scenario, ScenarioError, presets, validate_data
@@ -80,7 +81,8 @@ def _write(frame_or_text, fmt: str, out: str | None) -> None:
 
 
 def cmd_run(args) -> None:
-
+    """The scenario's series (with their units), flows and headline metrics (labelled as
+    lib/core/outputs.py declares them)."""
     scenario = _scenario(args)
     result = run(scenario)
     years = [y for y in (2025, 2026, 2027, 2028, 2030, 2035) if y <= result.months[-1].year]
@@ -93,6 +95,7 @@ def cmd_run(args) -> None:
             "licensed_chip": result.licensed_chip,
             "headline": headline.to_dict(orient="records"),
             "series": series.to_dict(orient="list"),
+            "series_units": {k: output(k).unit for k in series if k != "month"},
             "china_stock_h100e_by_channel": {
                 k: v.tolist() for k, v in result.channel_stock_h100e().items()
             },

@@ -4,6 +4,7 @@ numbers, two annotated charts and plain-language takeaways generated from the re
 import streamlit as st
 
 from lib.app import state, widgets
+from lib.core.outputs import CHANNELS, output
 from lib.report import briefing, fmt, race, style, supply
 
 st.html("""<style>
@@ -22,21 +23,18 @@ year = head[1].selectbox("Year", years, index=years.index(min(2027, years[-1])),
 
 headline = race.headline(res, year).set_index("metric")
 cols = st.columns(4)
-china = headline.loc["china_total"]
-cols[0].metric(f"China AI compute, end {year}", f"{fmt.fmt_number(china.scenario)} H100e",
-               delta=f"{fmt.fmt_number(china.no_controls)} with no controls",
-               delta_color="off", delta_arrow="off", border=True)
-us = headline.loc["us_total"]
-cols[1].metric(f"U.S. AI compute, end {year}", f"{fmt.fmt_number(us.scenario)} H100e",
-               delta=f"{fmt.fmt_number(us.no_controls)} with no controls",
-               delta_color="off", delta_arrow="off", border=True)
+for column, key in ((cols[0], "china_total"), (cols[1], "us_total")):
+    row = headline.loc[key]
+    column.metric(f"{row.label}, end {year}", fmt.fmt_with_unit(row.scenario, row.unit),
+                  delta=f"{fmt.fmt_with_unit(row.no_controls, row.unit)} with no controls",
+                  delta_color="off", delta_arrow="off", border=True)
 gap = headline.loc["race_gap_months"]
-cols[2].metric("China behind the U.S.", f"{gap.scenario:.0f} months",
-               delta=f"{gap.no_controls:.0f} months with no controls", delta_color="off",
+cols[2].metric(gap.label, f"{gap.scenario:.0f} {gap.unit}",
+               delta=f"{gap.no_controls:.0f} {gap.unit} with no controls", delta_color="off",
                delta_arrow="off", border=True)
-cols[3].metric(f"Smuggled share of China's compute, {year}",
-               f"{res.channel_share('smuggled', year):.0%}",
-               delta=f"legal exports {res.channel_share('legal', year):.0%}",
+cols[3].metric(f"{output('smuggled_share').label}, {year}",
+               f"{res.value('smuggled_share', year):.0%}",
+               delta=f"{CHANNELS['legal']} {res.channel_share('legal', year):.0%}",
                delta_color="off", delta_arrow="off", border=True)
 
 source = state.source()

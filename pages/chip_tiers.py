@@ -4,6 +4,7 @@ licensing line, a movable hypothetical threshold, per-chip H100e and the spec ta
 import streamlit as st
 
 from lib.app import sidebar, state, widgets
+from lib.core.outputs import CHANNELS, output
 from lib.core.registry import registry
 from lib.core.scenario import preset_values
 from lib.report import fmt, tiers
@@ -46,12 +47,15 @@ cols[0].metric("Best chip licensable to China (2026+)",
                delta_color="off", delta_arrow="off")
 year = min(2027, res.last_year)
 china, china_preset = res.at("china_total", year), preset_res.at("china_total", year)
-cols[1].metric(f"China AI compute, end {year} [H100e]", fmt.fmt_number(china), border=True,
+china_total = output("china_total")
+cols[1].metric(f"{china_total.label}, end {year} [{china_total.unit}]", fmt.fmt_number(china),
+               border=True,
                delta=f"{fmt.fmt_number(china - china_preset)} vs preset"
                if china != china_preset else "same as preset", delta_color="off", delta_arrow="off")
 legal, legal_preset = (r.channel_stock_h100e()["legal"].iloc[r.december_index(year)]
                        for r in (res, preset_res))
-cols[2].metric(f"Legal Nvidia compute in China, end {year} [H100e]", fmt.fmt_number(legal),
+cols[2].metric(f"{CHANNELS['legal']} in China's compute, end {year} [{china_total.unit}]",
+               fmt.fmt_number(legal),
                border=True, delta=f"{fmt.fmt_number(legal - legal_preset)} vs preset"
                if legal != legal_preset else "same as preset", delta_color="off", delta_arrow="off")
 if changes.empty:

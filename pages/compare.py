@@ -5,6 +5,7 @@ import streamlit as st
 
 from lib.analysis import montecarlo
 from lib.app import markup, state, widgets
+from lib.core.outputs import output
 from lib.core.runs import run
 from lib.core.scenario import Scenario, ScenarioError, presets
 from lib.report import compare, style
@@ -52,6 +53,7 @@ both = china.add_prefix("China: ").join(us.add_prefix("U.S.: "))
 widgets.chart("compare_compute", compare.compare_compute(us, china, source, log_y=log_y), both)
 
 gap = compare.compare_table(results, "race_gap_months")
+gap_axis = output("race_gap_months").label_with_unit
 fans = st.toggle("Show uncertainty (fans)", key="compare_fans",
                  help=f"Each scenario's 5-95% band of the race gap over {COMPARE_DRAWS:,} Monte "
                       "Carlo draws (policy levers held, assumptions drawn, seed 0).")
@@ -61,11 +63,11 @@ if fans:
                  for name, s in scenarios.items()}
     widgets.chart("compare_race_gap", compare.compare_fans(
         gap, bands, "Race gap: how many months China is behind (shaded: 5-95% of draws)",
-        "Race gap [months]", source + f" Bands: {COMPARE_DRAWS:,} Monte Carlo draws each."),
+        gap_axis, source + f" Bands: {COMPARE_DRAWS:,} Monte Carlo draws each."),
         compare.with_bands(gap, bands))
 else:
     widgets.chart("compare_race_gap", compare.compare_series(
-        gap, "Race gap: how many months China is behind", "Race gap [months]", source), gap)
+        gap, "Race gap: how many months China is behind", gap_axis, source), gap)
 
 last = min(r.last_year for r in results.values())
 year = st.select_slider("Metrics at end of", options=list(range(2023, last + 1)),

@@ -57,4 +57,4 @@ if runs_panel.open:
     with runs_panel:
         widgets.chart("largest_training_run", race.compute_race(
             runs, state.source(), title="Largest training run, U.S. vs China",
-            y_title="Training run size [FLOP]"), runs)
+            y_title=f"Training run size [{runs.attrs['unit']}]"), runs)

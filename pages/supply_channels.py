@@ -26,10 +26,11 @@ with right:
     st.metric("Binding constraint", funnel.attrs["binding"], border=True,
               help="Which limit sets the number of working Ascend packages this month: SMIC "
                    "wafers, die yield, packaging capacity or HBM supply.")
-    st.markdown("**Limits this month** [packages/month unless noted]")
-    st.dataframe({"limit": list(funnel.attrs["limits"]),
-                  "value": [f"{v:,.0f}" for v in funnel.attrs["limits"].values()]},
-                 hide_index=True, width="stretch")
+    st.markdown("**Limits this month**")
+    limits = funnel.attrs["limits"]
+    st.dataframe({"limit": [r["limit"] for r in limits],
+                  "value": [f"{r['value']:,.0f}" for r in limits],
+                  "unit": [r["unit"] for r in limits]}, hide_index=True, width="stretch")
 
 st.subheader("Legal exports and smuggling")
 unit = st.segmented_control("Count", ["units", "h100e"], default="units", key="arrivals_unit",

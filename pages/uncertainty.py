@@ -5,7 +5,7 @@ import streamlit as st
 
 from lib.analysis import goalseek, montecarlo, sensitivity
 from lib.app import state, widgets
-from lib.core.outputs import METRICS
+from lib.core.outputs import output
 from lib.core.registry import registry
 from lib.report import assumptions, drivers, fmt, uncertainty
 
@@ -18,8 +18,7 @@ source = state.source()
 
 
 def metric_label(key: str) -> str:
-    label, unit, _ = METRICS[key]
-    return f"{label} [{unit}]"
+    return output(key).label_with_unit
 
 
 top = st.columns([1, 1, 4], vertical_alignment="bottom")
@@ -58,8 +57,8 @@ with left:
     key = st.selectbox("Statement", statements, key="unc_statement",
                        format_func=lambda k: uncertainty.PROBABILITY_STATEMENTS[k][0])
     _, _, series, _, default = uncertainty.PROBABILITY_STATEMENTS[key]
-    n_label = {"ratio": "N (China's share of U.S. compute is 1/N)",
-               "race_gap_months": "N [months]", "china_total": "N [H100e]"}[series]
+    n_label = ("N (China's share of U.S. compute is 1/N)" if series == "ratio"
+               else f"N [{output(series).unit}]")
     threshold = st.number_input(n_label, min_value=0.0, value=default,
                                 step=1e6 if series == "china_total" else 1.0,
                                 format="%.0f" if series == "china_total" else "%.1f",
@@ -70,7 +69,7 @@ with left:
         st.markdown(f"### {statement['text']}")
         st.caption(f"{statement['hits']:,} of {statement['draws']:,} draws "
                    f"(seed {seed}). This scenario with every assumption at its value: "
-                   f"{fmt.fmt_with_unit(res.at(series, year), METRICS[series][1])}.")
+                   f"{fmt.fmt_with_unit(res.at(series, year), output(series).unit)}.")
 with right:
     hist = uncertainty.histogram_table(summary, "race_gap_months", year,
                                        res.at("race_gap_months", year))
@@ -124,12 +123,10 @@ goal_metric = goal[1].selectbox("Output", drivers.SENSITIVITY_OUTPUTS, key="unc_
 goal_years = list(range(max(drivers.GOAL_FROM_YEAR, 2023), last + 1))
 goal_year = goal[2].selectbox("At the end of", goal_years,
                               index=goal_years.index(min(2028, last)), key="unc_goal_year")
-unit = METRICS[goal_metric][1]
-target = goal[3].number_input(f"Target [{unit}]", min_value=0.0,
-                              value=drivers.GOAL_TARGETS[goal_metric],
-                              step=1e6 if unit == "H100e" else 1.0,
-                              format="%.0f" if unit == "H100e" else "%.1f",
-                              key=f"unc_goal_target_{goal_metric}")
+step, number_format = drivers.target_input(goal_metric)
+target = goal[3].number_input(f"Target [{output(goal_metric).unit}]", min_value=0.0,
+                              value=drivers.GOAL_TARGETS[goal_metric], step=step,
+                              format=number_format, key=f"unc_goal_target_{goal_metric}")
 found = goalseek.goal_seek(scenario, lever, goal_metric, goal_year, float(target),
                            from_year=drivers.GOAL_FROM_YEAR)
 reached, answer = drivers.goal_seek_text(found, res)

@@ -33,10 +33,6 @@ def traces_by_meta(fig: dict) -> dict[str, dict]:
     return {t["meta"]: t for t in fig["data"] if "meta" in t}
 
 
-def fan_title(series: str) -> str:
-    return uncertainty.FAN_TITLES[series]
-
-
 def statement_text(at: AppTest) -> str:
     texts = [m.value for m in at.markdown if m.value.startswith("### P(")]
     assert len(texts) == 1, texts
@@ -52,7 +48,7 @@ def test_page_renders_fans_histogram_and_tornado(page):
     assert not page.warning, [w.value for w in page.warning]
     titles = [f["layout"]["title"]["text"] for f in figures(page)]
     for series in uncertainty.FAN_SERIES:
-        assert fan_title(series) in titles
+        assert uncertainty.fan_title(series) in titles
     assert any("spread over 2,000 draws" in t for t in titles)
     assert any("what moves it (each parameter low → high)" in t for t in titles)
     assert not any("Sobol" in t for t in titles)  # only on request
@@ -61,7 +57,7 @@ def test_page_renders_fans_histogram_and_tornado(page):
 
 @pytest.mark.parametrize("series", uncertainty.FAN_SERIES)
 def test_fan_bands_are_ordered_and_the_deterministic_line_is_drawn(page, series):
-    fig = figure(page, fan_title(series))
+    fig = figure(page, uncertainty.fan_title(series))
     traces = traces_by_meta(fig)
     assert set(PERCENTILES) | {"scenario"} <= set(traces)
     bands = np.array([values(traces[q]["y"]) for q in PERCENTILES])
@@ -78,10 +74,10 @@ def test_fan_bands_are_ordered_and_the_deterministic_line_is_drawn(page, series)
 
 def test_moving_a_sidebar_lever_moves_the_fans():
     at = open_page()
-    before = traces_by_meta(figure(at, fan_title("china_total")))
+    before = traces_by_meta(figure(at, uncertainty.fan_title("china_total")))
     at.sidebar.slider(key="p_smuggling_interdiction_share_0").set_value(0.5).run()
     no_exception(at)
-    after = traces_by_meta(figure(at, fan_title("china_total")))
+    after = traces_by_meta(figure(at, uncertainty.fan_title("china_total")))
     moved = Scenario.build(overrides={"smuggling_interdiction_share": 0.5})
     assert at.session_state["scenario"] == moved
     for q in PERCENTILES:
@@ -245,7 +241,7 @@ def test_briefing_pack_carries_the_fans_and_tornado():
     for series in uncertainty.FAN_SERIES:
         fig, frame = charts[f"fan_{series}"]
         assert list(frame.columns) == [*PERCENTILES, "scenario"]
-        assert fig.layout.title.text == uncertainty.FAN_TITLES[series]
+        assert fig.layout.title.text == uncertainty.fan_title(series)
     expected = monte_carlo(scenario, 2000, 0).percentiles("race_gap_months")
     np.testing.assert_allclose(charts["fan_race_gap_months"][1]["p95"], expected["p95"])
     assert "tornado_race_gap" in charts

@@ -12,6 +12,7 @@ import pytest
 
 from lib.analysis import montecarlo, sensitivity
 from lib.app import widgets
+from lib.core import outputs
 from lib.core.runs import run
 from lib.core.scenario import Scenario
 from lib.report import compare, drivers, pack, race, style, supply, tiers, uncertainty
@@ -97,8 +98,10 @@ def test_us_and_china_colours_are_consistent(standard):
 
 def test_channel_colours_fixed(standard):
     fig = standard["china_compute_by_channel"][0]
+    assert fig.data
     for trace in fig.data:
-        assert trace.fillcolor == style.CHANNEL_COLOURS[trace.name]
+        assert trace.fillcolor == style.CHANNEL_COLOURS[trace.meta]
+        assert trace.name == outputs.CHANNELS[trace.meta]
 
 
 def test_events_are_marked_without_overlap(standard):

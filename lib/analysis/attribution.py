@@ -11,7 +11,7 @@ import pandas as pd
 
 from lib.core.calendar import december
 from lib.core.memo import memo
-from lib.core.outputs import LEVER_LABELS, METRICS
+from lib.core.outputs import LEVER_GROUPS
 from lib.core.registry import LEVERS, registry
 from lib.core.runs import run_values
 from lib.core.scenario import Scenario
@@ -39,9 +39,8 @@ def attribute(scenario: Scenario, baseline: Scenario, metric: str = "race_gap_mo
         batch.append({k: (scenario_values[k] if lever_of(k) in switched else baseline_values[k])
                       for k in scenario_values})
     out = run_values(batch)
-    series = METRICS[metric][2] if metric in METRICS else metric
-    index = december(year, out[series].shape[1])
-    value = {subset: float(out[series][i, index]) for i, subset in enumerate(subsets)}
+    index = december(year, out[metric].shape[1])
+    value = {subset: float(out[metric][i, index]) for i, subset in enumerate(subsets)}
     n = len(levers)
     rows = []
     for j, lever in enumerate(levers):
@@ -53,7 +52,7 @@ def attribute(scenario: Scenario, baseline: Scenario, metric: str = "race_gap_mo
             size = sum(subset)
             weight = math.factorial(size) * math.factorial(n - size - 1) / math.factorial(n)
             contribution += weight * (value[with_j] - value[subset])
-        rows.append({"lever": lever, "label": LEVER_LABELS[lever], "contribution": contribution})
+        rows.append({"lever": lever, "label": LEVER_GROUPS[lever], "contribution": contribution})
     base_value = value[(0,) * n]
     frame = pd.DataFrame(rows, columns=["lever", "label", "contribution"])
     frame.attrs.update(metric=metric, year=year, baseline=base_value,

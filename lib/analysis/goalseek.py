@@ -10,7 +10,7 @@ import numpy as np
 from lib.core.calendar import YEARS, december, n_months_for
 from lib.core.memo import memo
 from lib.core.model import simulate
-from lib.core.outputs import METRICS
+from lib.core.outputs import OUTPUTS
 from lib.core.registry import registry
 from lib.core.scenario import Scenario, stack_values
 
@@ -36,8 +36,7 @@ def goal_seek(scenario: Scenario, lever: str, metric: str, year: int, target: fl
     if p.kind == "boolean" or lever == "horizon_year":
         raise ValueError(f"{lever} cannot be goal-sought")
     values = scenario.values()
-    series = METRICS[metric][2] if metric in METRICS else metric
-    label = METRICS[metric][0] if metric in METRICS else metric
+    label = OUTPUTS[metric].label if metric in OUTPUTS else metric
     n_months = n_months_for(values["horizon_year"])
     index = december(year, n_months)
 
@@ -50,7 +49,7 @@ def goal_seek(scenario: Scenario, lever: str, metric: str, year: int, target: fl
                 batch.append(values | {lever: per_year})
             else:
                 batch.append(values | {lever: float(x)})
-        return simulate(stack_values(batch), n_months, detail=False)[series][:, index] - target
+        return simulate(stack_values(batch), n_months, detail=False)[metric][:, index] - target
 
     low, high = p.min, p.max
     for _ in range(rounds):

@@ -1,47 +1,144 @@
-"""What the model reports: output series, headline metrics, channels and lever groups.
+"""What the model reports, declared once: every output series (label, unit, axis, side), which
+of them are headline metrics, China's supply channels and the lever groups.
+
+Readers look names up here: output(key), CHANNELS[id], LEVER_GROUPS[id]. Colours are keyed by
+the same ids (lib/report/style.py), never by a label, so renaming a label changes only text.
 """
 
 from __future__ import annotations
 
-# Headline metrics: key -> (label, unit, series). Read at December of the chosen year.
-METRICS = {
-    "china_total": ("China AI compute", "H100e", "china_total"),
-    "us_total": ("U.S. AI compute", "H100e", "us_total"),
-    "ratio": ("U.S. / China compute", "x", "ratio"),
-    "race_gap_months": ("Race gap (China behind)", "months", "race_gap_months"),
-    "china_effective": ("China effective compute", "2022-algorithm H100e", "china_effective"),
-    "us_effective": ("U.S. effective compute", "2022-algorithm H100e", "us_effective"),
-    "china_training": ("China training compute", "H100e", "china_training"),
-    "largest_run_flop_china": ("China's largest training run", "FLOP", "largest_run_flop_china"),
-    "largest_run_flop_us": ("U.S. largest training run", "FLOP", "largest_run_flop_us"),
+from dataclasses import dataclass
+from typing import Literal
+
+Axis = Literal["log", "linear"]
+
+
+Side = Literal["us", "china", "both"]
+
+
+@dataclass(frozen=True)
+class Output:
+    key: str  # the series name in Result.series (or, if derived, the name Result computes)
+    label: str
+    unit: str
+    description: str
+    axis: Axis = "linear"  # how a chart of it reads best
+    side: Side | None = None  # whose quantity it is ("both": a comparison of the two)
+    headline: bool = False  # one of the headline metrics (Result.headline, the CLI's headline)
+    derived: bool = False  # computed by Result from the flows, not returned by the model
+
+    @property
+    def label_with_unit(self) -> str:
+        return f"{self.label} [{self.unit}]"
+
+
+_COMPUTE = "H100e"
+_EFFECTIVE = "2022-algorithm H100e"
+
+
+# Headline metrics first, in the order tables list them.
+OUTPUTS: dict[str, Output] = {o.key: o for o in (
+    Output("china_total", "China AI compute", _COMPUTE,
+           "China's installed AI compute, training plus inference.", "log", "china", True),
+    Output("us_total", "U.S. AI compute", _COMPUTE,
+           "The U.S.'s installed AI compute, training plus inference.", "log", "us", True),
+    Output("ratio", "U.S. / China compute", "x",
+           "U.S. installed compute as a multiple of China's.", "log", "both", True),
+    Output("race_gap_months", "Race gap (China behind)", "months",
+           "How many months earlier the U.S. had the effective compute China has now.",
+           "linear", "both", True),
+    Output("china_effective", "China effective compute", _EFFECTIVE,
+           "China's compute times its algorithmic efficiency (2022 algorithms = 1).",
+           "log", "china", True),
+    Output("us_effective", "U.S. effective compute", _EFFECTIVE,
+           "U.S. compute times its algorithmic efficiency (2022 algorithms = 1).",
+           "log", "us", True),
+    Output("china_training", "China training compute", _COMPUTE,
+           "China's installed compute used for training.", "log", "china", True),
+    Output("largest_run_flop_china", "China's largest training run", "FLOP",
+           "Compute of the largest single training run China's largest cluster could do.",
+           "log", "china", True),
+    Output("largest_run_flop_us", "U.S. largest training run", "FLOP",
+           "Compute of the largest single training run the largest U.S. cluster could do.",
+           "log", "us", True),
+    Output("smuggled_share", "Smuggled share of China's compute", "share",
+           "Share of China's installed compute that arrived as smuggled Nvidia chips.",
+           "linear", "china", True, derived=True),
+    Output("china_inference", "China inference compute", _COMPUTE,
+           "China's installed compute used for inference.", "log", "china"),
+    Output("us_training", "U.S. training compute", _COMPUTE,
+           "The U.S.'s installed compute used for training.", "log", "us"),
+    Output("us_inference", "U.S. inference compute", _COMPUTE,
+           "The U.S.'s installed compute used for inference.", "log", "us"),
+    Output("effective_ratio", "U.S. / China effective compute", "x",
+           "U.S. effective compute as a multiple of China's.", "log", "both"),
+    Output("ascend_utilization", "Ascend utilization", "share",
+           "Share of an Ascend chip's rated performance realised (CANN software maturity).",
+           "linear", "china"),
+    Output("us_algorithmic_multiplier", "U.S. algorithmic efficiency", "x",
+           "What better algorithms multiply U.S. compute by, against 2022.", "log", "us"),
+    Output("china_algorithmic_multiplier", "China algorithmic efficiency", "x",
+           "What better algorithms multiply China's compute by, against 2022.",
+           "log", "china"),
+    Output("reallocated_to_us", "Nvidia supply reallocated to U.S. buyers", "H100e/month",
+           "Nvidia dies not sold to China (against the status quo) that U.S. buyers take; "
+           "negative when China buys more.", "linear", "us"),
+    Output("smic_wafers_ascend", "SMIC wafers for Ascend", "wafers/month",
+           "SMIC 7 nm wafer starts given to Ascend dies.", "linear", "china"),
+    Output("smic_gross_dies", "SMIC gross dies", "dies/month",
+           "Ascend dies cut from those wafers, before yield.", "linear", "china"),
+    Output("smic_good_dies", "SMIC good dies", "dies/month",
+           "Ascend dies that work (gross dies times yield).", "linear", "china"),
+    Output("smic_yield", "SMIC die yield", "share",
+           "Share of SMIC's Ascend dies that work.", "linear", "china"),
+    Output("die_bank_dies", "TSMC die-bank dies", "dies/month",
+           "TSMC-made Ascend dies offered for packaging.", "linear", "china"),
+    Output("package_potential", "Package potential", "packages/month",
+           "Ascend packages the available dies could make.", "linear", "china"),
+    Output("hbm_package_limit", "HBM limit", "packages/month",
+           "Ascend packages the available HBM allows.", "linear", "china"),
+    Output("packaging_capacity", "Packaging capacity", "packages/month",
+           "Ascend packages China's packaging lines can attempt.", "linear", "china"),
+    Output("package_attempts", "Package attempts (incl. TSMC dies)", "packages/month",
+           "Ascend packages attempted: the smallest of dies, HBM and capacity.",
+           "linear", "china"),
+    Output("ascend_packages", "Working Ascend packages", "packages/month",
+           "Package attempts times packaging yield.", "linear", "china"),
+    Output("binding_constraint", "Binding constraint on Ascend output", "category",
+           "Which limit sets Ascend output: an index into lib/core/model.py BINDING.",
+           "linear", "china"),
+    Output("smic_generation", "Ascend generation made at SMIC", "index",
+           "Which Ascend generation SMIC makes: an index into lib/core/model.py "
+           "SMIC_GENERATIONS.", "linear", "china"),
+)}
+
+
+def output(key: str) -> Output:
+    """The declaration of one output (KeyError names an undeclared key)."""
+    return OUTPUTS[key]
+
+
+def headline_metrics() -> list[Output]:
+    return [o for o in OUTPUTS.values() if o.headline]
+
+
+# China's supply channels, id -> label, in lib/core/model.py CHANNELS order.
+CHANNELS: dict[str, str] = {
+    "legal": "Legal Nvidia exports", "smuggled": "Smuggled Nvidia chips",
+    "tsmc_dies": "TSMC-made Ascend dies", "smic": "SMIC-made Ascend",
+    "no_controls": "Nvidia (no controls)",
 }
 
 
-LEVER_LABELS = {
+# Lever groups attribution splits a change by, id -> label, in lib/core/registry.py LEVERS order.
+LEVER_GROUPS: dict[str, str] = {
     "smuggling": "Smuggling", "legal_exports": "Legal exports", "tsmc_dies": "TSMC dies",
     "smic_production": "SMIC production", "efficiency": "Efficiency", "us_side": "U.S. side",
     "other": "Other",
 }
 
 
-SERIES_UNITS = {
-    "china_training": "H100e", "china_inference": "H100e", "china_total": "H100e",
-    "us_training": "H100e", "us_inference": "H100e", "us_total": "H100e",
-    "china_effective": "2022-algorithm H100e", "us_effective": "2022-algorithm H100e",
-    "ratio": "x", "effective_ratio": "x", "race_gap_months": "months",
-    "largest_run_flop_us": "FLOP", "largest_run_flop_china": "FLOP",
-    "ascend_utilization": "share", "smic_yield": "share", "smic_wafers_ascend": "wafers/month",
-    "smic_gross_dies": "dies/month", "smic_good_dies": "dies/month",
-    "die_bank_dies": "dies/month", "package_potential": "packages/month",
-    "hbm_package_limit": "packages/month", "packaging_capacity": "packages/month",
-    "package_attempts": "packages/month", "ascend_packages": "packages/month",
-    "reallocated_to_us": "H100e/month", "us_algorithmic_multiplier": "x",
-    "china_algorithmic_multiplier": "x",
-}
-
-
-CHANNEL_LABELS = {
-    "legal": "Legal Nvidia exports", "smuggled": "Smuggled Nvidia chips",
-    "tsmc_dies": "TSMC-made Ascend dies", "smic": "SMIC-made Ascend",
-    "no_controls": "Nvidia (no controls)",
-}
+# The old key -> (label, unit, series) view, derived, for the two readers outside this change
+# (lib/analysis/sensitivity.py, lib/__init__.py); remove once they read output().
+METRICS = {o.key: (o.label, o.unit, o.key) for o in OUTPUTS.values()
+           if o.headline and not o.derived}

@@ -13,7 +13,7 @@ from lib.core.calendar import FIRST_YEAR, december, months_index, n_months_for
 from lib.core.chips import licensed_candidates
 from lib.core.memo import memo
 from lib.core.model import CHANNELS, FLOWS, simulate
-from lib.core.outputs import METRICS
+from lib.core.outputs import headline_metrics
 from lib.core.scenario import Scenario, stack_values
 
 
@@ -41,15 +41,17 @@ class Result:
         return float(self.series[name][self.december_index(year)])
 
     def headline(self, years=(2025, 2027, 2030)) -> pd.DataFrame:
+        """Every headline metric (lib/core/outputs.py) in December of each year."""
         years = [y for y in years if FIRST_YEAR <= y <= self.last_year]
-        rows = []
-        for key, (label, unit, series) in METRICS.items():
-            rows.append({"metric": key, "label": label, "unit": unit,
-                         **{str(y): self.at(series, y) for y in years}})
-        rows.append({"metric": "smuggled_share", "label": "Smuggled share of China's compute",
-                     "unit": "share",
-                     **{str(y): self.channel_share("smuggled", y) for y in years}})
-        return pd.DataFrame(rows)
+        return pd.DataFrame([{"metric": o.key, "label": o.label, "unit": o.unit,
+                              **{str(y): self.value(o.key, y) for y in years}}
+                             for o in headline_metrics()])
+
+    def value(self, key: str, year: int) -> float:
+        """An output in December of `year`: a model series, or one Result derives."""
+        if key == "smuggled_share":
+            return self.channel_share("smuggled", year)
+        return self.at(key, year)
 
     def channel_stock_h100e(self) -> pd.DataFrame:
         """China's installed compute by channel [H100e], monthly."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from lib.core.chips import chip_table
 from lib.core.model import BINDING
+from lib.core.outputs import output
 from lib.core.runs import Result
-from lib.report.fmt import fmt_number
+from lib.report.fmt import fmt_with_unit
 from lib.report.race import counterfactual
 from lib.report.style import scenario_label
 
@@ -16,20 +17,23 @@ def takeaways(result: Result, year: int) -> list[str]:
     china = result.at("china_total", year)
     us = result.at("us_total", year)
     gap = result.at("race_gap_months", year)
-    smuggled = result.channel_share("smuggled", year)
+    smuggled = result.value("smuggled_share", year)
     without = counterfactual(result).at("china_total", year)
     label = scenario_label(result.scenario)
+    compute = output("china_total").unit
     lines = [
-        f"Under **{label}**, China has **{fmt_number(china)} H100e** of AI compute by end "
-        f"{year}, **{gap:.0f} months** behind the U.S.; **{smuggled:.0%}** of it smuggled.",
-        f"The U.S. has **{fmt_number(us)} H100e**, {us / max(china, 1):,.0f}x China's.",
+        f"Under **{label}**, China has **{fmt_with_unit(china, compute)}** of AI compute by "
+        f"end {year}, **{gap:.0f} {output('race_gap_months').unit}** behind the U.S.; "
+        f"**{smuggled:.0%}** of it smuggled.",
+        f"The U.S. has **{fmt_with_unit(us, output('us_total').unit)}**, "
+        f"{fmt_with_unit(result.at('ratio', year), output('ratio').unit)} China's.",
     ]
     if without > china * 1.05:
         lines.append(f"Without export controls China would have about "
-                     f"**{fmt_number(without)} H100e** ({without / china:.1f}x as much).")
+                     f"**{fmt_with_unit(without, compute)}** ({without / china:.1f}x as much).")
     elif without < china * 0.95:
         lines.append(f"China ends with more compute than without controls "
-                     f"({fmt_number(without)} H100e): domestic supply outgrows what it "
+                     f"({fmt_with_unit(without, compute)}): domestic supply outgrows what it "
                      f"would have bought.")
     else:
         lines.append("Controls make little difference to China's compute by then.")

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib.core.outputs import METRICS
+from lib.core.outputs import output
 from lib.core.registry import registry
 from lib.core.runs import Result
 from lib.core.scenario import Scenario
@@ -32,7 +32,7 @@ def compare_table(results: dict[str, Result], series: str) -> pd.DataFrame:
     frame = pd.concat({name: pd.Series(r.series[series], index=r.months)
                        for name, r in results.items()}, axis=1)
     frame.index.name = "month"
-    frame.attrs["unit"] = METRICS.get(series, (None, "H100e"))[1]
+    frame.attrs["unit"] = output(series).unit
     return frame
 
 
@@ -47,16 +47,18 @@ def differing_parameters(scenarios: dict[str, Scenario]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["parameter", *scenarios])
 
 
+DELTA_METRICS = ("china_total", "us_total", "ratio", "race_gap_months", "china_training")
+
+
 def metric_deltas(results: dict[str, Result], year: int) -> pd.DataFrame:
     """Headline metrics per scenario at `year`, and each one's change from the first."""
     first = next(iter(results))
     rows = []
-    for key in ("china_total", "us_total", "ratio", "race_gap_months", "china_training"):
-        label, unit, series = METRICS[key]
-        base = results[first].at(series, year)
-        row = {"metric": f"{label} [{unit}]"}
+    for key in DELTA_METRICS:
+        base = results[first].value(key, year)
+        row = {"metric": output(key).label_with_unit}
         for name, result in results.items():
-            value = result.at(series, year)
+            value = result.value(key, year)
             row[name] = value
             if name != first:
                 row[f"{name} vs {first}"] = value - base
@@ -89,7 +91,8 @@ def compare_compute(us: pd.DataFrame, china: pd.DataFrame, source: str, log_y: b
     if log_y:
         set_log_ticks(fig, np.concatenate([us.to_numpy().ravel(), china.to_numpy().ravel()]))
     return finish(fig, "AI compute installed, scenarios compared", "Month",
-                  "Installed compute [H100e]" + (" (log scale)" if log_y else ""), source,
+                  f"Installed compute [{output('china_total').unit}]"
+                  + (" (log scale)" if log_y else ""), source,
                   height=height + 60)
 
 

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from lib.analysis.goalseek import GoalSeek
 from lib.core.calendar import FIRST_YEAR, YEARS
-from lib.core.outputs import METRICS
+from lib.core.outputs import output
 from lib.core.registry import Parameter, registry
 from lib.core.runs import Result
 from lib.report.fmt import fmt_number, fmt_short, fmt_with_unit, num
@@ -24,7 +24,12 @@ SENSITIVITY_OUTPUTS = ("race_gap_months", "ratio", "china_total", "china_trainin
 
 
 GOAL_TARGETS = {"race_gap_months": 24.0, "ratio": 10.0, "china_total": 5e6,
-                "china_training": 2e6, "us_total": 1e8}
+                "china_training": 2e6, "us_total": 1e8}  # [each output's declared unit]
+
+
+def target_input(metric: str) -> tuple[float, str]:
+    """(step, number format) for typing a target: whole millions for compute-sized targets."""
+    return (1e6, "%.0f") if GOAL_TARGETS[metric] >= 1e6 else (1.0, "%.1f")
 
 
 GOAL_FROM_YEAR = 2026  # yearly levers are goal-sought as one value for every year from here
@@ -56,14 +61,14 @@ def tornado_table(frame: pd.DataFrame, top: int = 12) -> pd.DataFrame:
                                       "output_high", "swing"])
     metric = frame.attrs["metric"]
     out.attrs.update(base=frame.attrs["base"], metric=metric, year=frame.attrs["year"],
-                     label=METRICS[metric][0], unit=METRICS[metric][1])
+                     label=output(metric).label, unit=output(metric).unit)
     return out
 
 
 def sobol_table(frame: pd.DataFrame, metric: str, year: int) -> pd.DataFrame:
     out = frame.rename(columns={"label": "parameter"}).copy()
-    out.attrs.update(metric=metric, year=year, label=METRICS[metric][0],
-                     unit=METRICS[metric][1])
+    out.attrs.update(metric=metric, year=year, label=output(metric).label,
+                     unit=output(metric).unit)
     return out
 
 
@@ -78,7 +83,7 @@ def goal_seek_levers() -> list[str]:
 def goal_seek_text(found: GoalSeek, result: Result) -> tuple[bool, str]:
     """(reached, plain-language answer) for a goal-seek."""
     p = registry()[found.lever]
-    label, unit, series = METRICS[found.metric]
+    label, unit = output(found.metric).label, output(found.metric).unit
     if found.value is None:
         if found.reach is None:
             return False, found.message[:1].upper() + found.message[1:] + "."
@@ -102,7 +107,7 @@ def goal_seek_text(found: GoalSeek, result: Result) -> tuple[bool, str]:
         f"**{label} = {fmt_with_unit(found.achieved, unit)}** at end {found.year} "
         f"(target {fmt_with_unit(found.target, unit)}). This scenario has "
         f"{fmt_with_unit(float(current), p.unit)}{now_when}, giving "
-        f"{fmt_with_unit(result.at(series, found.year), unit)}.")
+        f"{fmt_with_unit(result.value(found.metric, found.year), unit)}.")
 
 
 LOW_COLOUR = "#56B4E9"  # sky blue: parameter at its low end

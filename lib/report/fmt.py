@@ -59,6 +59,11 @@ def show_value(value) -> str:
     return str(value)
 
 
+def hover_format(unit: str) -> str:
+    """Plotly hover format: one decimal for ratios and months, SI-prefixed otherwise."""
+    return "%{y:.1f}" if unit in ("x", "months") else "%{y:,.3s}"
+
+
 def fmt_short(value: float, unit: str) -> str:
     if unit == "months":
         return f"{value:.0f} mo"

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from lib.analysis.attribution import attribute
 from lib.core.data import table
-from lib.core.outputs import LEVER_LABELS, METRICS
+from lib.core.outputs import output
 from lib.core.runs import Result
 from lib.core.scenario import Scenario
 from lib.report.style import (
@@ -51,10 +51,10 @@ def headline(result: Result, year: int) -> pd.DataFrame:
     no_controls = counterfactual(result)
     rows = []
     for key in HEADLINE_KEYS:
-        label, unit, series = METRICS[key]
-        rows.append({"metric": key, "label": label, "unit": unit, "year": year,
-                     "scenario": result.at(series, year),
-                     "no_controls": no_controls.at(series, year)})
+        declared = output(key)
+        rows.append({"metric": key, "label": declared.label, "unit": declared.unit,
+                     "year": year, "scenario": result.value(key, year),
+                     "no_controls": no_controls.value(key, year)})
     return pd.DataFrame(rows)
 
 
@@ -70,7 +70,7 @@ def compute_over_time(result: Result, kind: str = "total", effective: bool = Fal
     if with_counterfactual:
         frame["china_no_controls"] = counterfactual(result).series[names["china"]]
     frame.index.name = "month"
-    frame.attrs["unit"] = "2022-algorithm H100e" if effective else "H100e"
+    frame.attrs["unit"] = output(names["china"]).unit
     frame.attrs["kind"] = "effective" if effective else kind
     return frame
 
@@ -81,7 +81,7 @@ def largest_run(result: Result) -> pd.DataFrame:
                           "china": result.series["largest_run_flop_china"]},
                          index=result.months)
     frame.index.name = "month"
-    frame.attrs["unit"] = "FLOP"
+    frame.attrs["unit"] = output("largest_run_flop_china").unit
     frame.attrs["kind"] = "largest training run"
     return frame
 
@@ -105,13 +105,9 @@ def waterfall_table(scenario: Scenario, baseline: Scenario, metric: str = "race_
         "value": [frame.attrs["baseline"]] + list(frame["contribution"])
         + [frame.attrs["scenario"]],
     })
-    out.attrs.update(metric=metric, year=year, unit=METRICS[metric][1],
-                     metric_label=METRICS[metric][0])
+    out.attrs.update(metric=metric, year=year, unit=output(metric).unit,
+                     metric_label=output(metric).label)
     return out
-
-
-def lever_label(lever: str) -> str:
-    return LEVER_LABELS.get(lever, lever)
 
 
 def compute_race(frame: pd.DataFrame, source: str, log_y: bool = True,
@@ -119,7 +115,7 @@ def compute_race(frame: pd.DataFrame, source: str, log_y: bool = True,
                  height: int = SCREEN_HEIGHT, y_title: str | None = None,
                  label_ends: bool = True, width_hint: int = 1300) -> go.Figure:
     """U.S. vs China installed compute over time, with the no-controls China line."""
-    unit = frame.attrs.get("unit", "H100e")
+    unit = frame.attrs.get("unit", output("china_total").unit)
     kind = frame.attrs.get("kind", "total")
     x = month_axis(frame.index)
     fig = new_figure()

@@ -26,12 +26,15 @@ CHINA = "#D55E00"  # vermillion
 GREY = "#7F7F7F"
 
 
-CHANNEL_COLOURS = {
-    "Legal Nvidia exports": "#E69F00",  # orange
-    "Smuggled Nvidia chips": "#CC79A7",  # reddish purple
-    "TSMC-made Ascend dies": "#009E73",  # bluish green
-    "SMIC-made Ascend": "#56B4E9",  # sky blue
-    "Nvidia (no controls)": "#999999",
+SIDE_COLOURS = {"us": US, "china": CHINA}  # keyed by lib/core/outputs.py Output.side
+
+
+CHANNEL_COLOURS = {  # keyed by channel id (lib/core/outputs.py CHANNELS), never by label
+    "legal": "#E69F00",  # orange
+    "smuggled": "#CC79A7",  # reddish purple
+    "tsmc_dies": "#009E73",  # bluish green
+    "smic": "#56B4E9",  # sky blue
+    "no_controls": "#999999",
 }
 
 

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from lib.core import outputs
 from lib.core.model import BINDING, CHANNELS, FLOWS
-from lib.core.outputs import CHANNEL_LABELS
 from lib.core.runs import Result
 from lib.report.style import (
     BASE_FONT_SIZE,
@@ -24,24 +24,25 @@ from lib.report.style import (
 
 
 def channel_stock(result: Result) -> pd.DataFrame:
-    """China's installed compute by channel [H100e], monthly; channels with no stock dropped
-    except that at least one column is kept."""
+    """China's installed compute by channel [H100e], monthly, one column per channel id;
+    channels with no stock dropped except that at least one column is kept."""
     frame = result.channel_stock_h100e()
     keep = [c for c in CHANNELS if frame[c].abs().sum() > 0] or ["legal"]
-    frame = frame[keep].rename(columns=CHANNEL_LABELS)
+    frame = frame[keep]
     frame.index.name = "month"
+    frame.attrs["unit"] = outputs.output("china_total").unit  # channels add up to China's
     return frame
 
 
 def channel_arrivals_yearly(result: Result, unit: str = "units") -> pd.DataFrame:
-    """Chips arriving in China per calendar year by Nvidia channel (legal, smuggled)
+    """Chips arriving in China per calendar year by Nvidia channel id (legal, smuggled)
     [chips/yr or H100e/yr]."""
     key = "arrivals_units" if unit == "units" else "arrivals_h100e"
     arrivals = result.flows[key]
     data = {}
     for channel in ("legal", "smuggled"):
         rows = [i for i, (c, _) in enumerate(FLOWS) if c == channel]
-        data[CHANNEL_LABELS[channel]] = arrivals[rows].sum(axis=0)
+        data[channel] = arrivals[rows].sum(axis=0)
     frame = pd.DataFrame(data, index=result.months)
     frame = frame.groupby(frame.index.year).sum()
     frame.index.name = "year"
@@ -49,29 +50,24 @@ def channel_arrivals_yearly(result: Result, unit: str = "units") -> pd.DataFrame
     return frame
 
 
-FUNNEL_STAGES = (
-    ("smic_wafers_ascend", "SMIC wafers for Ascend", "wafers"),
-    ("smic_gross_dies", "Gross dies", "dies"),
-    ("smic_good_dies", "Good dies", "dies"),
-    ("package_attempts", "Package attempts (incl. TSMC dies)", "packages"),
-    ("ascend_packages", "Working Ascend packages", "packages"),
-)
+FUNNEL_STAGES = ("smic_wafers_ascend", "smic_gross_dies", "smic_good_dies", "package_attempts",
+                 "ascend_packages")
+
+
+FUNNEL_LIMITS = ("die_bank_dies", "package_potential", "hbm_package_limit", "packaging_capacity")
 
 
 def funnel_table(result: Result, month: int) -> pd.DataFrame:
-    """The SMIC-to-Ascend funnel in one month [per month], with the binding constraint."""
-    frame = pd.DataFrame([
-        {"stage": label, "value": float(result.series[key][month]), "unit": f"{unit}/month"}
-        for key, label, unit in FUNNEL_STAGES
-    ])
+    """The SMIC-to-Ascend funnel in one month [per month], with the binding constraint and
+    the limits (records: limit, value, unit)."""
+    def rows(keys: tuple[str, ...], name: str) -> list[dict]:
+        return [{name: outputs.output(k).label, "value": float(result.series[k][month]),
+                 "unit": outputs.output(k).unit} for k in keys]
+
+    frame = pd.DataFrame(rows(FUNNEL_STAGES, "stage"))
     frame.attrs["month"] = result.months[month].strftime("%b %Y")
     frame.attrs["binding"] = BINDING[int(result.series["binding_constraint"][month])]
-    frame.attrs["limits"] = {
-        "TSMC die-bank dies": float(result.series["die_bank_dies"][month]),
-        "Package potential": float(result.series["package_potential"][month]),
-        "HBM limit": float(result.series["hbm_package_limit"][month]),
-        "Packaging capacity": float(result.series["packaging_capacity"][month]),
-    }
+    frame.attrs["limits"] = rows(FUNNEL_LIMITS, "limit")
     return frame
 
 
@@ -82,21 +78,19 @@ def binding_over_time(result: Result) -> pd.DataFrame:
     return frame
 
 
-def channel_shares(result: Result, year: int) -> dict[str, float]:
-    return {CHANNEL_LABELS[c]: result.channel_share(c, year) for c in CHANNELS}
-
-
 def channel_area(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT,
                  title: str = "China's installed AI compute by supply channel",
                  width_hint: int = 1300) -> go.Figure:
+    """Stacked areas, one per channel id column (channel_stock), named by its label."""
     x = month_axis(frame.index)
     fig = new_figure()
-    for column in frame.columns:
-        fig.add_trace(go.Scatter(x=x, y=frame[column], name=column, stackgroup="one",
-                                 mode="lines", line=dict(width=0.5,
-                                                         color=CHANNEL_COLOURS.get(column, GREY)),
-                                 fillcolor=CHANNEL_COLOURS.get(column, GREY)))
-    return finish(fig, title, "Month", "Installed compute [H100e]", source, height=height,
+    for channel in frame.columns:
+        colour = CHANNEL_COLOURS.get(channel, GREY)
+        fig.add_trace(go.Scatter(x=x, y=frame[channel], name=outputs.CHANNELS[channel],
+                                 stackgroup="one", mode="lines", meta=channel,
+                                 line=dict(width=0.5, color=colour), fillcolor=colour))
+    unit = frame.attrs.get("unit", outputs.output("china_total").unit)
+    return finish(fig, title, "Month", f"Installed compute [{unit}]", source, height=height,
                   width_hint=width_hint)
 
 
@@ -124,9 +118,10 @@ def funnel(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT) -> go.
 def legal_vs_smuggled(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT) -> go.Figure:
     unit = frame.attrs.get("unit", "chips/yr")
     fig = new_figure()
-    for column in frame.columns:
-        fig.add_trace(go.Bar(x=list(frame.index), y=frame[column], name=column,
-                             marker_color=CHANNEL_COLOURS.get(column, GREY)))
+    for channel in frame.columns:
+        fig.add_trace(go.Bar(x=list(frame.index), y=frame[channel],
+                             name=outputs.CHANNELS[channel], meta=channel,
+                             marker_color=CHANNEL_COLOURS.get(channel, GREY)))
     fig.update_layout(barmode="group")
     return finish(fig, "Nvidia chips reaching China: legal exports vs smuggling", "Year",
                   f"Chips arriving [{unit}]", source, height=height)

@@ -11,13 +11,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib.analysis import montecarlo
-from lib.core.outputs import METRICS
+from lib.core.outputs import output
 from lib.core.runs import Result
-from lib.report.fmt import fmt_number, fmt_probability, fmt_short
+from lib.report.fmt import fmt_number, fmt_probability, fmt_short, hover_format
 from lib.report.style import (
     BASE_FONT_SIZE,
-    CHINA,
     SCREEN_HEIGHT,
+    SIDE_COLOURS,
     US,
     finish,
     month_axis,
@@ -29,17 +29,22 @@ from lib.report.style import (
 FAN_SERIES = montecarlo.SUMMARY_SERIES
 
 
-FAN_LOG = ("china_total", "ratio")  # fans drawn on a log axis (right-skewed draws)
+FAN_LOG = tuple(s for s in FAN_SERIES if output(s).axis == "log")  # right-skewed draws
 
 
-FAN_TITLES = {
-    "china_total": "China's installed AI compute: range of outcomes",
-    "ratio": "U.S. compute as a multiple of China's: range of outcomes",
-    "race_gap_months": "Race gap (months China is behind): range of outcomes",
-}
+def fan_title(series: str) -> str:
+    return f"{output(series).label}: range of outcomes"
+
+
+def fan_colour(series: str) -> str:
+    """The side's colour; comparisons of the two sides (ratio, race gap) in U.S. blue."""
+    return SIDE_COLOURS.get(output(series).side, US)
 
 
 DRAW_CHOICES = (1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
+
+
+_GAP_UNIT, _COMPUTE_UNIT = output("race_gap_months").unit, output("china_total").unit
 
 
 # key -> (picker label, statement with {n}, series, above, default threshold)
@@ -48,14 +53,14 @@ PROBABILITY_STATEMENTS = {
                           "China's compute > 1/{n} of the U.S.'s", "ratio", False, 10.0),
     "china_share_below": ("China's compute below 1/N of the U.S.'s",
                           "China's compute < 1/{n} of the U.S.'s", "ratio", True, 10.0),
-    "gap_above": ("China more than N months behind", "China more than {n} months behind",
-                  "race_gap_months", True, 24.0),
-    "gap_below": ("China less than N months behind", "China less than {n} months behind",
-                  "race_gap_months", False, 12.0),
-    "china_above": ("China's compute above N H100e", "China's compute > {n} H100e",
-                    "china_total", True, 5e6),
-    "china_below": ("China's compute below N H100e", "China's compute < {n} H100e",
-                    "china_total", False, 5e6),
+    "gap_above": (f"China more than N {_GAP_UNIT} behind",
+                  f"China more than {{n}} {_GAP_UNIT} behind", "race_gap_months", True, 24.0),
+    "gap_below": (f"China less than N {_GAP_UNIT} behind",
+                  f"China less than {{n}} {_GAP_UNIT} behind", "race_gap_months", False, 12.0),
+    "china_above": (f"China's compute above N {_COMPUTE_UNIT}",
+                    f"China's compute > {{n}} {_COMPUTE_UNIT}", "china_total", True, 5e6),
+    "china_below": (f"China's compute below N {_COMPUTE_UNIT}",
+                    f"China's compute < {{n}} {_COMPUTE_UNIT}", "china_total", False, 5e6),
 }
 
 
@@ -63,9 +68,8 @@ def fan_frame(summary: montecarlo.Summary, result: Result, series: str) -> pd.Da
     """Monthly percentiles of `series` across the draws, with the deterministic line."""
     frame = summary.fans[series].copy()
     frame["scenario"] = result.series[series][:len(frame)]
-    label, unit, _ = METRICS[series]
-    frame.attrs.update(series=series, label=label, unit=unit, draws=summary.draws,
-                       seed=summary.seed, title=FAN_TITLES[series])
+    frame.attrs.update(series=series, label=output(series).label, unit=output(series).unit,
+                       draws=summary.draws, seed=summary.seed, title=fan_title(series))
     return frame
 
 
@@ -98,16 +102,13 @@ def histogram_table(summary: montecarlo.Summary, series: str, year: int,
         counts, edges = np.histogram(values, bins=edges)
     else:
         counts, edges = np.histogram(values, bins=40)
-    label, unit, _ = METRICS[series]
     frame = pd.DataFrame({"from": edges[:-1], "to": edges[1:], "draws": counts,
                           "share": counts / len(values)})
-    frame.attrs.update(series=series, label=label, unit=unit, year=year, draws=len(values),
+    frame.attrs.update(series=series, label=output(series).label, unit=output(series).unit,
+                       year=year, draws=len(values),
                        median=float(np.median(values)), p5=float(np.percentile(values, 5)),
                        p95=float(np.percentile(values, 95)), scenario=deterministic)
     return frame
-
-
-FAN_COLOURS = {"china_total": CHINA, "ratio": US, "race_gap_months": US}
 
 
 BAND_NAMES = {"p5": "5th percentile", "p25": "25th percentile", "p50": "Median of draws",
@@ -121,10 +122,10 @@ def fan(frame: pd.DataFrame, source: str, log_y: bool = False, height: int = SCR
     series = frame.attrs.get("series", "")
     unit = frame.attrs.get("unit", "")
     label = frame.attrs.get("label", series)
-    colour = FAN_COLOURS.get(series, US)
+    colour = fan_colour(series)
     x = month_axis(frame.index)
     fig = new_figure()
-    hover = "%{y:,.3s}" if unit not in ("months", "x") else "%{y:.1f}"
+    hover = hover_format(unit)
     for low, high, alpha, name in (("p5", "p95", 0.18, "90% of draws (5th–95th percentile)"),
                                    ("p25", "p75", 0.35, "50% of draws (25th–75th)")):
         fig.add_trace(go.Scatter(x=x, y=frame[low], mode="lines", line=dict(width=0),
@@ -184,7 +185,7 @@ def histogram(frame: pd.DataFrame, source: str, threshold: float | None = None,
     label = frame.attrs.get("label", "")
     year = frame.attrs.get("year", "")
     series = frame.attrs.get("series", "")
-    colour = FAN_COLOURS.get(series, US)
+    colour = fan_colour(series)
     centres = (frame["from"] + frame["to"]) / 2
     fig = new_figure(go.Bar(
         x=centres, y=100 * frame["share"], width=frame["to"] - frame["from"],
