@@ -31,11 +31,11 @@ GOAL_FROM_YEAR = 2026  # yearly levers are goal-sought as one value for every ye
 
 
 def range_text(parameter: Parameter, low, high) -> tuple[str, str]:
+    """A tornado bar's ends: the factor on every year for yearly parameters (the only way
+    they vary, lib/core/variation.py), else the values."""
     d = parameter.distribution
     if parameter.is_yearly:
-        if d is not None and d.is_factor:
-            return f"×{d.low:g}", f"×{d.high:g}"
-        return "low", "high"
+        return f"×{d.low:g}", f"×{d.high:g}"
     return num(float(low)), num(float(high))
 
 
