@@ -6,7 +6,7 @@ Yearly values, two readings:
                      the next listed year (to 2035); years before the first keep the default.
   Scenario overrides written by machines (share links, scenario JSON, the sidebar's per-year
                      table, CLI --set key.YEAR=v): exactly the years listed, the rest keep the
-                     preset's values. A whole number for a yearly key sets every year.
+                     preset's values. A single number for a yearly key sets every year.
 Cross-parameter constraints are declared in parameters.yaml and checked by _cross_checks.
 """
 
