@@ -17,9 +17,9 @@ import pandas as pd
 from lib.analysis.backcast import backcast_table
 from lib.core.data import DataError
 from lib.core.outputs import output
-from lib.core.registry import registry
 from lib.core.runs import run
 from lib.core.scenario import Scenario, ScenarioError, presets, validate_data
+from lib.core.variation import documentation_rows
 
 EXIT_BAD_INPUT = 2
 
@@ -115,7 +115,7 @@ def cmd_run(args) -> None:
 
 
 def cmd_params(args) -> None:
-    frame = pd.DataFrame(registry().table())
+    frame = pd.DataFrame(documentation_rows())  # the Assumptions page's table, at defaults
     if args.format == "json":
         _write(frame.to_json(orient="records", indent=1) + "\n", "json", args.out)
     else:

@@ -36,7 +36,7 @@ def main() -> None:
     run(Scenario())  # load data files and static tables once (start-up cost)
     values = Scenario().values()
     inputs = stack_values([values])
-    n_months = n_months_for(values["horizon_year"])
+    n_months = n_months_for(values[registry().horizon.key])
 
     median, best = timed(lambda: simulate(inputs, n_months, detail=True), 50)
     print(f"one scenario, core only (simulate, detail=True): median {median*1e3:.2f} ms, "

@@ -39,12 +39,9 @@ def random_values(rng: np.random.Generator, n: int, *, plausible: bool = False,
                 values[p.key] = tuple(float(v) for v in rng.uniform(lo, hi, len(YEARS)))
             else:
                 values[p.key] = float(rng.uniform(lo, hi))
-        h200 = np.array(values["smuggled_share_h200"])
-        b200 = np.array(values["smuggled_share_b200"])
-        scale = np.maximum(h200 + b200, 1.0)
-        values["smuggled_share_h200"] = tuple(h200 / scale)
-        values["smuggled_share_b200"] = tuple(b200 / scale)
-        values["horizon_year"] = horizon
+        for constraint in registry().constraints:  # drawn values moved onto each constraint
+            values |= {k: tuple(v) for k, v in constraint.project(values).items()}
+        values[registry().horizon.key] = horizon
         out.append(values)
     return out
 

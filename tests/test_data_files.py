@@ -1,6 +1,7 @@
 """Data files: strict loading. Each damaged copy of data/ is refused, naming the file and the
 row (CSV) or line (YAML) or the entry (parameter, preset, group, correlation)."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -118,7 +119,10 @@ def test_damaged_data_is_refused_naming_file_and_row(data_copy, name, damage, ex
     apply(data_copy, name, damage)
     with pytest.raises(DataError) as info:
         validate_data()  # reads data_copy through CHOKEPOINT_DATA_DIR
-    assert expected in str(info.value)
+    # a YAML line number depends on where the damaged entry sits in today's file: any line
+    # will do here (exact lines are checked on small documents below)
+    pattern = re.sub(r"line\\ \d+", r"line\\ \\d+", re.escape(expected))
+    assert re.search(pattern, str(info.value)), (expected, str(info.value))
 
 
 def test_every_data_file_is_checked():

@@ -1,12 +1,16 @@
 """Properties over random valid scenarios (hypothesis draws the seeds and perturbations)."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib.core.model import FLOW_LABELS
+from lib.core.calendar import december, n_months_for
+from lib.core.model import FLOW_LABELS, simulate
+from lib.core.registry import registry
 from lib.core.runs import run, run_values
-from lib.core.scenario import Scenario
+from lib.core.scenario import Scenario, presets, stack_values
+from lib.core.variation import range_around
 from tests.conftest import random_values
 
 BATCH = 12
@@ -134,3 +138,75 @@ def test_results_are_memoized_and_read_only():
     else:
         raise AssertionError("cached result arrays must be read-only")
     assert first.flows["stock_units"].shape == (len(FLOW_LABELS), len(first.months))
+
+
+# -- declared directions (data/parameters.yaml: raises / lowers / non_monotone) -------------
+DIRECTION_YEARS = (2027, 2030)
+DIRECTED = [(p.key, e.output, e.direction) for p in registry() for e in p.effects
+            if e.direction != "non_monotone"]
+
+
+def _controlled_bases() -> list[dict]:
+    """Every preset and a dozen random plausible scenarios, with export controls in force
+    (the directions are declared for that case: see parameters.yaml)."""
+    bases = [Scenario.build(name).values() for name in presets()]
+    bases += random_values(np.random.default_rng(20260101), 12, plausible=True)
+    return [v | {"no_export_controls": False} for v in bases]
+
+
+def _ends(key: str, values: dict) -> tuple:
+    p = registry()[key]
+    if p.kind == "boolean":
+        return False, True
+    low, high = range_around(p, values[key])
+    as_value = (lambda a: tuple(float(x) for x in a)) if p.is_yearly else float
+    return as_value(low), as_value(high)
+
+
+def test_every_supply_lever_declares_a_direction_on_chinas_compute():
+    declared = {p.key for p in registry() if any(e.output == "china_total" for e in p.effects)}
+    supply_groups = {"smuggling", "smuggling_flow", "nvidia_exports", "thresholds",
+                     "nvidia_history", "tsmc_dies", "smic", "hbm"}
+    levers = {p.key for p in registry() if p.group.key in supply_groups
+              and (p.kind == "boolean" or p.varies)}
+    assert levers <= declared, sorted(levers - declared)
+    whys = [e.why for p in registry() for e in p.effects if e.direction == "non_monotone"]
+    assert whys and all(len(why) > 40 for why in whys)
+
+
+@pytest.mark.parametrize("key, output, direction", DIRECTED)
+def test_declared_direction_holds_from_low_to_high(key, output, direction):
+    """Low -> high end of the lever's range (off -> on for switches), projected onto the
+    declared constraints: the output never moves against the declared direction, and moves
+    with it somewhere, so no declaration is empty."""
+    batch = []
+    for values in _controlled_bases():
+        low, high = _ends(key, values)
+        batch += [values | {key: low}, values | {key: high}]
+    out = simulate(registry().project(stack_values(batch)), n_months_for(2030), detail=False)
+    sign = 1 if direction == "raises" else -1
+    moved = False
+    for year in DIRECTION_YEARS:
+        at_year = out[output][:, december(year, out[output].shape[1])]
+        low, high = at_year[0::2], at_year[1::2]
+        change = sign * (high - low)
+        assert np.all(change >= -1e-9 * np.abs(low)), (year, np.flatnonzero(change < 0))
+        moved |= bool(np.any(change > 1e-9 * np.abs(low)))
+    assert moved, f"{key} never moved {output}"
+
+
+def test_a_non_monotone_declaration_is_really_non_monotone():
+    """Each non_monotone lever moves china_total both ways somewhere over the same cases
+    (otherwise it should declare its direction)."""
+    for p in registry():
+        for effect in (e for e in p.effects if e.direction == "non_monotone"):
+            batch = []
+            for values in _controlled_bases():
+                low, high = _ends(p.key, values)
+                batch += [values | {p.key: low}, values | {p.key: high}]
+            out = simulate(registry().project(stack_values(batch)), n_months_for(2030),
+                           detail=False)[effect.output]
+            index = [december(year, out.shape[1]) for year in DIRECTION_YEARS]
+            change = out[1::2][:, index] - out[0::2][:, index]
+            scale = 1e-9 * np.abs(out[0::2][:, index])
+            assert np.any(change > scale) and np.any(change < -scale), p.key

@@ -113,11 +113,59 @@ def test_bad_scenario_files(payload, expected):
 
 def test_every_parameter_declares_its_metadata():
     for p in registry():
-        meta = p.metadata()
-        assert meta["unit"] and meta["source"] and meta["source_date"] and meta["description"]
+        assert p.unit and p.source and p.source_date and p.description
         assert p.min <= p.low <= p.high <= p.max
-    salib = registry().salib_problem()
-    assert salib["num_vars"] == len(salib["names"]) == len(salib["bounds"]) > 20
+    assert registry().horizon.key == "horizon_year" and not registry().horizon.varies
+
+
+def test_one_documentation_table_for_cli_and_page(capsys):
+    """`python -m lib params` and the Assumptions page print the same generated rows; the
+    page adds only the scenario's value and whether it differs from the preset."""
+    import io
+
+    import pandas as pd
+
+    from lib.cli import main
+    from lib.report.assumptions import assumptions_table
+
+    assert main(["params", "--format", "csv"]) == 0
+    cli = pd.read_csv(io.StringIO(capsys.readouterr().out), keep_default_na=False, dtype=str)
+    page = assumptions_table(Scenario()).astype(str)
+    assert set(page.columns) - set(cli.columns) == {"value", "changed from preset"}
+    shared = list(cli.columns)
+    pd.testing.assert_frame_equal(page[shared].reset_index(drop=True), cli[shared],
+                                  check_dtype=False)
+    rows = cli.set_index("key")
+    assert rows.loc["smic_yield_2025", "distribution"] == "choice: 0.2 (60%) or 0.4 (40%)"
+    assert rows.loc["h20_reversal", "plausible range"] == ""
+    assert rows.loc["horizon_year", "distribution"] == "fixed (horizon)"
+    assert rows.loc["ascend_die_area_mm2", "effect"] == "lowers china_total"
+
+
+def test_preset_yearly_values_hold_until_the_next_listed_year():
+    """data/presets.yaml lists dated values, as parameters.yaml does."""
+    smuggling = Scenario.build("cnas_high_smuggling").values()["smuggling_attempted_per_year"]
+    assert smuggling[2023 - 2022] == 0  # before the first listed year: the default
+    assert smuggling[2024 - 2022] == 400000
+    assert set(smuggling[2025 - 2022:]) == {500000}  # 2025's value holds to 2035
+    licensed = Scenario.build("rollback").values()["licensed_units_per_year"]
+    assert licensed[2027 - 2022] == 3e6 and set(licensed[2028 - 2022:]) == {4e6}
+
+
+def test_machine_overrides_set_exactly_the_years_listed():
+    values = Scenario.build("cnas_high_smuggling", {
+        "smuggling_attempted_per_year": {2027: 100000}}).values()["smuggling_attempted_per_year"]
+    assert values[2027 - 2022] == 100000
+    assert values[2026 - 2022] == values[2028 - 2022] == 500000  # the preset's, around it
+
+
+def test_a_broken_constraint_falls_back_for_all_its_parameters_in_links():
+    scenario, problems = Scenario.from_query({"smuggled_share_h200": "2027:0.7",
+                                              "smuggled_share_b200": "2027:0.6",
+                                              "smic_yield_2025": "0.3"})
+    assert scenario.override_dict() == {"smic_yield_2025": 0.3}
+    assert [key for key, _ in problems] == ["smuggled_share_b200"]
+    assert "add up to more than 1 in 2027 (1.30)" in problems[0][1]
 
 
 def test_presets_have_rationale_and_sources():

@@ -9,6 +9,7 @@ from lib.analysis.sensitivity import sobol_indices, tornado
 from lib.core.registry import registry
 from lib.core.runs import run
 from lib.core.scenario import Scenario
+from lib.core.variation import from_salib, range_around, salib_problem
 
 
 def test_same_seed_same_numbers_other_seed_other_numbers():
@@ -116,3 +117,76 @@ def test_goal_seek_on_a_yearly_lever_and_unreachable_target():
     low, high = missing.reach
     assert low < high < 240  # the range the lever can reach, and the target outside it
     assert found.reach is None
+
+
+@pytest.mark.parametrize("preset", ["status_quo", "ft_yield_40", "cnas_high_smuggling"])
+def test_monte_carlo_tornado_and_sobol_share_one_range(preset):
+    """Draws stay inside range_around the scenario's value (lognormal: its 90% interval
+    holds ~90% of draws), and the tornado spans exactly that range."""
+    scenario = Scenario.build(preset)
+    values = scenario.values()
+    inputs = draw_inputs(scenario, 2000, 11)
+    bars = tornado(scenario, "china_total", 2028).set_index("key")
+    problem = salib_problem(values, [p.key for p in uncertain_parameters()])
+    for j, p in enumerate(uncertain_parameters()):
+        low, high = range_around(p, values[p.key])
+        np.testing.assert_allclose(bars.loc[p.key, "low"], low)
+        np.testing.assert_allclose(bars.loc[p.key, "high"], high)
+        if p.key in ("smuggled_share_h200", "smuggled_share_b200"):
+            continue  # projected onto the mix constraint after the draw
+        drawn = inputs[p.key]
+        inside = np.all((drawn >= low - 1e-9) & (drawn <= high + 1e-9), axis=-1)
+        if p.distribution.dist == "lognormal_factor":
+            assert 0.85 < inside.mean() < 0.95, p.key
+        else:
+            assert inside.all(), p.key
+        sampled = from_salib(p, values[p.key], _salib_column(problem, j))
+        ok = np.all((sampled >= low - 1e-9) & (sampled <= high + 1e-9), axis=-1)
+        assert ok.mean() > (0.85 if p.distribution.dist == "lognormal_factor" else 1 - 1e-12)
+
+
+def _salib_column(problem, j):
+    from SALib.sample import sobol as sobol_sample
+    return sobol_sample.sample(problem, 64, calc_second_order=False, seed=1)[:, j]
+
+
+def test_a_chosen_source_value_keeps_the_other_source_as_the_alternative():
+    """ft_yield_40 sets the FT's 40%: Monte Carlo draws 40% with the weight the default has
+    (60%) and CSIS's 20% with the rest, never above the declared 0.40."""
+    drawn = draw_inputs(Scenario.build("ft_yield_40"), 4000, 3)["smic_yield_2025"]
+    assert set(np.unique(drawn)) == {0.2, 0.4}
+    assert np.mean(drawn == 0.4) == pytest.approx(0.6, abs=0.03)
+    default = draw_inputs(Scenario(), 4000, 3)["smic_yield_2025"]
+    assert np.mean(default == 0.2) == pytest.approx(0.6, abs=0.03)
+
+
+def test_salib_problem_carries_the_declared_distributions():
+    values = Scenario.build(overrides={"packaging_yield": 0.8}).values()
+    problem = salib_problem(values, ["smuggling_attempted_per_year", "packaging_yield",
+                                     "smic_yield_2025", "h20_units_per_year"])
+    assert problem["dists"] == ["lognorm", "triang", "unif", "triang"]
+    mu, sigma = problem["bounds"][0]
+    assert np.exp(mu - 1.6448536 * sigma) == pytest.approx(0.2)  # 90% interval 0.2..2.5
+    assert np.exp(mu + 1.6448536 * sigma) == pytest.approx(2.5)
+    assert problem["bounds"][1] == pytest.approx([0.6, 0.9, 2 / 3])  # peak at 0.8
+    assert problem["bounds"][3] == pytest.approx([0.7, 1.3, 0.5])  # factor, mode x1
+    with pytest.raises(ValueError, match="does not vary"):
+        salib_problem(values, ["h20_reversal"])
+
+
+def test_sobol_samples_through_the_generated_problem(monkeypatch):
+    import lib.analysis.sensitivity as sensitivity
+
+    seen = []
+    monkeypatch.setattr(sensitivity, "salib_problem",
+                        lambda values, keys: seen.append(keys) or salib_problem(values, keys))
+    sensitivity.sobol_indices.__wrapped__(Scenario(), "china_total", 2028,
+                                          keys=["packaging_yield", "smic_yield_2025"],
+                                          base_samples=32)
+    assert seen == [["packaging_yield", "smic_yield_2025"]]
+
+
+def test_spread_pulls_draws_toward_the_scenario_value():
+    full = draw_inputs(Scenario(), 500, 9)["packaging_yield"]
+    half = draw_inputs(Scenario(), 500, 9, spread=0.5)["packaging_yield"]
+    np.testing.assert_allclose(half - 0.75, 0.5 * (full - 0.75))

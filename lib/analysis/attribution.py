@@ -27,9 +27,10 @@ def attribute(scenario: Scenario, baseline: Scenario, metric: str = "race_gap_mo
     """Split metric(scenario) - metric(baseline) at `year` among lever groups (exact Shapley
     values over the groups whose parameters differ, all subsets in one batch run)."""
     scenario_values, baseline_values = scenario.values(), baseline.values()
-    baseline_values["horizon_year"] = scenario_values["horizon_year"]
+    horizon = registry().horizon.key
+    baseline_values[horizon] = scenario_values[horizon]
     differing = [k for k in scenario_values
-                 if k != "horizon_year" and np.any(np.asarray(scenario_values[k])
+                 if k != horizon and np.any(np.asarray(scenario_values[k])
                                                    != np.asarray(baseline_values[k]))]
     levers = [lever for lever in LEVERS if any(lever_of(k) == lever for k in differing)]
     subsets = list(itertools.product((0, 1), repeat=len(levers)))

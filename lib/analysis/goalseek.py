@@ -33,11 +33,11 @@ def goal_seek(scenario: Scenario, lever: str, metric: str, year: int, target: fl
     """The value of `lever` (for yearly levers: every year from `from_year`) at which `metric`
     in December of `year` reaches `target`: a bracketed search, each round one batch."""
     p = registry()[lever]
-    if p.kind == "boolean" or lever == "horizon_year":
-        raise ValueError(f"{lever} cannot be goal-sought")
+    if p.kind == "boolean" or p.role is not None:
+        raise ValueError(f"{lever} cannot be goal-sought (a switch or a setting)")
     values = scenario.values()
     label = OUTPUTS[metric].label if metric in OUTPUTS else metric
-    n_months = n_months_for(values["horizon_year"])
+    n_months = n_months_for(values[registry().horizon.key])
     index = december(year, n_months)
 
     def evaluate(xs: np.ndarray) -> np.ndarray:

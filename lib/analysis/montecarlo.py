@@ -1,6 +1,8 @@
 """Monte Carlo: the scenario's policy levers held, assumptions drawn from the distributions
-declared in data/parameters.yaml around the scenario's values, with the declared
-correlations applied through a Gaussian copula; all draws through the core's batch path.
+declared in data/parameters.yaml around the scenario's values (lib/core/variation.py: the
+same ranges as the tornado and Sobol), with the declared correlations applied through a
+Gaussian copula and the declared constraints by projection; all draws through the core's
+batch path.
 """
 
 from __future__ import annotations
@@ -9,13 +11,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtr, ndtri
+from scipy.special import ndtr
 
 from lib.core.calendar import FIRST_YEAR, december, months_index, n_months_for
 from lib.core.memo import memo
 from lib.core.model import simulate
 from lib.core.registry import Parameter, registry
 from lib.core.scenario import Scenario, stack_values
+from lib.core.variation import quantile, settle
 
 PERCENTILES = (5, 25, 50, 75, 95)
 
@@ -31,7 +34,7 @@ FAN_SERIES = ("china_total", "china_effective", "ratio", "effective_ratio", "rac
 
 
 def uncertain_parameters() -> list[Parameter]:
-    return [p for p in registry() if p.is_uncertain and p.distribution is not None]
+    return [p for p in registry() if p.is_uncertain]
 
 
 def _correlated_uniforms(keys: list[str], n: int, rng: np.random.Generator) -> np.ndarray:
@@ -46,49 +49,6 @@ def _correlated_uniforms(keys: list[str], n: int, rng: np.random.Generator) -> n
     return ndtr(normals)
 
 
-def _quantile(p: Parameter, current, u: np.ndarray, spread: float) -> np.ndarray:
-    """Inverse CDF of p's distribution at uniforms u (n,), around the current value.
-    spread scales every range (0 = no uncertainty). Returns (n,) or (n, years)."""
-    d = p.distribution
-    current = np.asarray(current, dtype=float)
-    if d.dist == "choice":
-        cumulative = np.cumsum(d.weights)
-        picked = np.asarray(d.values)[np.minimum(np.searchsorted(cumulative, u),
-                                                 len(d.values) - 1)]
-        # the sources' alternatives, shifted by however far the user moved the value
-        value = current + spread * (picked - p.default)
-    elif d.is_factor:
-        low, high = 1 + spread * (d.low - 1), 1 + spread * (d.high - 1)
-        if d.dist == "lognormal_factor":
-            # low..high is the 90% interval of a lognormal factor (median at its geometric mean)
-            mu = (np.log(low) + np.log(high)) / 2
-            sigma = (np.log(high) - np.log(low)) / (2 * 1.6448536269514722)
-            factor = np.exp(mu + sigma * ndtri(np.clip(u, 1e-12, 1 - 1e-12)))
-        elif d.dist == "uniform_factor":
-            factor = low + u * (high - low)
-        else:
-            factor = triangular(u, low, 1.0, high)
-        value = (current[None, ...] * factor.reshape((-1,) + (1,) * current.ndim)
-                 if current.ndim else current * factor)
-    else:
-        low = current - spread * (current - min(p.low, current))
-        high = current + spread * (max(p.high, current) - current)
-        value = low + u * (high - low) if d.dist == "uniform" else triangular(u, low, current,
-                                                                               high)
-    value = np.clip(value, p.min, p.max)
-    return np.round(value) if p.kind == "integer" else value
-
-
-def triangular(u, low, mode, high):
-    width = high - low
-    if np.all(width == 0):
-        return np.full_like(u, mode, dtype=float)
-    split = (mode - low) / width
-    left = low + np.sqrt(u * width * (mode - low))
-    right = high - np.sqrt((1 - u) * width * (high - mode))
-    return np.where(u < split, left, right)
-
-
 def draw_inputs(scenario: Scenario, n: int, seed: int = 0, spread: float = 1.0
                 ) -> dict[str, np.ndarray]:
     """n parameter sets: the scenario's policy levers, assumptions drawn (batch inputs)."""
@@ -101,13 +61,11 @@ def draw_inputs(scenario: Scenario, n: int, seed: int = 0, spread: float = 1.0
     rng = np.random.default_rng(seed)
     uniforms = _correlated_uniforms([p.key for p in params], n, rng)
     for j, p in enumerate(params):
-        inputs[p.key] = _quantile(p, values[p.key], uniforms[:, j], spread)
-    # the smuggled mix must stay a mix
-    total = inputs["smuggled_share_h200"] + inputs["smuggled_share_b200"]
-    scale = np.maximum(total, 1.0)
-    inputs["smuggled_share_h200"] = inputs["smuggled_share_h200"] / scale
-    inputs["smuggled_share_b200"] = inputs["smuggled_share_b200"] / scale
-    return inputs
+        current = np.asarray(values[p.key], dtype=float)
+        drawn = quantile(p, values[p.key], uniforms[:, j])
+        # spread < 1 pulls every draw toward the scenario's value (0: no uncertainty)
+        inputs[p.key] = settle(p, current + spread * (drawn - current))
+    return registry().project(inputs)
 
 
 @dataclass(frozen=True)
@@ -134,7 +92,7 @@ def monte_carlo(scenario: Scenario, draws: int = 2000, seed: int = 0, spread: fl
                 series: tuple[str, ...] = FAN_SERIES) -> MonteCarlo:
     """Seeded, reproducible Monte Carlo of `draws` assumption sets."""
     inputs = draw_inputs(scenario, draws, seed, spread)
-    n_months = n_months_for(scenario.values()["horizon_year"])
+    n_months = n_months_for(scenario.values()[registry().horizon.key])
     samples = {name: np.empty((draws, n_months)) for name in series}
     for start in range(0, draws, CHUNK):
         chunk = {k: v[start:start + CHUNK] for k, v in inputs.items()}

@@ -27,6 +27,7 @@ from functools import cache
 
 import numpy as np
 
+from lib.core import outputs
 from lib.core.calendar import month_of
 from lib.core.chips import chip, dies_per_wafer, legal_sale_masks, licensed_candidates
 from lib.core.data import table
@@ -50,7 +51,7 @@ FLOWS = (
     ("smic", "ascend_950dt"), ("smic", "ascend_960"), ("no_controls", "nvidia_h100e"),
 )
 FLOW_LABELS = tuple(f"{channel}:{chip_id}" for channel, chip_id in FLOWS)
-CHANNELS = ("legal", "smuggled", "tsmc_dies", "smic", "no_controls")
+CHANNELS = tuple(outputs.CHANNELS)
 SMIC_GENERATIONS = ("ascend_910c", "ascend_950pr", "ascend_950dt", "ascend_960")
 # Which uncut Nvidia die a China sale uses up (for reallocation to U.S. buyers).
 UNCUT = {"a100": "a100", "a800": "a100", "h800": "h100", "h20": "h100", "h100": "h100",

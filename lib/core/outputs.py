@@ -136,9 +136,3 @@ LEVER_GROUPS: dict[str, str] = {
     "smic_production": "SMIC production", "efficiency": "Efficiency", "us_side": "U.S. side",
     "other": "Other",
 }
-
-
-# The old key -> (label, unit, series) view, derived, for the two readers outside this change
-# (lib/analysis/sensitivity.py, lib/__init__.py); remove once they read output().
-METRICS = {o.key: (o.label, o.unit, o.key) for o in OUTPUTS.values()
-           if o.headline and not o.derived}

@@ -1,6 +1,7 @@
 """The parameter registry: every parameter declared once in data/parameters.yaml, with its
-unit, ranges, group, role, source and distribution, read and checked here. Sliders, the
-assumptions table, share links, the CLI and the sensitivity analyses all read it.
+unit, ranges, group, role, source, distribution and direction of effect, and the constraints
+between parameters, read and checked here. Sliders, the assumptions table, share links, the
+CLI and the sensitivity analyses all read it (how parameters vary: lib/core/variation.py).
 """
 
 from __future__ import annotations
@@ -8,13 +9,26 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from lib.core.calendar import FIRST_YEAR, LAST_YEAR, YEARS
 from lib.core.data import DataError, data_folder, load_yaml
+from lib.core.declarations import (
+    Correlation,
+    Distribution,
+    Effect,
+    SumLimit,
+    check_distribution_fits,
+    fmt_value,
+    load_constraint,
+    load_correlation,
+    load_distribution,
+    load_effects,
+)
+from lib.core.outputs import LEVER_GROUPS
 
 KINDS = ("scalar", "integer", "yearly", "boolean")
 
@@ -22,21 +36,26 @@ KINDS = ("scalar", "integer", "yearly", "boolean")
 GROUP_KINDS = ("policy", "assumption")
 
 
-LEVERS = ("smuggling", "legal_exports", "tsmc_dies", "smic_production", "efficiency", "us_side",
-          "other")
+LEVERS = tuple(LEVER_GROUPS)
 
 
 PARAMETER_FIELDS = {
-    "key", "label", "unit", "group", "kind", "default", "low", "high", "min", "max", "step",
-    "description", "source", "source_date",
+    "key", "label", "unit", "group", "kind", "default", "description", "source", "source_date",
 }
 
 
-OPTIONAL_FIELDS = {"estimate", "uncertainty"}
+BOUND_FIELDS = ("low", "high", "min", "max", "step")  # every kind but boolean
 
 
-DISTRIBUTIONS = ("triangular", "uniform", "choice", "triangular_factor", "uniform_factor",
-                 "lognormal_factor")
+BOOLEAN_BOUNDS = {"low": 0.0, "high": 1.0, "min": 0.0, "max": 1.0, "step": 1.0}  # off..on
+
+
+OPTIONAL_FIELDS = {"estimate", "uncertainty", "role", "raises", "lowers", "non_monotone"}
+
+
+ROLES = ("horizon",)  # parameters the model reads as a setting, never varied
+
+
 
 
 @dataclass(frozen=True)
@@ -45,31 +64,6 @@ class Group:
     label: str
     kind: str  # policy | assumption
     lever: str  # attribution group
-
-
-@dataclass(frozen=True)
-class Distribution:
-    """How a parameter varies in Monte Carlo and sensitivity runs (see parameters.yaml)."""
-
-    dist: str
-    low: float | None = None  # factor bounds for *_factor forms
-    high: float | None = None
-    values: tuple[float, ...] = ()
-    weights: tuple[float, ...] = ()
-
-    @property
-    def is_factor(self) -> bool:
-        return self.dist.endswith("_factor")
-
-    def describe(self) -> str:
-        if self.dist == "choice":
-            return "choice of " + ", ".join(
-                f"{fmt_value(v)} (p={w:g})" for v, w in zip(self.values, self.weights, strict=True))
-        if self.is_factor:
-            kind = self.dist.removesuffix("_factor")
-            interval = " (90% interval)" if kind == "lognormal" else ""
-            return f"{kind} factor {self.low:g}x to {self.high:g}x of the current value{interval}"
-        return f"{self.dist} over low..high, mode at the current value"
 
 
 @dataclass(frozen=True)
@@ -91,23 +85,28 @@ class Parameter:
     source_date: dt.date
     estimate: bool = False
     uncertainty: Distribution | None = None
+    role: str | None = None  # one of ROLES: a setting such as the horizon, never varied
+    effects: tuple[Effect, ...] = ()  # declared directions on model outputs
+
+    @property
+    def varies(self) -> bool:
+        """Varied by the tornado and Sobol (and, for assumptions, drawn in Monte Carlo): a
+        number with a plausible range or a declared distribution, not a setting."""
+        return self.kind != "boolean" and self.role is None and (
+            self.low < self.high or self.uncertainty is not None)
 
     @property
     def is_uncertain(self) -> bool:
-        """Drawn in Monte Carlo runs: an assumption with a range or a distribution."""
-        return self.group.kind == "assumption" and self.kind != "boolean" and (
-            self.low < self.high or self.uncertainty is not None) and self.key != "horizon_year"
+        """Drawn in Monte Carlo runs (policy levers are held there)."""
+        return self.varies and self.group.kind == "assumption"
 
     @property
     def distribution(self) -> Distribution | None:
-        """The declared distribution, or the default triangular(low, value, high)."""
-        if self.uncertainty is not None:
-            return self.uncertainty
-        if self.kind == "boolean" or self.key == "horizon_year" or self.low >= self.high:
+        """The declared distribution, or the default triangular over the plausible range with
+        its mode at the scenario's value; None for what does not vary."""
+        if not self.varies:
             return None
-        if self.is_yearly:
-            return None
-        return Distribution("triangular")
+        return self.uncertainty or Distribution("triangular")
 
     @property
     def is_yearly(self) -> bool:
@@ -175,21 +174,6 @@ class Parameter:
             )
         return tuple(sorted(out.items()))
 
-    def metadata(self) -> dict[str, Any]:
-        """A flat, JSON-friendly description (for docs, the CLI and the assumptions table)."""
-        default = (
-            ", ".join(f"{year}: {fmt_value(value)}" for year, value in self.default_steps)
-            if self.is_yearly
-            else self.default
-        )
-        return {
-            "key": self.key, "label": self.label, "unit": self.unit, "group": self.group.label,
-            "kind": self.group.kind, "type": self.kind, "default": default, "low": self.low,
-            "high": self.high, "min": self.min, "max": self.max, "step": self.step,
-            "description": self.description, "source": self.source,
-            "source_date": self.source_date.isoformat(), "estimate": self.estimate,
-            "distribution": self.distribution.describe() if self.distribution else "",
-        }
 
 
 def brief_repr(value: Any) -> str:
@@ -197,29 +181,14 @@ def brief_repr(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def fmt_value(value: float) -> str:
-    if isinstance(value, bool):
-        return str(value).lower()
-    if float(value).is_integer() and abs(value) < 1e15:
-        return f"{int(value):,}"
-    return f"{value:g}"
-
-
-def _expand_steps(steps: Mapping[int, float]) -> tuple[float, ...]:
-    """Dated values -> one value per year, each holding until the next listed year."""
+def expand_steps(steps: Mapping[int, float], before: tuple | None = None) -> tuple:
+    """Dated values -> one value per year, each holding until the next listed year. Years
+    before the first listed one keep `before` (a parameter default lists the first year)."""
     out, current = [], None
-    for year in YEARS:
-        if year in steps:
-            current = steps[year]
-        out.append(current)
+    for index, year in enumerate(YEARS):
+        current = steps.get(year, current)
+        out.append(before[index] if current is None else current)
     return tuple(out)
-
-
-@dataclass(frozen=True)
-class Correlation:
-    between: tuple[str, str]
-    rho: float
-    why: str
 
 
 @dataclass(frozen=True)
@@ -227,6 +196,7 @@ class Registry:
     parameters: dict[str, Parameter]
     groups: dict[str, Group]
     correlations: tuple[Correlation, ...] = ()
+    constraints: tuple[SumLimit, ...] = ()
 
     def __getitem__(self, key: str) -> Parameter:
         return self.parameters[key]
@@ -240,26 +210,33 @@ class Registry:
     def defaults(self) -> dict[str, Any]:
         return {p.key: p.default for p in self}
 
-    def table(self) -> list[dict[str, Any]]:
-        return [p.metadata() for p in self]
+    @property
+    def horizon(self) -> Parameter:
+        """The parameter in the horizon role: the last year simulated."""
+        return next(p for p in self if p.role == "horizon")
 
-    def salib_problem(self, keys: list[str] | None = None) -> dict[str, Any]:
-        """The parameter space as SALib's problem dict (names and plausible bounds)."""
-        chosen = [self[k] for k in keys] if keys else [p for p in self if p.low < p.high]
-        return {
-            "num_vars": len(chosen),
-            "names": [p.key for p in chosen],
-            "bounds": [[p.low, p.high] for p in chosen],
-        }
+    def violations(self, values: Mapping[str, Any]) -> list[tuple[SumLimit, str]]:
+        """Every declared constraint one scenario's resolved values break, with a sentence."""
+        labels = {p.key: p.label for p in self}
+        found = [(c, c.violation(values, labels)) for c in self.constraints]
+        return [(c, message) for c, message in found if message]
+
+    def project(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        """Inputs moved onto every declared constraint (see SumLimit.project)."""
+        out = dict(inputs)
+        for constraint in self.constraints:
+            out |= constraint.project(out)
+        return out
+
+
+SECTIONS = {"groups", "parameters", "correlations", "constraints"}
 
 
 def _load_registry(path: Path) -> Registry:
     name = path.name
     document = load_yaml(path)
-    if not isinstance(document, dict) or set(document) != {"groups", "parameters",
-                                                           "correlations"}:
-        raise DataError(f"{name}: expected exactly the sections 'groups', 'parameters' and "
-                        "'correlations'")
+    if not isinstance(document, dict) or set(document) != SECTIONS:
+        raise DataError(f"{name}: expected exactly the sections {', '.join(sorted(SECTIONS))}")
     groups = {}
     for key, spec in document["groups"].items():
         if not isinstance(spec, dict) or set(spec) != {"label", "kind", "lever"}:
@@ -270,108 +247,75 @@ def _load_registry(path: Path) -> Registry:
     parameters: dict[str, Parameter] = {}
     for index, spec in enumerate(document["parameters"], start=1):
         where = f"{name}, parameter {spec.get('key', index) if isinstance(spec, dict) else index}"
-        if not isinstance(spec, dict):
-            raise DataError(f"{where}: expected a mapping")
-        missing = PARAMETER_FIELDS - set(spec)
-        unknown = set(spec) - PARAMETER_FIELDS - OPTIONAL_FIELDS
-        if missing:
-            raise DataError(f"{where}: missing field(s) {', '.join(sorted(missing))}")
-        if unknown:
-            raise DataError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
-        key = spec["key"]
-        if key in parameters:
+        parameter = _load_parameter(spec, where, groups)
+        if parameter.key in parameters:
             raise DataError(f"{where}: duplicate key")
-        if spec["kind"] not in KINDS:
-            raise DataError(f"{where}: kind must be one of {KINDS}")
-        if spec["group"] not in groups:
-            raise DataError(f"{where}: unknown group {spec['group']!r}")
-        try:
-            bounds = {f: float(spec[f]) for f in ("low", "high", "min", "max", "step")}
-            source_date = spec["source_date"]
-            if not isinstance(source_date, dt.date):
-                source_date = dt.date.fromisoformat(str(source_date))
-        except (TypeError, ValueError) as exc:
-            raise DataError(f"{where}: bad bound or date ({exc})") from None
-        if not (bounds["min"] <= bounds["low"] <= bounds["high"] <= bounds["max"]):
-            raise DataError(f"{where}: needs min <= low <= high <= max")
-        for text_field in ("label", "unit", "description", "source"):
-            if not isinstance(spec[text_field], str) or not spec[text_field].strip():
-                raise DataError(f"{where}: {text_field} must be non-empty text")
-        parameter = Parameter(
-            key=key, label=spec["label"], unit=spec["unit"], group=groups[spec["group"]],
-            kind=spec["kind"], default=None, default_steps=(), **bounds,
-            description=spec["description"], source=spec["source"], source_date=source_date,
-            estimate=bool(spec.get("estimate", False)),
-            uncertainty=_load_distribution(spec.get("uncertainty"), where),
-        )
-        raw_default = spec["default"]
-        try:
-            if parameter.is_yearly:
-                if not isinstance(raw_default, dict) or FIRST_YEAR not in raw_default:
-                    raise ValueError(f"yearly default must be a mapping starting at {FIRST_YEAR}")
-                steps = dict(parameter.check_override(raw_default))
-                default = _expand_steps(steps)
-                parameter = _replace(parameter, default=default,
-                                     default_steps=tuple(sorted(steps.items())))
-            else:
-                default = parameter.check_value(raw_default)
-                if parameter.kind != "boolean" and not (
-                    parameter.low <= default <= parameter.high
-                ):
-                    raise ValueError("default outside its plausible low/high range")
-                parameter = _replace(parameter, default=default)
-        except ValueError as exc:
-            raise DataError(f"{where}: default: {exc}") from None
-        parameters[key] = parameter
-    correlations = []
-    for index, spec in enumerate(document["correlations"] or [], start=1):
-        where = f"{name}, correlation {index}"
-        if not isinstance(spec, dict) or set(spec) != {"between", "rho", "why"}:
-            raise DataError(f"{where}: needs exactly between, rho, why")
-        pair = tuple(spec["between"])
-        if len(pair) != 2 or any(k not in parameters for k in pair) or pair[0] == pair[1]:
-            raise DataError(f"{where}: 'between' must name two different parameters")
-        if not all(parameters[k].is_uncertain for k in pair):
-            raise DataError(f"{where}: both parameters must be uncertain assumptions")
-        rho = spec["rho"]
-        if isinstance(rho, bool) or not isinstance(rho, (int, float)) or not -1 < rho < 1:
-            raise DataError(f"{where}: rho must be a number strictly between -1 and 1")
-        correlations.append(Correlation(pair, float(rho), str(spec["why"])))
-    return Registry(parameters, groups, tuple(correlations))
+        parameters[parameter.key] = parameter
+    if [p.role for p in parameters.values()].count("horizon") != 1:
+        raise DataError(f"{name}: exactly one parameter must have role: horizon")
+    correlations = tuple(load_correlation(spec, f"{name}, correlation {index}", parameters)
+                         for index, spec in enumerate(document["correlations"] or [], start=1))
+    constraints = tuple(load_constraint(spec, f"{name}, constraint {index}", parameters)
+                        for index, spec in enumerate(document["constraints"] or [], start=1))
+    return Registry(parameters, groups, correlations, constraints)
 
 
-def _load_distribution(spec: Any, where: str) -> Distribution | None:
-    if spec is None:
-        return None
-    if not isinstance(spec, dict) or spec.get("dist") not in DISTRIBUTIONS:
-        raise DataError(f"{where}: uncertainty needs dist, one of {DISTRIBUTIONS}")
-    dist = spec["dist"]
-    allowed = {"dist", "values", "weights"} if dist == "choice" else (
-        {"dist", "low", "high"} if dist.endswith("_factor") else {"dist"})
-    if set(spec) != allowed:
-        raise DataError(f"{where}: uncertainty '{dist}' takes exactly {sorted(allowed)}")
+def _load_parameter(spec: Any, where: str, groups: dict[str, Group]) -> Parameter:
+    if not isinstance(spec, dict):
+        raise DataError(f"{where}: expected a mapping")
+    boolean = spec.get("kind") == "boolean"
+    required = PARAMETER_FIELDS | (set() if boolean else set(BOUND_FIELDS))
+    missing = required - set(spec)
+    unknown = set(spec) - required - OPTIONAL_FIELDS
+    if missing:
+        raise DataError(f"{where}: missing field(s) {', '.join(sorted(missing))}")
+    if unknown:
+        why = " (a boolean is off or on: no bounds)" if boolean and unknown & set(BOUND_FIELDS) \
+            else ""
+        raise DataError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}{why}")
+    if spec["kind"] not in KINDS:
+        raise DataError(f"{where}: kind must be one of {KINDS}")
+    if spec["group"] not in groups:
+        raise DataError(f"{where}: unknown group {spec['group']!r}")
     try:
-        if dist == "choice":
-            values = tuple(float(v) for v in spec["values"])
-            weights = tuple(float(w) for w in spec["weights"])
-            if len(values) != len(weights) or len(values) < 2 or min(weights) < 0 or not (
-                    math.isclose(sum(weights), 1.0)):
-                raise ValueError("values and weights must pair up, weights summing to 1")
-            return Distribution(dist, values=values, weights=weights)
-        if dist.endswith("_factor"):
-            low, high = float(spec["low"]), float(spec["high"])
-            if not 0 <= low <= 1 <= high or (dist == "lognormal_factor" and low <= 0):
-                raise ValueError("factor bounds must satisfy 0 <= low <= 1 <= high")
-            return Distribution(dist, low=low, high=high)
-        return Distribution(dist)
+        bounds = BOOLEAN_BOUNDS if boolean else {f: float(spec[f]) for f in BOUND_FIELDS}
+        source_date = spec["source_date"]
+        if not isinstance(source_date, dt.date):
+            source_date = dt.date.fromisoformat(str(source_date))
     except (TypeError, ValueError) as exc:
-        raise DataError(f"{where}: uncertainty: {exc}") from None
-
-
-def _replace(parameter: Parameter, **changes) -> Parameter:
-    from dataclasses import replace
-
-    return replace(parameter, **changes)
+        raise DataError(f"{where}: bad bound or date ({exc})") from None
+    if not (bounds["min"] <= bounds["low"] <= bounds["high"] <= bounds["max"]):
+        raise DataError(f"{where}: needs min <= low <= high <= max")
+    for text_field in ("label", "unit", "description", "source"):
+        if not isinstance(spec[text_field], str) or not spec[text_field].strip():
+            raise DataError(f"{where}: {text_field} must be non-empty text")
+    role = spec.get("role")
+    if role is not None and (role not in ROLES or spec["kind"] != "integer"
+                             or "uncertainty" in spec):
+        raise DataError(f"{where}: role must be one of {ROLES}, on an integer parameter "
+                        "without uncertainty")
+    parameter = Parameter(
+        key=spec["key"], label=spec["label"], unit=spec["unit"], group=groups[spec["group"]],
+        kind=spec["kind"], default=None, default_steps=(), **bounds,
+        description=spec["description"], source=spec["source"], source_date=source_date,
+        estimate=bool(spec.get("estimate", False)),
+        uncertainty=load_distribution(spec.get("uncertainty"), where), role=role,
+        effects=load_effects(spec, where),
+    )
+    check_distribution_fits(parameter, where)
+    try:
+        raw_default = spec["default"]
+        if parameter.is_yearly:
+            if not isinstance(raw_default, dict) or FIRST_YEAR not in raw_default:
+                raise ValueError(f"yearly default must be a mapping starting at {FIRST_YEAR}")
+            steps = parameter.check_override(raw_default)
+            return replace(parameter, default=expand_steps(dict(steps)), default_steps=steps)
+        default = parameter.check_value(raw_default)
+        if not boolean and not parameter.low <= default <= parameter.high:
+            raise ValueError("default outside its plausible low/high range")
+        return replace(parameter, default=default)
+    except ValueError as exc:
+        raise DataError(f"{where}: default: {exc}") from None
 
 
 @cache

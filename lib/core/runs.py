@@ -14,6 +14,7 @@ from lib.core.chips import licensed_candidates
 from lib.core.memo import memo
 from lib.core.model import CHANNELS, FLOWS, simulate
 from lib.core.outputs import headline_metrics
+from lib.core.registry import registry
 from lib.core.scenario import Scenario, stack_values
 
 
@@ -104,7 +105,7 @@ def freeze(array: np.ndarray) -> np.ndarray:
 def run(scenario: Scenario) -> Result:
     """Run one scenario (memoized on its value)."""
     values = scenario.values()
-    n_months = n_months_for(values["horizon_year"])
+    n_months = n_months_for(values[registry().horizon.key])
     out = simulate(stack_values([values]), n_months, detail=True)
     flows = {k: freeze(out.pop(k)[0]) for k in ("arrivals_units", "stock_units",
                                                  "arrivals_h100e", "stock_h100e")}
@@ -117,9 +118,10 @@ def run(scenario: Scenario) -> Result:
 
 def run_values(values_list: list[dict], detail: bool = False) -> dict[str, np.ndarray]:
     """Run many resolved parameter sets in one batch (same horizon required)."""
-    horizons = {int(v["horizon_year"]) for v in values_list}
+    horizon = registry().horizon.key
+    horizons = {int(v[horizon]) for v in values_list}
     if len(horizons) != 1:
-        raise ValueError("a batch must share one horizon_year")
+        raise ValueError(f"a batch must share one {horizon}")
     return simulate(stack_values(values_list), n_months_for(horizons.pop()), detail=detail)
 
 

@@ -1,5 +1,13 @@
 """Presets and scenarios. A Scenario is plain immutable data: a preset name plus the overrides
 that differ from it; it validates on construction and round-trips through JSON and URLs.
+
+Yearly values, two readings:
+  data/presets.yaml  dated values, as in parameters.yaml: each listed year's value holds until
+                     the next listed year (to 2035); years before the first keep the default.
+  Scenario overrides written by machines (share links, scenario JSON, the sidebar's per-year
+                     table, CLI --set key.YEAR=v): exactly the years listed, the rest keep the
+                     preset's values. A single number for a yearly key sets every year.
+Cross-parameter constraints are declared in parameters.yaml and checked by _cross_checks.
 """
 
 from __future__ import annotations
@@ -13,10 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from lib.core.calendar import FIRST_YEAR, YEARS
+from lib.core.calendar import FIRST_YEAR
 from lib.core.data import DataError, data_folder, load_yaml, validate_all
 from lib.core.limits import MAX_TEXT
-from lib.core.registry import Registry, _load_registry, brief_repr, registry
+from lib.core.registry import Registry, _load_registry, brief_repr, expand_steps, registry
 
 SCENARIO_FORMAT = 1
 
@@ -29,16 +37,9 @@ class ScenarioError(ValueError):
         super().__init__("; ".join(f"{key}: {message}" for key, message in problems))
 
 
-def _cross_checks(values: Mapping[str, Any]) -> list[tuple[str, str]]:
-    problems = []
-    mix = np.asarray(values["smuggled_share_h200"]) + np.asarray(values["smuggled_share_b200"])
-    if np.any(mix > 1 + 1e-9):
-        year = YEARS[int(np.argmax(mix > 1 + 1e-9))]
-        problems.append((
-            "smuggled_share_b200",
-            f"H200 and B200 shares add up to more than 1 in {year} ({mix.max():.2f})",
-        ))
-    return problems
+def _cross_checks(values: Mapping[str, Any], reg: Registry) -> list[tuple[str, str]]:
+    """Every declared constraint the resolved values break, as (its last key, message)."""
+    return [(constraint.keys[-1], message) for constraint, message in reg.violations(values)]
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,8 @@ def _load_presets(path: Path, reg: Registry) -> dict[str, Preset]:
         overrides, problems = _check_overrides(spec["overrides"] or {}, reg)
         if problems:
             raise DataError(f"{where}: {ScenarioError(problems)}")
-        values = _resolve(reg.defaults(), overrides)
-        problems = _cross_checks(values)
+        values = _resolve(reg.defaults(), overrides, reg, dated=True)
+        problems = _cross_checks(values, reg)
         if problems:
             raise DataError(f"{where}: {ScenarioError(problems)}")
         presets[name] = Preset(name, spec["label"], spec["rationale"], tuple(spec["sources"]),
@@ -104,11 +105,15 @@ def _check_overrides(raw: Any, reg: Registry) -> tuple[dict[str, Any], list[tupl
     return clean, problems
 
 
-def _resolve(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+def _resolve(base: Mapping[str, Any], overrides: Mapping[str, Any], reg: Registry, *,
+             dated: bool) -> dict[str, Any]:
+    """base with overrides applied; yearly overrides as dated values (presets: each holds until
+    the next listed year) or exactly the years listed (machine-written overrides)."""
     values = dict(base)
-    reg = registry()
     for key, value in overrides.items():
-        if reg[key].is_yearly:
+        if reg[key].is_yearly and dated:
+            values[key] = expand_steps(dict(value), before=values[key])
+        elif reg[key].is_yearly:
             per_year = list(values[key])
             for year, number in value:
                 per_year[year - FIRST_YEAR] = number
@@ -139,14 +144,14 @@ class Scenario:
         clean, override_problems = _check_overrides(overrides or {}, registry())
         problems += override_problems
         base = preset_values(preset)
-        values = _resolve(base, clean)
-        cross = _cross_checks(values)
-        if cross:
-            problems += cross
-            if lenient:
-                for key, _ in cross:
-                    clean.pop(key, None)
-                    clean.pop("smuggled_share_h200", None)
+        cross = _cross_checks(_resolve(base, clean, registry(), dated=False), registry())
+        problems += cross
+        if lenient:  # a broken constraint falls back to the preset for all its parameters
+            named = {key for key, _ in cross}
+            for constraint in registry().constraints:
+                if constraint.keys[-1] in named:
+                    for key in constraint.keys:
+                        clean.pop(key, None)
         # keep only what differs from the preset, so links stay short
         minimal = {}
         for key, value in clean.items():
@@ -165,7 +170,8 @@ class Scenario:
 
     def values(self) -> dict[str, Any]:
         """Every parameter's resolved value (yearly ones as a tuple per year)."""
-        return _resolve(preset_values(self.preset), dict(self.overrides))
+        return _resolve(preset_values(self.preset), dict(self.overrides), registry(),
+                        dated=False)
 
     def override_dict(self) -> dict[str, Any]:
         """The overrides as Scenario.build accepts them (yearly ones as {year: value})."""
@@ -261,7 +267,8 @@ def _compact(value: Any) -> str:
 
 @cache
 def preset_values(name: str) -> dict[str, Any]:
-    return _resolve(registry().defaults(), dict(presets()[name].overrides))
+    return _resolve(registry().defaults(), dict(presets()[name].overrides), registry(),
+                    dated=True)
 
 
 def stack_values(values_list: list[Mapping[str, Any]]) -> dict[str, np.ndarray]:

@@ -36,11 +36,11 @@ GOAL_FROM_YEAR = 2026  # yearly levers are goal-sought as one value for every ye
 
 
 def range_text(parameter: Parameter, low, high) -> tuple[str, str]:
+    """A tornado bar's ends: the factor on every year for yearly parameters (the only way
+    they vary, lib/core/variation.py), else the values."""
     d = parameter.distribution
     if parameter.is_yearly:
-        if d is not None and d.is_factor:
-            return f"×{d.low:g}", f"×{d.high:g}"
-        return "low", "high"
+        return f"×{d.low:g}", f"×{d.high:g}"
     return num(float(low)), num(float(high))
 
 
@@ -74,7 +74,7 @@ def sobol_table(frame: pd.DataFrame, metric: str, year: int) -> pd.DataFrame:
 
 def goal_seek_levers() -> list[str]:
     """Parameters goal-seek can move: policy levers first, then assumptions."""
-    usable = [p for p in registry() if p.kind != "boolean" and p.key != "horizon_year"
+    usable = [p for p in registry() if p.kind != "boolean" and p.role is None
               and p.min < p.max]
     return [p.key for p in usable if p.group.kind == "policy"] + \
         [p.key for p in usable if p.group.kind != "policy"]
