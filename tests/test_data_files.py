@@ -193,3 +193,24 @@ def test_every_table_has_a_schema_and_sources():
         frame = load_table(name)
         assert len(frame) > 0, name
         assert "source" in frame.columns or name == "history/deepseek_holdings.csv"
+
+
+@pytest.mark.parametrize("name, damage, expected", [
+    ("presets.yaml", lambda text: "- " + text.replace("\n", "\n  "),
+     "presets.yaml: expected a mapping of preset name to preset"),
+    ("parameters.yaml", replace("- between: [smic_yield_2025, smic_wafers_per_month]",
+                                "- between: 7"),
+     "parameters.yaml, correlation 1: 'between' must name two different parameters"),
+])
+def test_a_file_of_the_wrong_shape_is_refused_not_a_traceback(data_copy, name, damage,
+                                                             expected):
+    apply(data_copy, name, damage)
+    with pytest.raises(DataError, match=re.escape(expected)):
+        validate_data()
+
+
+def test_a_registry_section_of_the_wrong_shape_is_refused(tmp_path):
+    path = tmp_path / "parameters.yaml"
+    path.write_text("groups: [oops]\nparameters: []\ncorrelations:\nconstraints:\n")
+    with pytest.raises(DataError, match="parameters.yaml: section 'groups' must be a mapping"):
+        _load_registry(path)

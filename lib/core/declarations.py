@@ -133,7 +133,7 @@ def load_effects(spec: dict, where: str) -> tuple[Effect, ...]:
 def load_correlation(spec: Any, where: str, parameters: dict[str, Parameter]) -> Correlation:
     if not isinstance(spec, dict) or set(spec) != {"between", "rho", "why"}:
         raise DataError(f"{where}: needs exactly between, rho, why")
-    pair = tuple(spec["between"])
+    pair = tuple(spec["between"]) if isinstance(spec["between"], list) else ()
     if len(pair) != 2 or any(k not in parameters for k in pair) or pair[0] == pair[1]:
         raise DataError(f"{where}: 'between' must name two different parameters")
     if not all(parameters[k].is_uncertain for k in pair):
@@ -147,7 +147,8 @@ def load_correlation(spec: Any, where: str, parameters: dict[str, Parameter]) ->
 def load_constraint(spec: Any, where: str, parameters: dict[str, Parameter]) -> SumLimit:
     if not isinstance(spec, dict) or set(spec) != {"sum_at_most", "of", "why"}:
         raise DataError(f"{where}: needs exactly sum_at_most, of, why")
-    keys, limit = tuple(spec["of"] or ()), spec["sum_at_most"]
+    keys = tuple(spec["of"]) if isinstance(spec["of"], list) else ()
+    limit = spec["sum_at_most"]
     if len(keys) < 2 or len(set(keys)) != len(keys) or any(k not in parameters for k in keys):
         raise DataError(f"{where}: 'of' must name two or more different parameters")
     if len({parameters[k].kind for k in keys}) != 1 or parameters[keys[0]].kind == "boolean":

@@ -229,7 +229,8 @@ class Registry:
         return out
 
 
-SECTIONS = {"groups", "parameters", "correlations", "constraints"}
+SECTION_SHAPES = {"groups": dict, "parameters": list, "correlations": list, "constraints": list}
+SECTIONS = set(SECTION_SHAPES)
 
 
 def _load_registry(path: Path) -> Registry:
@@ -237,6 +238,10 @@ def _load_registry(path: Path) -> Registry:
     document = load_yaml(path)
     if not isinstance(document, dict) or set(document) != SECTIONS:
         raise DataError(f"{name}: expected exactly the sections {', '.join(sorted(SECTIONS))}")
+    for section, shape in SECTION_SHAPES.items():
+        if not isinstance(document[section] or shape(), shape):
+            raise DataError(f"{name}: section '{section}' must be a "
+                            f"{'mapping' if shape is dict else 'list'}")
     groups = {}
     for key, spec in document["groups"].items():
         if not isinstance(spec, dict) or set(spec) != {"label", "kind", "lever"}:

@@ -53,8 +53,10 @@ class Preset:
 
 def _load_presets(path: Path, reg: Registry) -> dict[str, Preset]:
     document = load_yaml(path)
+    if not isinstance(document, dict):
+        raise DataError(f"{path.name}: expected a mapping of preset name to preset")
     presets = {}
-    for name, spec in (document or {}).items():
+    for name, spec in document.items():
         where = f"{path.name}, preset {name}"
         if not isinstance(spec, dict) or set(spec) != {"label", "rationale", "sources",
                                                       "overrides"}:
