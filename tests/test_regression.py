@@ -15,5 +15,5 @@ CASES = yaml.safe_load((Path(__file__).with_name("regression.yaml")).read_text()
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c['preset']}-{c['metric']}-{c['year']}")
 def test_headline_number_unchanged(case):
-    value = run(Scenario.build(case["preset"])).at(case["metric"], case["year"])
+    value = run(Scenario.build(case["preset"])).value(case["metric"], case["year"])
     assert value == pytest.approx(case["value"], abs=case["tolerance"])
