@@ -20,7 +20,7 @@ from lib.core.scenario import Scenario, presets
 
 YEARS = (2025, 2027, 2030)
 METRICS = tuple(o.key for o in headline_metrics())  # every headline number
-RELATIVE = 1e-4  # rounding to 6 significant digits stays well inside this
+RELATIVE = 1e-4  # 7 significant digits (x.xxxxxxe+NN, which YAML reads as a float)
 ABSOLUTE = {"race_gap_months": 0.01, "smuggled_share": 1e-5}  # months; a share
 
 
@@ -35,7 +35,7 @@ def main() -> None:
                 value = result.value(metric, year)
                 tolerance = ABSOLUTE.get(metric, abs(value) * RELATIVE)
                 print(f"  - {{preset: {name}, metric: {metric}, year: {year}, "
-                      f"value: {value:.6g}, tolerance: {tolerance:.3g}}}")
+                      f"value: {value:.6e}, tolerance: {tolerance:.3e}}}")
 
 
 if __name__ == "__main__":
