@@ -6,9 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lib.core.calendar import december, n_months_for
-from lib.core.model import FLOW_LABELS, simulate
+from lib.core.model import simulate
 from lib.core.registry import registry
-from lib.core.runs import run, run_values
+from lib.core.runs import run_values
 from lib.core.scenario import Scenario, presets, stack_values
 from lib.core.variation import range_around
 from tests.conftest import random_values
@@ -125,19 +125,6 @@ def test_batch_equals_single_runs(seed):
         for key in batch:
             np.testing.assert_allclose(batch[key][i], single[key][0], rtol=1e-12, atol=0,
                                        err_msg=key)
-
-
-def test_results_are_memoized_and_read_only():
-    first = run(Scenario())
-    assert run(Scenario.build()) is first
-    array = first.series["china_total"]
-    try:
-        array[0] = 0
-    except ValueError:
-        pass
-    else:
-        raise AssertionError("cached result arrays must be read-only")
-    assert first.flows["stock_units"].shape == (len(FLOW_LABELS), len(first.months))
 
 
 # -- declared directions (data/parameters.yaml: raises / lowers / non_monotone) -------------

@@ -4,8 +4,15 @@ import numpy as np
 import pytest
 
 from lib.analysis.goalseek import goal_seek
-from lib.analysis.montecarlo import PERCENTILES, draw_inputs, monte_carlo, uncertain_parameters
+from lib.analysis.montecarlo import (
+    PERCENTILES,
+    MonteCarlo,
+    draw_inputs,
+    monte_carlo,
+    uncertain_parameters,
+)
 from lib.analysis.sensitivity import sobol_indices, tornado
+from lib.core.calendar import months_index, n_months_for
 from lib.core.registry import registry
 from lib.core.runs import run
 from lib.core.scenario import Scenario
@@ -57,11 +64,13 @@ def test_declared_correlation_shows_in_the_draws():
     assert np.corrcoef(wafers, yield_)[0, 1] > 0.25  # declared rho 0.5 on normal scores
 
 
-def test_probability_statement():
-    mc = monte_carlo(Scenario(), 1000, 4)
-    p = mc.probability("ratio", 2027, 10, above=False)
-    assert p == pytest.approx(np.mean(mc.at("ratio", 2027) < 10))
-    assert 0 <= p <= 1
+def test_probability_statement_counts_the_draws_past_the_threshold():
+    """Ten draws whose ratio in December 2027 is 1, 2, ..., 10: four are below 5, five above."""
+    months = months_index(n_months_for(2030))
+    samples = {"ratio": np.tile(np.arange(1.0, 11.0)[:, None], (1, len(months)))}
+    mc = MonteCarlo(Scenario(), 10, 0, months, samples)
+    assert mc.probability("ratio", 2027, 5, above=False) == pytest.approx(0.4)
+    assert mc.probability("ratio", 2027, 5, above=True) == pytest.approx(0.5)
 
 
 def test_tornado_bars_match_one_at_a_time_runs():
