@@ -26,9 +26,38 @@ from lib.app import shell
 PAGES = {url: (path, title) for path, title, _icon, url in shell.PAGES}
 
 
+# The least a Streamlit rerun with a chart costs on this machine: one slider, one Plotly line
+# chart. Page times are also given as multiples of it, so they compare across machines.
+REFERENCE_PAGE = """
+import time
+import plotly.graph_objects as go
+import streamlit as st
+start = time.perf_counter()
+value = st.slider("Value", 0.0, 1.0, 0.5, key="reference")
+st.plotly_chart(go.Figure(go.Scatter(x=list(range(100)), y=[value * i for i in range(100)])))
+st.session_state["render_ms"] = {"Reference": 1000 * (time.perf_counter() - start)}
+"""
+
+
+TARGETS = {"Race overview": (20, 5), "Briefing": (30, 8)}  # ms, or multiple of the reference
+
+
 def report(label: str, values: list[float]) -> None:
     print(f"  {label:<34} median {statistics.median(values):7.0f} ms   "
           f"p90 {pct(values, 90):7.0f} ms   (n={len(values)})")
+
+
+def reference_renders(moves: int) -> float:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_string(REFERENCE_PAGE, default_timeout=120)
+    at.run()
+    times = []
+    for i in range(moves):
+        at.slider(key="reference").set_value(round(0.05 * (i + 1), 2)).run()
+        times.append(at.session_state["render_ms"]["Reference"])
+    report("Reference: one slider, one chart", times)
+    return statistics.median(times)
 
 
 def server_renders(pages: list[str], moves: int) -> None:
@@ -36,6 +65,7 @@ def server_renders(pages: list[str], moves: int) -> None:
     from streamlit.testing.v1 import AppTest
 
     print("Server render after a slider move (AppTest, one scenario per move):")
+    reference = reference_renders(moves)
     for url in pages:
         path, title = PAGES[url]
         at = AppTest.from_string(f"from lib.app import shell\nshell.main({path!r})",
@@ -49,6 +79,10 @@ def server_renders(pages: list[str], moves: int) -> None:
             at.run()
             times.append(at.session_state["render_ms"][title])
         report(title, times)
+        median = statistics.median(times)
+        target = TARGETS.get(title)
+        goal = f"; target <= {target[0]} ms or <= {target[1]}x" if target else ""
+        print(f"  {'':<34} {median / reference:5.1f}x the reference page{goal}")
 
 
 CHART_DATA = ("() => JSON.stringify([...document.querySelectorAll("
