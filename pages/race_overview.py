@@ -29,9 +29,11 @@ show_events = options[3].toggle("Policy events", value=True, key="race_events")
 
 fig, frame = figures.compute_race(scenario, kind, effective, log_y, show_events)
 widgets.chart("compute_race", fig, frame)
-if show_events:
-    events = race.events_frame()
-    with st.expander("Policy events on the time axis (numbers match the chart)"):
+events_panel = st.expander("Policy events on the time axis (numbers match the chart)",
+                           key="race_events_open", on_change="rerun") if show_events else None
+if events_panel is not None and events_panel.open:  # the table is built only while open
+    events = figures.events()
+    with events_panel:
         st.dataframe(events[["number", "date", "label", "category", "description", "source"]],
                      hide_index=True, width="stretch",
                      column_config={"date": st.column_config.DateColumn("date")})

@@ -21,12 +21,18 @@ def source(scenario: Scenario, extra: str = "") -> str:
     return style.source_line(style.scenario_label(scenario), style.data_date(), extra)
 
 
+@memo(1)
+def events() -> pd.DataFrame:
+    """The policy events table (read and shaped once; handed out as a copy)."""
+    return race.events_frame()
+
+
 @memo(64)
 def compute_race(scenario: Scenario, kind: str, effective: bool, log_y: bool,
                  show_events: bool) -> Chart:
     frame = race.compute_over_time(run(scenario), kind, effective)
-    events = race.events_frame() if show_events else None
-    return race.compute_race(frame, source(scenario), log_y=log_y, events=events), frame
+    return race.compute_race(frame, source(scenario), log_y=log_y,
+                             events=events() if show_events else None), frame
 
 
 @memo(64)
