@@ -113,9 +113,12 @@ def control(parameter, preset_value: Any) -> None:
         _yearly_control(parameter, key, label, current, changed, args)
         return
     shown = _as_widget_value(parameter, current)
-    if st.session_state.get(key) != shown:  # drawn again after its group was closed, or
-        st.session_state[key] = shown  # changed from a page control
-    common = dict(key=key, help=help_text(parameter), on_change=_on_scalar, args=args)
+    if key in st.session_state and st.session_state[key] != shown:  # set by a page control
+        st.session_state[key] = shown
+        value = {}  # value= as well would make Streamlit warn
+    else:  # the store's value, also as the default the browser (or a redraw) starts from
+        value = {"value": shown}
+    common = dict(key=key, help=help_text(parameter), on_change=_on_scalar, args=args, **value)
     if parameter.kind == "boolean":
         st.toggle(label, **common)
     elif parameter.kind == "integer":
