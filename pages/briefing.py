@@ -3,9 +3,9 @@ numbers, two annotated charts and plain-language takeaways generated from the re
 
 import streamlit as st
 
-from lib.app import state, widgets
+from lib.app import figures, state, widgets
 from lib.core.outputs import CHANNELS, output
-from lib.report import briefing, fmt, race, style, supply
+from lib.report import briefing, fmt, race, style
 
 st.html("""<style>
 .block-container {padding-top: 2.2rem !important; padding-bottom: 0 !important;}
@@ -37,20 +37,11 @@ cols[3].metric(f"{output('smuggled_share').label}, {year}",
                delta=f"{CHANNELS['legal']} {res.channel_share('legal', year):.0%}",
                delta_color="off", delta_arrow="off", border=True)
 
-source = state.source()
 left, right = st.columns(2)
 with left:
-    frame = race.compute_over_time(res, "total")
-    fig = race.compute_race(frame, source, height=430, width_hint=760,
-                              title="AI compute installed, U.S. vs China")
-    race.key_events(fig, race.events_frame(), race.KEY_EVENTS)
-    widgets.chart("briefing_compute_race", fig, frame)
+    widgets.chart("briefing_compute_race", *figures.briefing_race(scenario))
 with right:
-    stock = supply.channel_stock(res)
-    fig = supply.channel_area(stock, source, height=430, width_hint=760,
-                              title="Where China's compute comes from")
-    style.mark_year(fig, stock.index[res.december_index(year)], f"end {year}")
-    widgets.chart("briefing_channels", fig, stock)
+    widgets.chart("briefing_channels", *figures.briefing_channels(scenario, year))
 
 body, foot = st.columns([4, 1])
 with body.container(key="briefing-takeaways"):

@@ -3,7 +3,7 @@ and the race gap's change attributed to lever groups."""
 
 import streamlit as st
 
-from lib.app import state, widgets
+from lib.app import figures, state, widgets
 from lib.core.scenario import Scenario
 from lib.report import fmt, race
 
@@ -27,13 +27,13 @@ effective = options[1].toggle("Effective compute", key="race_effective",
 log_y = options[2].toggle("Log scale", value=True, key="race_log")
 show_events = options[3].toggle("Policy events", value=True, key="race_events")
 
-events = race.events_frame()
-frame = race.compute_over_time(res, kind, effective)
-fig = race.compute_race(frame, state.source(), log_y=log_y,
-                          events=events if show_events else None)
+fig, frame = figures.compute_race(scenario, kind, effective, log_y, show_events)
 widgets.chart("compute_race", fig, frame)
-if show_events:
-    with st.expander("Policy events on the time axis (numbers match the chart)"):
+events_panel = st.expander("Policy events on the time axis (numbers match the chart)",
+                           key="race_events_open", on_change="rerun") if show_events else None
+if events_panel is not None and events_panel.open:  # the table is built only while open
+    events = figures.events()
+    with events_panel:
         st.dataframe(events[["number", "date", "label", "category", "description", "source"]],
                      hide_index=True, width="stretch",
                      column_config={"date": st.column_config.DateColumn("date")})
@@ -45,16 +45,12 @@ if scenario == baseline:
             "preset or move a lever to see how each lever group moves the race gap.")
 else:
     gap_year = min(2030, res.last_year)
-    water = race.waterfall_table(scenario, baseline, "race_gap_months", gap_year)
-    widgets.chart("race_gap_waterfall", race.waterfall(water, state.source(
-        "Shapley attribution over lever groups vs the status quo.")), water)
+    widgets.chart("race_gap_waterfall",
+                  *figures.race_gap_waterfall(scenario, baseline, gap_year))
 
 # built only while open: the expander reruns the page when toggled, and its chart costs ~60 ms
 runs_panel = st.expander("Largest training run each side could do", key="race_runs_open",
                          on_change="rerun")
 if runs_panel.open:
-    runs = race.largest_run(res)
     with runs_panel:
-        widgets.chart("largest_training_run", race.compute_race(
-            runs, state.source(), title="Largest training run, U.S. vs China",
-            y_title=f"Training run size [{runs.attrs['unit']}]"), runs)
+        widgets.chart("largest_training_run", *figures.largest_run(scenario))

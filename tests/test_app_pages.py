@@ -16,6 +16,19 @@ from lib.core.scenario import Scenario, presets
 from lib.report import pack, race
 from tests.helpers import make_app, no_exception, signature
 
+
+def open_controls(at, keys=None):
+    """Open the sidebar groups holding `keys` (every group by default) and their per-year
+    tables, then run: a closed group's widgets are not drawn."""
+    parameters = [registry()[k] for k in keys] if keys else list(registry())
+    for parameter in parameters:
+        at.session_state[f"group_{parameter.group.key}"] = True
+        if parameter.is_yearly:
+            at.session_state[f"open_{parameter.key}"] = True
+    at.run()
+    no_exception(at)
+    return at
+
 PAGE_FILES = [path for path, *_ in shell.PAGES]
 PAGE_TITLES = {path: title for path, title, *_ in shell.PAGES}
 
@@ -45,7 +58,7 @@ SCALAR_KEYS = [p.key for p in registry() if not p.is_yearly]
 
 @pytest.mark.parametrize("key", SCALAR_KEYS)
 def test_each_sidebar_control_changes_a_chart(key):
-    at = make_app(run=True)
+    at = open_controls(make_app(), [key])
     before = signature(at)
     widget = at.sidebar.slider(key=f"p_{key}_0") if registry()[key].kind != "boolean" \
         else at.sidebar.toggle(key=f"p_{key}_0")
@@ -62,7 +75,7 @@ def test_each_sidebar_control_changes_a_chart(key):
 
 def test_yearly_controls_are_per_year_tables():
     """Yearly parameters are st.data_editor tables (one row per year) in the sidebar."""
-    at = make_app(run=True)
+    at = open_controls(make_app())
     editors = {e.proto.id.split("-", 2)[-1]: e.value for e in at.sidebar.dataframe}
     yearly = [p.key for p in registry() if p.is_yearly]
     assert sorted(editors) == sorted(f"p_{key}_0" for key in yearly)
@@ -243,3 +256,51 @@ def test_link_text_is_shown_literally_in_warnings(page):
     joined = "\n".join(texts)
     assert "\\[click here\\]" in joined and "](https" not in joined
     assert "\\*\\*bold\\*\\*" in joined
+
+
+def test_closed_groups_draw_no_controls_and_keep_their_values():
+    """Assumption groups start closed and draw no widgets; a value set while a group was open
+    survives closing it, is in the scenario either way, and shows again when reopened."""
+    at = make_app(run=True)
+    drawn = {w.key for w in list(at.sidebar.slider) + list(at.sidebar.toggle)}
+    assert "p_packaging_yield_0" not in drawn and "p_smuggling_interdiction_share_0" in drawn
+    assert not list(at.sidebar.dataframe)  # per-year tables are drawn only when opened
+    closed = signature(at)
+
+    at.session_state["group_smic"] = True
+    at.run()
+    assert signature(at) == closed  # opening a group changes nothing drawn on the page
+    at.sidebar.slider(key="p_packaging_yield_0").set_value(0.81).run()
+    changed = at.session_state["scenario"]
+    assert changed.values()["packaging_yield"] == 0.81
+    moved = signature(at)
+    assert any(e.label.startswith(sidebar.MARK) for e in at.sidebar.expander)
+
+    at.session_state["group_smic"] = False
+    at.run()
+    no_exception(at)
+    assert "p_packaging_yield_0" not in {w.key for w in at.sidebar.slider}
+    assert at.session_state["scenario"] == changed and signature(at) == moved
+    assert at.query_params["packaging_yield"] == "0.81"
+    assert any("**1** control differs" in m.value for m in at.sidebar.markdown)
+
+    at.session_state["group_smic"] = True
+    at.run()
+    assert at.sidebar.slider(key="p_packaging_yield_0").value == 0.81
+    assert at.sidebar.slider(key="p_packaging_yield_0").label.startswith(sidebar.MARK)
+    assert at.session_state["scenario"] == changed
+
+
+def test_closed_group_follows_presets_links_and_reset():
+    """Values in closed groups follow a preset change and a reset like drawn ones."""
+    at = make_app(query={"preset": "status_quo", "packaging_yield": "0.81"}, run=True)
+    assert at.session_state["scenario"].values()["packaging_yield"] == 0.81
+    at.sidebar.button(key="reset").click().run()
+    assert at.session_state["scenario"] == Scenario.build("status_quo")
+    at.sidebar.selectbox(key=f"preset_{at.session_state['gen']}").set_value("rollback").run()
+    assert at.session_state["scenario"] == Scenario.build("rollback")
+    at.session_state["group_smic"] = True
+    at.run()
+    rollback = Scenario.build("rollback").values()["packaging_yield"]
+    assert at.sidebar.slider(key=f"p_packaging_yield_{at.session_state['gen']}").value \
+        == pytest.approx(rollback)

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
+from lib.app import controls
+from lib.app.controls import MARK
 from lib.app.markup import md_escape, problem_list
 from lib.app.state import (
     _on_preset_change,
@@ -18,89 +19,15 @@ from lib.app.state import (
     init_state,
     scenario,
 )
-from lib.core.calendar import YEARS
 from lib.core.registry import registry
 from lib.core.runs import run
 from lib.core.scenario import Scenario, preset_values, presets
 from lib.report import assumptions, export, style
 from lib.report.pack import all_charts
 
-MARK = "● "
-
-
-def help_text(parameter) -> str:
-    text = (f"{parameter.description}\n\n**Source:** {parameter.source} "
-            f"({parameter.source_date.isoformat()})")
-    if parameter.estimate:
-        text += "\n\n*Derived or assumed estimate, not stated directly by the source.*"
-    return text + f"\n\nAllowed {parameter.min:g} to {parameter.max:g} {parameter.unit}; " \
-                  f"plausible {parameter.low:g} to {parameter.high:g}."
-
-
-def _format(parameter) -> str | None:
-    step = parameter.step
-    if parameter.kind == "integer" or float(step).is_integer():
-        return "%d" if parameter.kind == "integer" else "%.0f"
-    decimals = max(0, min(3, len(f"{step:g}".split(".")[-1])))
-    return f"%.{decimals}f"
-
-
-def _yearly_current(key: str, base_values: tuple) -> tuple:
-    state = st.session_state.get(key)
-    values = list(base_values)
-    if isinstance(state, dict):
-        for row, change in state.get("edited_rows", {}).items():
-            if "value" in change and change["value"] is not None:
-                values[int(row)] = float(change["value"])
-    return tuple(values)
-
-
-def _control(parameter, base_value: Any, preset_value: Any, gen: int) -> Any:
-    """One widget for one parameter; returns its current value."""
-    key = f"p_{parameter.key}_{gen}"
-    label = f"{parameter.label} [{parameter.unit}]"
-    if parameter.is_yearly:
-        current = _yearly_current(key, base_value)
-        changed = tuple(current) != tuple(preset_value)
-        with st.expander(f"{MARK if changed else ''}{label}, per year", expanded=False):
-            frame = pd.DataFrame({"year": [str(y) for y in YEARS],
-                                  "value": [float(v) for v in base_value]})
-            edited = st.data_editor(
-                frame, key=key, hide_index=True, num_rows="fixed", width="stretch",
-                height=35 * (len(YEARS) + 1) + 3,
-                column_config={
-                    "year": st.column_config.TextColumn("Year", disabled=True),
-                    "value": st.column_config.NumberColumn(
-                        parameter.unit, min_value=parameter.min, max_value=parameter.max,
-                        step=parameter.step, help=help_text(parameter), required=True),
-                },
-            )
-            if changed:
-                st.caption(f"{MARK}differs from the preset")
-        values = [float(v) if pd.notna(v) else float(b)
-                  for v, b in zip(edited["value"], base_value, strict=True)]
-        return {year: v for year, v in zip(YEARS, values, strict=True)}
-    current = st.session_state.get(key, base_value)
-    changed = current != preset_value
-    shown = f"{MARK if changed else ''}{label}"
-    # a value already in session state (a moved widget, or a page control mirroring this
-    # one) wins; passing value= as well would make Streamlit warn
-    if parameter.kind == "boolean":
-        value = {} if key in st.session_state else {"value": bool(base_value)}
-        return st.toggle(shown, key=key, help=help_text(parameter), **value)
-    if parameter.kind == "integer":
-        value = {} if key in st.session_state else {"value": int(base_value)}
-        return st.slider(shown, min_value=int(parameter.min), max_value=int(parameter.max),
-                         step=max(1, int(parameter.step)), key=key, help=help_text(parameter),
-                         **value)
-    value = {} if key in st.session_state else {"value": float(base_value)}
-    return st.slider(shown, min_value=float(parameter.min), max_value=float(parameter.max),
-                     step=float(parameter.step), key=key, help=help_text(parameter),
-                     format=_format(parameter), **value)
-
 
 def _on_page_control(key: str) -> None:
-    st.session_state[f"p_{key}_{st.session_state['gen']}"] = st.session_state[f"page_{key}"]
+    controls.set_value(key, st.session_state[f"page_{key}"])
 
 
 def threshold_slider(container, parameter) -> float:
@@ -110,8 +37,9 @@ def threshold_slider(container, parameter) -> float:
     return container.slider(
         f"Hypothetical: {parameter.label} [{parameter.unit}]",
         min_value=float(parameter.min), max_value=float(parameter.max),
-        step=float(parameter.step), key=key, help=help_text(parameter) + "\n\nSame control as "
-        "in the sidebar.", on_change=_on_page_control, args=(parameter.key,), format="%.0f")
+        step=float(parameter.step), key=key, help=controls.help_text(parameter)
+        + "\n\nSame control as in the sidebar.", on_change=_on_page_control,
+        args=(parameter.key,), format="%.0f")
 
 
 def sidebar() -> Scenario:
@@ -131,9 +59,8 @@ def sidebar() -> Scenario:
                       "control to it.")
     preset = all_presets[base.preset]
     sb.caption(preset.rationale)
-    base_values = base.values()
     preset_vals = preset_values(base.preset)
-    overrides: dict[str, Any] = {}
+    current_values = controls.values()
     policy = [g for g in reg.groups.values() if g.kind == "policy"]
     assumption = [g for g in reg.groups.values() if g.kind == "assumption"]
     status = sb.empty()
@@ -142,11 +69,14 @@ def sidebar() -> Scenario:
         sb.markdown(f"### {heading}")
         for group in groups:
             params = [p for p in reg if p.group.key == group.key]
-            with sb.expander(group.label, expanded=expanded):
-                for parameter in params:
-                    overrides[parameter.key] = _control(
-                        parameter, base_values[parameter.key], preset_vals[parameter.key], gen)
-    current, problems = Scenario.build(base.preset, overrides, lenient=True)
+            n = sum(_differs(p, current_values[p.key], preset_vals[p.key]) for p in params)
+            label = f"{MARK}{group.label} ({n} changed)" if n else group.label
+            panel = controls.lazy_expander(sb, label, f"group_{group.key}", expanded)
+            if panel.open:  # a closed group's values stay in the store, unchanged
+                with panel:
+                    for parameter in params:
+                        controls.control(parameter, preset_vals[parameter.key])
+    current, problems = Scenario.build(base.preset, controls.overrides(), lenient=True)
     st.session_state["scenario"] = current
     with status.container():
         n = len(current.overrides)
@@ -159,6 +89,10 @@ def sidebar() -> Scenario:
     _share_section(current)
     _sync_query(current)
     return current
+
+
+def _differs(parameter, value: Any, preset_value: Any) -> bool:
+    return tuple(value) != tuple(preset_value) if parameter.is_yearly else value != preset_value
 
 
 def _sync_query(current: Scenario) -> None:

@@ -53,8 +53,13 @@ def chart(name: str, fig: go.Figure, frame: pd.DataFrame, key: str | None = None
 
 
 def _export_controls(name: str, fig: go.Figure, frame: pd.DataFrame, key: str) -> None:
-    with st.popover("Export chart", icon=":material/download:"):
-        _export_menu(name, fig, frame, key)
+    # the menu is built only while open (opening reruns the page, whose figures are memoized):
+    # drawn under every chart on every rerun it cost ~10% of the rerun
+    menu = st.popover("Export chart", icon=":material/download:", key=f"export_{key}",
+                      on_change="rerun")
+    if menu.open:
+        with menu:
+            _export_menu(name, fig, frame, key)
 
 
 @st.fragment
@@ -75,18 +80,17 @@ def _export_menu(name: str, fig: go.Figure, frame: pd.DataFrame, key: str) -> No
         st.caption("PNG/SVG export needs Chromium, which is not installed here; the data "
                    "downloads above still work.")
         return
-    token = _token(name, fig, frame)
     store = st.session_state.setdefault("images", {})
     if st.button("Make PNG + SVG", key=f"img_{key}", width="stretch",
                  help="Renders both images in one batch (a few seconds)."):
         with st.spinner("Rendering images..."):
             try:
-                store[key] = (token, export.figures_to_images({name: fig}))
+                store[key] = (_token(name, fig, frame), export.figures_to_images({name: fig}))
             except export.ExportUnavailable as exc:
                 store.pop(key, None)
                 st.error(str(exc))
     saved = store.get(key)
-    if saved and saved[0] == token:
+    if saved and saved[0] == _token(name, fig, frame):  # images of this very chart
         cols = st.columns(2)
         for column, fmt in zip(cols, export.IMAGE_FORMATS, strict=True):
             column.download_button(fmt.upper(), data=saved[1][(name, fmt)],

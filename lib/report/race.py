@@ -19,12 +19,15 @@ from lib.report.style import (
     GREY,
     SCREEN_HEIGHT,
     US,
+    Draft,
+    add_layout_items,
     finish,
     month_axis,
     new_figure,
     preset_label,
     set_log_ticks,
     short_number,
+    y_is_log,
 )
 
 COMPUTE_KINDS = {"total": "Total", "training": "Training", "inference": "Inference"}
@@ -113,24 +116,29 @@ def waterfall_table(scenario: Scenario, baseline: Scenario, metric: str = "race_
 def compute_race(frame: pd.DataFrame, source: str, log_y: bool = True,
                  events: pd.DataFrame | None = None, title: str | None = None,
                  height: int = SCREEN_HEIGHT, y_title: str | None = None,
-                 label_ends: bool = True, width_hint: int = 1300) -> go.Figure:
-    """U.S. vs China installed compute over time, with the no-controls China line."""
+                 label_ends: bool = True, width_hint: int = 1300,
+                 key_event_labels: dict[str, str] | None = None) -> go.Figure:
+    """U.S. vs China installed compute over time, with the no-controls China line.
+    `key_event_labels` names a few events to draw as labelled lines (see key_events)."""
     unit = frame.attrs.get("unit", output("china_total").unit)
     kind = frame.attrs.get("kind", "total")
     x = month_axis(frame.index)
-    fig = new_figure()
-    fig.add_trace(go.Scatter(x=x, y=frame["us"], name="U.S.", line=dict(color=US, width=4)))
-    fig.add_trace(go.Scatter(x=x, y=frame["china"], name="China",
-                             line=dict(color=CHINA, width=4)))
+    fig = Draft()
+    fig.add_trace(dict(type="scatter", x=x, y=frame["us"].to_numpy(), name="U.S.",
+                       line=dict(color=US, width=4)))
+    fig.add_trace(dict(type="scatter", x=x, y=frame["china"].to_numpy(), name="China",
+                       line=dict(color=CHINA, width=4)))
     if "china_no_controls" in frame:
-        fig.add_trace(go.Scatter(x=x, y=frame["china_no_controls"],
-                                 name="China, no export controls",
-                                 line=dict(color=CHINA, width=2.5, dash="dot")))
+        fig.add_trace(dict(type="scatter", x=x, y=frame["china_no_controls"].to_numpy(),
+                           name="China, no export controls",
+                           line=dict(color=CHINA, width=2.5, dash="dot")))
     if events is not None and len(events):
         add_events(fig, events, legend=width_hint >= 1000,
                    min_gap_days=75 if width_hint >= 1000 else 150)
-    fig.update_layout(yaxis_type="log" if log_y else "linear",
-                      xaxis_range=[x[0], x[-1]] if x else None)
+    if key_event_labels and events is None:
+        key_events(fig, events_frame(), key_event_labels)
+    fig.update_layout(yaxis=dict(type="log" if log_y else "linear"),
+                      xaxis=dict(range=[x[0], x[-1]] if x else None))
     if log_y:
         set_log_ticks(fig, frame.to_numpy())
     if label_ends and len(frame):
@@ -140,7 +148,7 @@ def compute_race(frame: pd.DataFrame, source: str, log_y: bool = True,
                   source, height=height, width_hint=width_hint, extra=dict(margin=dict(r=150)))
 
 
-def label_line_ends(fig: go.Figure, frame: pd.DataFrame, unit: str) -> None:
+def label_line_ends(fig: go.Figure | Draft, frame: pd.DataFrame, unit: str) -> None:
     """Annotate the last value of each line at the right edge (readable on a slide)."""
     last = frame.index[-1]
     names = {"us": ("U.S.", US), "china": ("China", CHINA),
@@ -155,13 +163,13 @@ def label_line_ends(fig: go.Figure, frame: pd.DataFrame, unit: str) -> None:
         previous = column
     for column, value in values.items():
         label, colour = names[column]
-        fig.add_annotation(x=last, y=np.log10(value) if fig.layout.yaxis.type == "log"
-                           and value > 0 else value, text=f"{short_number(value)}",
+        fig.add_annotation(x=last, y=np.log10(value) if y_is_log(fig) and value > 0
+                           else value, text=f"{short_number(value)}",
                            xanchor="left", xshift=6, yshift=shifts[column], showarrow=False,
                            font=dict(color=colour, size=BASE_FONT_SIZE - 2), name=column)
 
 
-def add_events(fig: go.Figure, events: pd.DataFrame, legend: bool = True,
+def add_events(fig: go.Figure | Draft, events: pd.DataFrame, legend: bool = True,
                min_gap_days: int = 75) -> None:
     """Dotted vertical lines for policy events, numbered and staggered so labels never
     overlap; hovering a number shows the event."""
@@ -177,9 +185,9 @@ def add_events(fig: go.Figure, events: pd.DataFrame, legend: bool = True,
     shapes = [dict(type="line", x0=row.date, x1=row.date, xref="x", yref="paper", y0=0, y1=1,
                    line=dict(color="#444" if row.category == "rule" else "#999", width=1,
                              dash="dot"), layer="below") for row in events.itertuples()]
-    fig.update_layout(shapes=list(fig.layout.shapes) + shapes)  # one update, not one per line
-    fig.add_trace(go.Scatter(
-        x=list(events["date"]), y=heights,
+    add_layout_items(fig, shapes)  # one update, not one per line
+    fig.add_trace(dict(
+        type="scatter", x=month_axis(events["date"]), y=heights,
         yaxis="y2", mode="markers+text", text=[str(n) for n in events["number"]],
         textfont=dict(size=BASE_FONT_SIZE - 4, color="white"),
         marker=dict(size=22, color=["#444" if c == "rule" else "#999"
@@ -211,8 +219,9 @@ def waterfall(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT) -> 
     year = frame.attrs.get("year", "")
     text = [f"{v:+.1f}" if k == "relative" else f"{v:.1f}"
             for k, v in zip(frame["kind"], frame["value"], strict=True)]
-    fig = new_figure(go.Waterfall(
-        x=list(frame["step"]), y=list(frame["value"]), measure=list(frame["kind"]),
+    fig = Draft(dict(
+        type="waterfall", x=list(frame["step"]), y=list(frame["value"]),
+        measure=list(frame["kind"]),
         text=text, textposition="outside", cliponaxis=False,
         increasing=dict(marker=dict(color=US)), decreasing=dict(marker=dict(color=CHINA)),
         totals=dict(marker=dict(color=GREY)), connector=dict(line=dict(color="#999")),
@@ -229,7 +238,8 @@ def waterfall(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT) -> 
                   f"{label} [{unit}]", source, height=height, legend=False)
 
 
-def key_events(fig: go.Figure, events: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
+def key_events(fig: go.Figure | Draft, events: pd.DataFrame,
+               labels: dict[str, str]) -> go.Figure | Draft:
     """Annotate a few named events (event label -> short text) with lines and staggered
     labels: for small charts where numbered markers would crowd."""
     chosen = events[events["label"].isin(labels)]
@@ -241,6 +251,5 @@ def key_events(fig: go.Figure, events: pd.DataFrame, labels: dict[str, str]) -> 
                                 text=labels[row.label], showarrow=False, xanchor="left",
                                 yanchor="top", xshift=3, bgcolor="rgba(255,255,255,0.8)",
                                 font=dict(size=BASE_FONT_SIZE - 4, color="#333")))
-    fig.update_layout(shapes=list(fig.layout.shapes) + shapes,
-                      annotations=list(fig.layout.annotations) + annotations)
+    add_layout_items(fig, shapes, annotations)
     return fig

@@ -17,9 +17,10 @@ from lib.report.style import (
     CHINA,
     GREY,
     SCREEN_HEIGHT,
+    Draft,
     finish,
+    mark_year,
     month_axis,
-    new_figure,
 )
 
 
@@ -80,15 +81,18 @@ def binding_over_time(result: Result) -> pd.DataFrame:
 
 def channel_area(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT,
                  title: str = "China's installed AI compute by supply channel",
-                 width_hint: int = 1300) -> go.Figure:
-    """Stacked areas, one per channel id column (channel_stock), named by its label."""
+                 width_hint: int = 1300, mark: tuple | None = None) -> go.Figure:
+    """Stacked areas, one per channel id column (channel_stock), named by its label.
+    `mark` is (x, label) for a labelled vertical line (style.mark_year)."""
     x = month_axis(frame.index)
-    fig = new_figure()
+    fig = Draft()
     for channel in frame.columns:
         colour = CHANNEL_COLOURS.get(channel, GREY)
-        fig.add_trace(go.Scatter(x=x, y=frame[channel], name=outputs.CHANNELS[channel],
-                                 stackgroup="one", mode="lines", meta=channel,
-                                 line=dict(width=0.5, color=colour), fillcolor=colour))
+        fig.add_trace(dict(type="scatter", x=x, y=frame[channel].to_numpy(),
+                           name=outputs.CHANNELS[channel], stackgroup="one", mode="lines",
+                           meta=channel, line=dict(width=0.5, color=colour), fillcolor=colour))
+    if mark is not None:
+        mark_year(fig, *mark)
     unit = frame.attrs.get("unit", outputs.output("china_total").unit)
     return finish(fig, title, "Month", f"Installed compute [{unit}]", source, height=height,
                   width_hint=width_hint)
@@ -102,8 +106,8 @@ def funnel(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT) -> go.
     labels = [f"{stage}<br><b>{value:,.0f}</b> {unit}"
               for stage, value, unit in zip(frame["stage"], frame["value"], frame["unit"],
                                           strict=True)]
-    fig = new_figure(go.Funnel(
-        y=labels, x=list(frame["value"]), textinfo="none",
+    fig = Draft(dict(
+        type="funnel", y=labels, x=list(frame["value"]), textinfo="none",
         marker=dict(color=["#56B4E9"] * 3 + ["#009E73", CHINA]),
         connector=dict(fillcolor="#e8e8e8"),
         hovertemplate="%{y}<extra></extra>",
@@ -117,11 +121,11 @@ def funnel(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT) -> go.
 
 def legal_vs_smuggled(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT) -> go.Figure:
     unit = frame.attrs.get("unit", "chips/yr")
-    fig = new_figure()
+    fig = Draft()
     for channel in frame.columns:
-        fig.add_trace(go.Bar(x=list(frame.index), y=frame[channel],
-                             name=outputs.CHANNELS[channel], meta=channel,
-                             marker_color=CHANNEL_COLOURS.get(channel, GREY)))
+        fig.add_trace(dict(type="bar", x=list(frame.index), y=frame[channel].to_numpy(),
+                           name=outputs.CHANNELS[channel], meta=channel,
+                           marker=dict(color=CHANNEL_COLOURS.get(channel, GREY))))
     fig.update_layout(barmode="group")
     return finish(fig, "Nvidia chips reaching China: legal exports vs smuggling", "Year",
                   f"Chips arriving [{unit}]", source, height=height)

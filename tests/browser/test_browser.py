@@ -241,7 +241,8 @@ def test_deep_link_works_for_the_first_visitor(tmp_path, browser):
             assert tab.locator("[data-testid=stMain] h1").first.inner_text() == title
             assert "Page not found" not in tab.locator("body").inner_text()
             assert tab.locator("[role=dialog]").count() == 0
-            assert tab.locator("[data-testid=stSidebar] [data-testid=stSlider]").count() > 5
+            # the open policy groups' sliders (closed groups draw theirs when opened)
+            assert tab.locator("[data-testid=stSidebar] [data-testid=stSlider]").count() >= 3
         context.close()
     finally:
         stop_server(process)
