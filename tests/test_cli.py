@@ -12,6 +12,7 @@ import pytest
 from lib.cli import main
 from lib.core.data import DATA_DIR_ENV
 from tests.conftest import apply, repeat_row, replace
+from tests.helpers import names_file_and_line
 
 
 def cli(*args, env=None):
@@ -101,7 +102,7 @@ def test_damaged_data_exits_2_before_any_command(data_copy, capsys, args, name, 
     captured = capsys.readouterr()
     lines = captured.err.splitlines()
     assert captured.out == "" and len(lines) == 1, captured
-    assert lines[0].startswith(f"error: {expected}"), lines
+    assert names_file_and_line(f"error: {expected}", lines[0], start=True), lines
 
 
 def test_damaged_data_from_the_command_line(data_copy):
