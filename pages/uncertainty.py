@@ -3,10 +3,10 @@ statements, the race-gap histogram, tornado and Sobol sensitivity, and goal-seek
 
 import streamlit as st
 
-from lib.analysis import goalseek, montecarlo, sensitivity
+from lib.analysis import montecarlo, sensitivity
 from lib.app import state, widgets
+from lib.app import uncertainty_panels as panels
 from lib.core.outputs import output
-from lib.core.registry import registry
 from lib.report import assumptions, drivers, fmt, uncertainty
 
 widgets.page_header("Uncertainty", "How sure are these numbers? The policy levers stay where the "
@@ -15,10 +15,6 @@ widgets.page_header("Uncertainty", "How sure are these numbers? The policy lever
 scenario, res = state.scenario(), state.result()
 last = res.last_year
 source = state.source()
-
-
-def metric_label(key: str) -> str:
-    return output(key).label_with_unit
 
 
 top = st.columns([1, 1, 4], vertical_alignment="bottom")
@@ -80,7 +76,7 @@ with right:
 st.subheader("What matters most")
 controls = st.columns([2, 3], gap="large")
 metric = controls[0].selectbox("Output", drivers.SENSITIVITY_OUTPUTS, key="unc_sens_metric",
-                               format_func=metric_label)
+                               format_func=panels.metric_label)
 with controls[1]:
     sens_year = widgets.year_picker(res, "unc_sens_year", 2030, "At the end of")
 table = drivers.tornado_table(sensitivity.tornado(scenario, metric, sens_year))
@@ -89,48 +85,7 @@ st.caption("Each pair of bars moves one parameter from the low to the high end o
            "(the distribution column on Assumptions and sources), everything else at this "
            "scenario's values: the 12 widest shown. Policy levers are marked (lever).")
 
-request = (scenario.to_json(), metric, sens_year)
-if st.button("Compute Sobol indices (top 8 parameters, a few seconds)", key="unc_sobol",
-             icon=":material/functions:",
-             help="Global sensitivity with SALib: every parameter varies at once over its "
-                  "range, 2,560 model runs."):
-    st.session_state["unc_sobol_request"] = request
-if st.session_state.get("unc_sobol_request") == request:
-    with st.spinner("Computing Sobol indices..."):
-        indices = sensitivity.sobol_indices(scenario, metric, sens_year)
-        sobol = drivers.sobol_table(indices, metric, sens_year)
-    widgets.chart("sobol", drivers.sobol(sobol, source), sobol)
-    st.caption("First order: the share of the output's variance due to the parameter alone. "
-               "Total order: including its interactions with the others. Lines: 95% "
-               "confidence intervals (bootstrap).")
-elif "unc_sobol_request" in st.session_state:
-    st.caption("The Sobol indices shown before were for other settings: press the button to "
-               "compute them for these.")
+panels.sobol_panel(scenario, metric, sens_year, source)
 
 st.subheader("Goal-seek")
-st.caption("What value of a lever makes an output reach a target? A bracketed search over the "
-           "lever's allowed range, with everything else at this scenario's values. A per-year "
-           f"lever is set to one value for every year from {drivers.GOAL_FROM_YEAR}.")
-levers = drivers.goal_seek_levers()
-reg = registry()
-goal = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
-lever = goal[0].selectbox(
-    "Lever", levers, index=levers.index("smuggling_attempted_per_year"), key="unc_goal_lever",
-    format_func=lambda k: f"{reg[k].label} [{reg[k].unit}]"
-    + (" (policy)" if reg[k].group.kind == "policy" else ""))
-goal_metric = goal[1].selectbox("Output", drivers.SENSITIVITY_OUTPUTS, key="unc_goal_metric",
-                                format_func=metric_label)
-goal_years = list(range(max(drivers.GOAL_FROM_YEAR, 2023), last + 1))
-goal_year = goal[2].selectbox("At the end of", goal_years,
-                              index=goal_years.index(min(2028, last)), key="unc_goal_year")
-step, number_format = drivers.target_input(goal_metric)
-target = goal[3].number_input(f"Target [{output(goal_metric).unit}]", min_value=0.0,
-                              value=drivers.GOAL_TARGETS[goal_metric], step=step,
-                              format=number_format, key=f"unc_goal_target_{goal_metric}")
-found = goalseek.goal_seek(scenario, lever, goal_metric, goal_year, float(target),
-                           from_year=drivers.GOAL_FROM_YEAR)
-reached, answer = drivers.goal_seek_text(found, res)
-if reached:
-    st.success(answer, icon=":material/target:")
-else:
-    st.info(answer, icon=":material/block:")
+panels.goal_seek_panel(scenario, res)

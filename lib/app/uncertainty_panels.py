@@ -1,0 +1,71 @@
+"""The Uncertainty page's parts with controls of their own, drawn as fragments so that using
+them reruns only the part: Sobol indices on request, and goal-seek."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib.analysis import goalseek, sensitivity
+from lib.app import widgets
+from lib.core.outputs import output
+from lib.core.registry import registry
+from lib.core.runs import Result
+from lib.core.scenario import Scenario
+from lib.report import drivers
+
+
+def metric_label(key: str) -> str:
+    return output(key).label_with_unit
+
+
+@st.fragment
+def sobol_panel(scenario: Scenario, metric: str, sens_year: int, source: str) -> None:
+    """Sobol indices for these settings, computed when asked (a few seconds)."""
+    request = (scenario.to_json(), metric, sens_year)
+    if st.button("Compute Sobol indices (top 8 parameters, a few seconds)", key="unc_sobol",
+                 icon=":material/functions:",
+                 help="Global sensitivity with SALib: every parameter varies at once over its "
+                      "range, 2,560 model runs."):
+        st.session_state["unc_sobol_request"] = request
+    if st.session_state.get("unc_sobol_request") == request:
+        with st.spinner("Computing Sobol indices..."):
+            indices = sensitivity.sobol_indices(scenario, metric, sens_year)
+            sobol = drivers.sobol_table(indices, metric, sens_year)
+        widgets.chart("sobol", drivers.sobol(sobol, source), sobol)
+        st.caption("First order: the share of the output's variance due to the parameter alone. "
+                   "Total order: including its interactions with the others. Lines: 95% "
+                   "confidence intervals (bootstrap).")
+    elif "unc_sobol_request" in st.session_state:
+        st.caption("The Sobol indices shown before were for other settings: press the button to "
+                   "compute them for these.")
+
+
+@st.fragment
+def goal_seek_panel(scenario: Scenario, res: Result) -> None:
+    """The lever value at which an output reaches a target."""
+    st.caption("What value of a lever makes an output reach a target? A bracketed search over the "
+               "lever's allowed range, with everything else at this scenario's values. A per-year "
+               f"lever is set to one value for every year from {drivers.GOAL_FROM_YEAR}.")
+    levers = drivers.goal_seek_levers()
+    reg = registry()
+    goal = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
+    lever = goal[0].selectbox(
+        "Lever", levers, index=levers.index("smuggling_attempted_per_year"), key="unc_goal_lever",
+        format_func=lambda k: f"{reg[k].label} [{reg[k].unit}]"
+        + (" (policy)" if reg[k].group.kind == "policy" else ""))
+    goal_metric = goal[1].selectbox("Output", drivers.SENSITIVITY_OUTPUTS, key="unc_goal_metric",
+                                    format_func=metric_label)
+    goal_years = list(range(max(drivers.GOAL_FROM_YEAR, 2023), res.last_year + 1))
+    goal_year = goal[2].selectbox("At the end of", goal_years, key="unc_goal_year",
+                                  index=goal_years.index(min(2028, res.last_year)))
+    step, number_format = drivers.target_input(goal_metric)
+    target = goal[3].number_input(f"Target [{output(goal_metric).unit}]", min_value=0.0,
+                                  value=drivers.GOAL_TARGETS[goal_metric], step=step,
+                                  format=number_format, key=f"unc_goal_target_{goal_metric}")
+    found = goalseek.goal_seek(scenario, lever, goal_metric, goal_year, float(target),
+                               from_year=drivers.GOAL_FROM_YEAR)
+    reached, answer = drivers.goal_seek_text(found, res)
+    if reached:
+        st.success(answer, icon=":material/target:")
+    else:
+        st.info(answer, icon=":material/block:")
