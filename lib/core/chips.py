@@ -55,8 +55,13 @@ def chip_table() -> pd.DataFrame:
     return chips
 
 
+@cache
+def _chips_by_id() -> pd.DataFrame:
+    return chip_table().set_index("chip_id")
+
+
 def chip(chip_id: str) -> pd.Series:
-    return chip_table().set_index("chip_id").loc[chip_id]
+    return _chips_by_id().loc[chip_id]
 
 
 def _rule_in_force(date: dt.date) -> pd.Series | None:

@@ -84,6 +84,7 @@ def _static(n_months: int) -> dict[str, np.ndarray]:
     candidates = licensed_candidates()
     events = table("events.csv").set_index("label")
     return {
+        "a100_training_h100e": chip("a100")["training_h100e"],
         # months before the first export rule (data/rules.csv): pre-control purchases
         "pre_control_months": month_of(table("rules.csv")["effective_date"].min()),
         "hbm_control_month": month_of(events.loc[HBM_CONTROL_EVENT, "date"]),
@@ -140,7 +141,7 @@ def _china_supply(p: dict[str, np.ndarray], n_months: int) -> dict[str, np.ndarr
     # legal Nvidia sales
     nvidia_pool = _monthly(p["nvidia_shipments_h100e"], n_months) / 12  # [H100e/month]
     pre_control = (t < s["pre_control_months"])[None, :]
-    a100_train = chip("a100")["training_h100e"]
+    a100_train = s["a100_training_h100e"]
     arrivals[:, flow["legal:a100"]] = (
         pre_control * nvidia_pool * p["china_precontrol_nvidia_share"][:, None] / a100_train
     )
