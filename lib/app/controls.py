@@ -64,6 +64,8 @@ def help_text(parameter) -> str:
             f"({parameter.source_date.isoformat()})")
     if parameter.estimate:
         text += "\n\n*Derived or assumed estimate, not stated directly by the source.*"
+    if parameter.kind == "boolean":  # a switch: on or off, no range
+        return text
     return text + f"\n\nAllowed {parameter.min:g} to {parameter.max:g} {parameter.unit}; " \
                   f"plausible {parameter.low:g} to {parameter.high:g}."
 
