@@ -304,3 +304,17 @@ def test_closed_group_follows_presets_links_and_reset():
     rollback = Scenario.build("rollback").values()["packaging_yield"]
     assert at.sidebar.slider(key=f"p_packaging_yield_{at.session_state['gen']}").value \
         == pytest.approx(rollback)
+
+
+def test_sidebar_builds_the_briefing_pack(monkeypatch):
+    """The button renders every chart into a zip and offers it for download (images off here:
+    the browser test makes them)."""
+    monkeypatch.setattr("lib.report.export.images_available", lambda: False)
+    at = make_app("pages/briefing.py", {"preset": "strict_enforcement"})
+    at.run(timeout=120)
+    assert not [b for b in at.sidebar.get("download_button") if "pack" in str(b.proto.label)]
+    at.sidebar.button(key="build_pack").click().run(timeout=120)
+    no_exception(at)
+    labels = [b.proto.label for b in at.sidebar.get("download_button")]
+    assert "Download briefing pack" in labels, labels
+    assert any("no PNG/SVG images" in w.value for w in at.sidebar.warning)
