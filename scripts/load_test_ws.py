@@ -193,6 +193,13 @@ async def main_async(users: int, seconds: float, ramp: float, think: float) -> N
     if renders:
         print(f"server render (its log): p50 {pct(renders, 50):.3f} s, "
               f"p95 {pct(renders, 95):.3f} s")
+        by_page: dict[str, list[float]] = {}
+        for line in log_text.splitlines():
+            if m := RENDER.search(line):
+                by_page.setdefault(m.group(1), []).append(float(m.group(2)) / 1000)
+        for page, times in sorted(by_page.items(), key=lambda kv: -pct(kv[1], 95)):
+            print(f"  {page}: {len(times)} runs, p50 {pct(times, 50):.3f} s, "
+                  f"p95 {pct(times, 95):.3f} s")
     if stats["first_load"]:
         print(f"first run: p50 {statistics.median(stats['first_load']):.2f} s, "
               f"max {max(stats['first_load']):.2f} s")
