@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lib.core.data import DATA_DIR, KEYS, SCHEMAS, DataError, load_table, load_yaml
-from lib.core.registry import _load_registry
+from lib.core.registry import load_registry
 from lib.core.scenario import validate_data
 from tests.conftest import apply, repeat_row, replace
 from tests.helpers import names_file_and_line
@@ -182,7 +182,7 @@ def test_strict_yaml_reads_what_safe_load_reads(tmp_path):
 def test_damaged_parameter_file(data_copy, old, new, message):
     apply(data_copy, "parameters.yaml", replace(old, new))
     with pytest.raises(DataError) as info:
-        _load_registry(data_copy / "parameters.yaml")
+        load_registry(data_copy / "parameters.yaml")
     assert message in str(info.value) and "parameters.yaml, parameter " in str(info.value)
 
 
@@ -211,4 +211,4 @@ def test_a_registry_section_of_the_wrong_shape_is_refused(tmp_path):
     path = tmp_path / "parameters.yaml"
     path.write_text("groups: [oops]\nparameters: []\ncorrelations:\nconstraints:\n")
     with pytest.raises(DataError, match="parameters.yaml: section 'groups' must be a mapping"):
-        _load_registry(path)
+        load_registry(path)

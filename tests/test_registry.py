@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from lib.core.data import DataError, data_folder
-from lib.core.registry import _load_registry, registry
+from lib.core.registry import load_registry, registry
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def declared(tmp_path):
         change(document)
         path = tmp_path / "parameters.yaml"
         path.write_text(yaml.safe_dump(document, sort_keys=False))
-        return _load_registry(path)
+        return load_registry(path)
     return load
 
 
@@ -29,7 +29,7 @@ def spec(document, key):
 
 def test_the_shipped_file_loads_and_copies_load_the_same(declared, tmp_path):
     shutil.copy(data_folder() / "parameters.yaml", tmp_path / "copy.yaml")
-    assert _load_registry(tmp_path / "copy.yaml") == registry()
+    assert load_registry(tmp_path / "copy.yaml") == registry()
     assert declared(lambda d: None) == registry()
 
 

@@ -12,11 +12,11 @@ from lib.app import controls
 from lib.app.controls import MARK
 from lib.app.markup import md_escape, problem_list
 from lib.app.state import (
-    _on_preset_change,
-    _on_reset,
-    _on_upload,
     apply_pending_upload,
     init_state,
+    on_preset_change,
+    on_reset,
+    on_upload,
     scenario,
 )
 from lib.core.registry import registry
@@ -53,7 +53,7 @@ def sidebar() -> Scenario:
     sb.markdown("### Scenario")
     names = list(all_presets)
     sb.selectbox("Preset", names, index=names.index(base.preset), key=f"preset_{gen}",
-                 format_func=lambda n: all_presets[n].label, on_change=_on_preset_change,
+                 format_func=lambda n: all_presets[n].label, on_change=on_preset_change,
                  help="Named scenarios from data/presets.yaml; choosing one resets every "
                       "control to it.")
     preset = all_presets[base.preset]
@@ -81,7 +81,7 @@ def sidebar() -> Scenario:
         n = len(current.overrides)
         st.markdown(f"**{n}** control{'s differ' if n != 1 else ' differs'} from the preset "
                     f"({MARK.strip()} marks them)" if n else "All controls at the preset")
-        st.button("Reset to preset", on_click=_on_reset, disabled=n == 0, key="reset",
+        st.button("Reset to preset", on_click=on_reset, disabled=n == 0, key="reset",
                   width="stretch", icon=":material/restart_alt:")
         for key, message in problems:
             st.warning(f"{md_escape(key)}: {md_escape(message)}. That change is ignored.")
@@ -109,7 +109,7 @@ def _share_section(current: Scenario) -> None:
         on_click="ignore", key="download_scenario", width="stretch")
     sb.file_uploader("Load a scenario (JSON)", type=["json"],
                      key=f"upload_{st.session_state.get('upload_gen', 0)}",
-                     on_change=_on_upload, help="A file saved with the button above.")
+                     on_change=on_upload, help="A file saved with the button above.")
     problems = st.session_state.get("upload_problems")
     if problems:
         sb.error("The uploaded scenario was not loaded:\n\n" + problem_list(problems))

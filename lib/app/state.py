@@ -75,16 +75,16 @@ def init_state() -> None:
     st.session_state["link_problems"] = problems
 
 
-def _on_preset_change() -> None:
+def on_preset_change() -> None:
     name = st.session_state[f"preset_{st.session_state['gen']}"]
     set_base(Scenario.build(name))
 
 
-def _on_reset() -> None:
+def on_reset() -> None:
     set_base(Scenario.build(scenario().preset))
 
 
-def _on_upload() -> None:
+def on_upload() -> None:
     key = f"upload_{st.session_state.get('upload_gen', 0)}"
     file = st.session_state.get(key)
     if file is not None:

@@ -233,7 +233,7 @@ SECTION_SHAPES = {"groups": dict, "parameters": list, "correlations": list, "con
 SECTIONS = set(SECTION_SHAPES)
 
 
-def _load_registry(path: Path) -> Registry:
+def load_registry(path: Path) -> Registry:
     name = path.name
     document = load_yaml(path)
     if not isinstance(document, dict) or set(document) != SECTIONS:
@@ -325,4 +325,4 @@ def _load_parameter(spec: Any, where: str, groups: dict[str, Group]) -> Paramete
 
 @cache
 def registry() -> Registry:
-    return _load_registry(data_folder() / "parameters.yaml")
+    return load_registry(data_folder() / "parameters.yaml")

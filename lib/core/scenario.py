@@ -24,7 +24,7 @@ import numpy as np
 from lib.core.calendar import FIRST_YEAR
 from lib.core.data import DataError, data_folder, load_yaml, validate_all
 from lib.core.limits import MAX_TEXT
-from lib.core.registry import Registry, _load_registry, brief_repr, expand_steps, registry
+from lib.core.registry import Registry, brief_repr, expand_steps, load_registry, registry
 
 SCENARIO_FORMAT = 1
 
@@ -51,7 +51,7 @@ class Preset:
     overrides: tuple[tuple[str, Any], ...]
 
 
-def _load_presets(path: Path, reg: Registry) -> dict[str, Preset]:
+def load_presets(path: Path, reg: Registry) -> dict[str, Preset]:
     document = load_yaml(path)
     if not isinstance(document, dict):
         raise DataError(f"{path.name}: expected a mapping of preset name to preset")
@@ -77,7 +77,7 @@ def _load_presets(path: Path, reg: Registry) -> dict[str, Preset]:
 
 @cache
 def presets() -> dict[str, Preset]:
-    return _load_presets(data_folder() / "presets.yaml", registry())
+    return load_presets(data_folder() / "presets.yaml", registry())
 
 
 def validate_data(folder: Path | None = None) -> None:
@@ -86,7 +86,7 @@ def validate_data(folder: Path | None = None) -> None:
     About 20 ms for the shipped data, so it is not cached here (the app caches it per folder)."""
     folder = Path(folder or data_folder())
     validate_all(folder)
-    _load_presets(folder / "presets.yaml", _load_registry(folder / "parameters.yaml"))
+    load_presets(folder / "presets.yaml", load_registry(folder / "parameters.yaml"))
 
 
 def _check_overrides(raw: Any, reg: Registry) -> tuple[dict[str, Any], list[tuple[str, str]]]:

@@ -13,12 +13,7 @@ from lib.core.outputs import output
 from lib.core.registry import Parameter, registry
 from lib.core.runs import Result
 from lib.report.fmt import fmt_number, fmt_short, fmt_with_unit, num
-from lib.report.style import (
-    BASE_FONT_SIZE,
-    SCREEN_HEIGHT,
-    finish,
-    new_figure,
-)
+from lib.report.style import BASE_FONT_SIZE, SCREEN_HEIGHT, finish, new_figure
 
 SENSITIVITY_OUTPUTS = ("race_gap_months", "ratio", "china_total", "china_training", "us_total")
 

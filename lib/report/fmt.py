@@ -6,9 +6,7 @@ from __future__ import annotations
 import math
 
 from lib.core.calendar import YEARS
-from lib.report.style import (
-    short_number,
-)
+from lib.report.style import short_number
 
 
 def fmt_number(value: float, unit: str = "") -> str:

@@ -27,10 +27,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from load_test import CHROMIUM_ARGS, free_port
 from load_test import start_server as start_app
 
-from lib.app import (
-    shell,
-    sidebar,
-)
+from lib.app import shell, sidebar
 from lib.report import style
 
 CHROMIUM = Path("/usr/bin/chromium")
