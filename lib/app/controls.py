@@ -46,9 +46,9 @@ def set_value(key: str, value: Any) -> None:
     values()[key] = value
 
 
-def widget_key(key: str) -> str:
+def widget_key(key: str, gen: int | None = None) -> str:
     """Widget keys carry the base's generation, so a new base replaces every widget."""
-    return f"p_{key}_{st.session_state['gen']}"
+    return f"p_{key}_{st.session_state['gen'] if gen is None else gen}"
 
 
 def lazy_expander(container, label: str, key: str, default: bool):
@@ -86,14 +86,14 @@ def _as_widget_value(parameter, value: Any) -> Any:
 
 def _on_scalar(key: str, gen: int) -> None:
     if gen == st.session_state["gen"]:  # not a widget of a base replaced in the same run
-        values()[key] = st.session_state[f"p_{key}_{gen}"]
+        values()[key] = st.session_state[widget_key(key, gen)]
 
 
 def _on_yearly(key: str, gen: int) -> None:
     """Apply the editor's edits (absolute cell values, so applying them again is harmless)."""
     if gen != st.session_state["gen"]:
         return
-    state = st.session_state.get(f"p_{key}_{gen}") or {}
+    state = st.session_state.get(widget_key(key, gen)) or {}
     base = st.session_state["base"].values()[key]
     current = list(values()[key])
     for row, change in state.get("edited_rows", {}).items():

@@ -17,10 +17,6 @@ from lib.report import race, style, supply
 Chart = tuple[go.Figure, pd.DataFrame]
 
 
-def source(scenario: Scenario, extra: str = "") -> str:
-    return style.source_line(style.scenario_label(scenario), style.data_date(), extra)
-
-
 @memo(1)
 def events() -> pd.DataFrame:
     """The policy events table (read and shaped once; handed out as a copy)."""
@@ -31,46 +27,47 @@ def events() -> pd.DataFrame:
 def compute_race(scenario: Scenario, kind: str, effective: bool, log_y: bool,
                  show_events: bool) -> Chart:
     frame = race.compute_over_time(run(scenario), kind, effective)
-    return race.compute_race(frame, source(scenario), log_y=log_y,
+    return race.compute_race(frame, style.scenario_source(scenario), log_y=log_y,
                              events=events() if show_events else None), frame
 
 
 @memo(64)
 def race_gap_waterfall(scenario: Scenario, baseline: Scenario, year: int) -> Chart:
     water = race.waterfall_table(scenario, baseline, "race_gap_months", year)
-    return race.waterfall(water, source(
+    return race.waterfall(water, style.scenario_source(
         scenario, "Shapley attribution over lever groups vs the status quo.")), water
 
 
 @memo(32)
 def largest_run(scenario: Scenario) -> Chart:
     runs = race.largest_run(run(scenario))
-    return race.compute_race(runs, source(scenario), title="Largest training run, U.S. vs China",
+    return race.compute_race(runs, style.scenario_source(scenario),
+                             title="Largest training run, U.S. vs China",
                              y_title=f"Training run size [{runs.attrs['unit']}]"), runs
 
 
 @memo(64)
 def channel_area(scenario: Scenario) -> Chart:
     stock = supply.channel_stock(run(scenario))
-    return supply.channel_area(stock, source(scenario)), stock
+    return supply.channel_area(stock, style.scenario_source(scenario)), stock
 
 
 @memo(128)
 def funnel(scenario: Scenario, month: int) -> Chart:
     table = supply.funnel_table(run(scenario), month)
-    return supply.funnel(table, source(scenario)), table
+    return supply.funnel(table, style.scenario_source(scenario)), table
 
 
 @memo(64)
 def legal_vs_smuggled(scenario: Scenario, unit: str) -> Chart:
     arrivals = supply.channel_arrivals_yearly(run(scenario), unit)
-    return supply.legal_vs_smuggled(arrivals, source(scenario)), arrivals
+    return supply.legal_vs_smuggled(arrivals, style.scenario_source(scenario)), arrivals
 
 
 @memo(64)
 def briefing_race(scenario: Scenario) -> Chart:
     frame = race.compute_over_time(run(scenario), "total")
-    return race.compute_race(frame, source(scenario), height=430, width_hint=760,
+    return race.compute_race(frame, style.scenario_source(scenario), height=430, width_hint=760,
                              title="AI compute installed, U.S. vs China",
                              key_event_labels=race.KEY_EVENTS), frame
 
@@ -80,5 +77,5 @@ def briefing_channels(scenario: Scenario, year: int) -> Chart:
     res = run(scenario)
     stock = supply.channel_stock(res)
     mark = (style.month_axis(stock.index)[res.december_index(year)], f"end {year}")
-    return supply.channel_area(stock, source(scenario), height=430, width_hint=760,
+    return supply.channel_area(stock, style.scenario_source(scenario), height=430, width_hint=760,
                                title="Where China's compute comes from", mark=mark), stock

@@ -26,7 +26,7 @@ def result() -> Result:
 
 
 def source(extra: str = "") -> str:
-    return style.source_line(style.scenario_label(scenario()), style.data_date(), extra)
+    return style.scenario_source(scenario(), extra)
 
 
 SAVED_PREFIX = "Saved: "

@@ -59,7 +59,7 @@ def all_charts(current: Scenario, res: Result) -> dict[str, tuple[go.Figure, pd.
     """Every standard chart of a scenario, for the briefing pack."""
     baseline = Scenario.build("status_quo")
     year = min(2030, res.last_year)
-    source_text = style.source_line(style.scenario_label(current), style.data_date())
+    source_text = style.scenario_source(current)
     out = standard_charts(res, race.waterfall_table(current, baseline, "race_gap_months", year),
                                  source_text=source_text)
     summary = montecarlo.summary(current)  # the uncertainty page's defaults: 2,000 draws, seed 0

@@ -142,6 +142,11 @@ def source_line(scenario_label: str, data_date: dt.date | str, extra: str = "") 
     return f"{text}. {extra}" if extra else text + "."
 
 
+def scenario_source(scenario: Scenario, extra: str = "") -> str:
+    """The source line of a chart drawn from one scenario."""
+    return source_line(scenario_label(scenario), data_date(), extra)
+
+
 def legend_rows(fig: go.Figure, width: int) -> int:
     """Rows a horizontal legend needs at a plot width [px] (estimated from label lengths)."""
     traces = [t if isinstance(t, dict) else {"name": t.name, "showlegend": t.showlegend}
