@@ -22,8 +22,6 @@ uploaded: dict[str, Scenario] = {}
 for file in uploads or []:
     try:
         data = file.getvalue()
-        if len(data) > 256 * 1024:
-            raise ScenarioError([("file", "larger than 256 KiB; a scenario is a few kB")])
         # option labels become legend text, where Plotly reads tags
         uploaded[f"File: {file.name[:60]}".replace("<", "‹").replace(">", "›")] = \
             Scenario.from_json(data)

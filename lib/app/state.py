@@ -97,8 +97,6 @@ def apply_pending_upload() -> None:
     if data is None:
         return
     try:
-        if len(data) > 256 * 1024:
-            raise ScenarioError([("file", "larger than 256 KiB; a scenario is a few kB")])
         new = Scenario.from_json(data)
     except ScenarioError as exc:
         st.session_state["upload_problems"] = exc.problems

@@ -23,7 +23,7 @@ import numpy as np
 
 from lib.core.calendar import FIRST_YEAR
 from lib.core.data import DataError, data_folder, load_yaml, validate_all
-from lib.core.limits import MAX_TEXT
+from lib.core.limits import MAX_NOTE, MAX_SCENARIO_BYTES, MAX_TEXT
 from lib.core.registry import Registry, brief_repr, expand_steps, load_registry, registry
 
 SCENARIO_FORMAT = 1
@@ -216,15 +216,17 @@ class Scenario:
                                             f"this version reads format {SCENARIO_FORMAT}")])
         for text_key in ("name", "note"):
             text = document.get(text_key, "")
-            if not isinstance(text, str) or len(text) > 10 * MAX_TEXT:
-                raise ScenarioError([(text_key, "must be text of at most 2,000 characters")])
+            if not isinstance(text, str) or len(text) > MAX_NOTE:
+                raise ScenarioError([(text_key, f"must be text of at most {MAX_NOTE:,} "
+                                                "characters")])
         return cls.build(document.get("preset", "status_quo"), document.get("overrides", {}))
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Scenario:
         if isinstance(text, bytes):
-            if len(text) > 256 * 1024:
-                raise ScenarioError([("file", "larger than 256 KiB; a scenario is a few kB")])
+            if len(text) > MAX_SCENARIO_BYTES:
+                raise ScenarioError([("file", f"larger than {MAX_SCENARIO_BYTES // 1024} KiB; a "
+                                              "scenario is a few kB")])
             try:
                 text = text.decode("utf-8")
             except UnicodeDecodeError:
