@@ -3,6 +3,7 @@ date (generated from data/parameters.yaml), and the back-cast against published 
 
 import streamlit as st
 
+from lib.analysis.backcast import backcast_table
 from lib.app import state, widgets
 from lib.report import assumptions, export
 
@@ -46,7 +47,7 @@ st.caption("Pairs drawn together in Monte Carlo (Gaussian copula; rho on normal 
 st.markdown("\n".join(f"- {line}" for line in assumptions.correlation_lines()))
 
 st.subheader("Back-cast: the model against published estimates, 2024-2026")
-backcast = assumptions.backcast(state.scenario())
+backcast = backcast_table(state.scenario())
 inside = int((backcast["status"] == "inside").sum())
 ranged = int((backcast["status"] != "point estimate").sum())
 st.caption(f"{inside} of {ranged} checkpoints with a published range are inside it under "

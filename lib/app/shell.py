@@ -77,7 +77,8 @@ def check_data() -> None:
 
 
 class Timer:
-    """Server render time of one script run, logged and kept for the sidebar footer."""
+    """Server render time of one script run, logged (load tests read it) and kept in session
+    state (scripts/benchmark_app.py reads it); visitors do not see it."""
 
     def __init__(self, page: str):
         self.page, self.start = page, time.perf_counter()

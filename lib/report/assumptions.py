@@ -1,12 +1,11 @@
 """Assumptions and sources: every parameter with its value, range, distribution and source;
-the declared correlations; the back-cast against published estimates.
+the declared correlations (the back-cast comes from lib/analysis/backcast.py).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from lib.analysis.backcast import backcast_table
 from lib.analysis.montecarlo import uncertain_parameters
 from lib.core.registry import registry
 from lib.core.scenario import Scenario
@@ -25,10 +24,6 @@ def assumptions_table(scenario: Scenario) -> pd.DataFrame:
     frame.insert(frame.columns.get_loc("default") + 1, "changed from preset",
                  frame["key"].isin(changed))
     return frame
-
-
-def backcast(scenario: Scenario) -> pd.DataFrame:
-    return backcast_table(scenario)
 
 
 def drawn_assumptions(scenario: Scenario) -> pd.DataFrame:
