@@ -16,13 +16,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from load_test import CHROMIUM_ARGS, free_port, pct, start_server
+from load_test import CHROMIUM_ARGS, free_port, pct, start_server, wait_healthy
 
 from lib.app import shell
 
@@ -127,14 +126,7 @@ def start_reference_server(port: int, folder: str, log_path: str) -> subprocess.
             [str(ROOT / ".venv/bin/streamlit"), "run", str(script), "--server.headless",
              "true", "--server.port", str(port), "--server.address", "127.0.0.1"],
             cwd=folder, stdout=log, stderr=subprocess.STDOUT)
-    for _ in range(200):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                return server
-        except OSError:
-            time.sleep(0.3)
-    server.kill()
-    raise RuntimeError("the reference page did not start")
+    return wait_healthy(server, port, log_path)
 
 
 def browser_updates(pages: list[str], moves: int) -> None:

@@ -94,6 +94,12 @@ def start_server(port: int, db: str, log_path: str, timeout: float = 60) -> subp
              "--server.headless", "true", "--server.port", str(port),
              "--server.address", "127.0.0.1"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    return wait_healthy(process, port, log_path, timeout)
+
+
+def wait_healthy(process: subprocess.Popen, port: int, log_path: str,
+                 timeout: float = 60) -> subprocess.Popen:
+    """Wait until a just-started Streamlit server answers its health check."""
     deadline = time.time() + timeout
     while time.time() < deadline:
         if process.poll() is not None:
