@@ -166,7 +166,7 @@ def frame_digest(frame: pd.DataFrame) -> str:
 def result_digest(result: runs.Result) -> str:
     digest = hashlib.sha256()
     for name, array in sorted({**result.series, **result.flows,
-                               "training": result.flow_training_h100e}.items()):
+                               "training": result.flow_h100e}.items()):
         digest.update(name.encode())
         digest.update(np.ascontiguousarray(array).tobytes())
     return digest.hexdigest()
@@ -184,7 +184,7 @@ def cached_state() -> dict[str, str]:
 
 def test_cached_results_are_read_only():
     result = runs.run(Scenario.build("leaky_controls"))
-    arrays = [*result.series.values(), *result.flows.values(), result.flow_training_h100e]
+    arrays = [*result.series.values(), *result.flows.values(), result.flow_h100e]
     assert arrays and all(not array.flags.writeable for array in arrays)
     with pytest.raises(ValueError, match="read-only"):
         result.series["china_total"][0] = 0.0

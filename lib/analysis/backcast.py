@@ -25,7 +25,7 @@ def model_value(result, metric: str, as_of, period: str) -> float:
     start = end - 12 if period == "year" else 0
     window = slice(max(start, 0), end)
     units = result.flows["arrivals_units"]
-    training = result.flow_training_h100e
+    training = result.flow_h100e
     if metric == "smuggled_units":
         return float(units[SMUGGLED, window].sum())
     if metric == "smuggled_h100e":

@@ -2,9 +2,10 @@
 
 Derived metrics (from data/chips.csv, never stored there):
 - performance density PD = TPP / die area [TPP/mm^2];
-- training H100e = dense BF16 TFLOPS / H100's 989.4 (FP8 / 1,979 where BF16 is unknown);
-- inference H100e = sqrt(memory-bandwidth ratio x training ratio) to the H100 (decode is
-  bandwidth-bound, prefill compute-bound), unless a sourced override exists (910C ~0.6).
+- H100e = dense 16-bit TFLOPS / H100's 989.4 (FP8 / 1,979 where no 16-bit figure is
+  known): the one rating for every chip on either side;
+- inference H100e = memory bandwidth / H100's 3.35 TB/s (decode is bandwidth-bound), a
+  separate measure of serving capacity.
 Unknown inputs give an unknown (NaN) result; nothing is invented.
 
 Tiers follow data/rules.csv (the 3A090 thresholds in force at a date), chip-specific actions
@@ -36,22 +37,17 @@ def chip_table() -> pd.DataFrame:
     chips["performance_density"] = chips["tpp"] / chips["die_area_mm2"]
     bf16 = chips["bf16_dense_tflops"].astype(float)
     fp8 = chips["fp8_tflops"].astype(float)
-    training = bf16 / ref["bf16_dense_tflops"]
-    from_fp8 = training.isna() & fp8.notna()
-    training = training.where(~from_fp8, fp8 / ref["fp8_tflops"])
-    chips["training_h100e"] = training
-    chips["training_basis"] = np.where(
-        from_fp8, "FP8 / H100 FP8 (BF16 unknown)",
-        np.where(training.notna(), "dense BF16 / H100 dense BF16", "unknown"),
+    rating = bf16 / ref["bf16_dense_tflops"]
+    from_fp8 = rating.isna() & fp8.notna()
+    chips["h100e"] = rating.where(~from_fp8, fp8 / ref["fp8_tflops"])
+    chips["h100e_basis"] = np.where(
+        from_fp8, "FP8 / H100 FP8 (16-bit figure unknown)",
+        np.where(rating.notna(), "dense 16-bit / H100 dense 16-bit", "unknown"),
     )
-    bandwidth_ratio = chips["memory_bw_tbps"].astype(float) / ref["memory_bw_tbps"]
-    inference = np.sqrt(bandwidth_ratio * training)
-    override = chips["inference_h100e_override"].astype(float)
-    chips["inference_h100e"] = override.where(override.notna(), inference)
-    chips["inference_basis"] = np.where(
-        override.notna(), "sourced override: " + chips["override_source"].fillna(""),
-        np.where(inference.notna(), "sqrt(bandwidth ratio x training ratio) to H100", "unknown"),
-    )
+    chips["inference_h100e"] = chips["memory_bw_tbps"].astype(float) / ref["memory_bw_tbps"]
+    chips["inference_basis"] = np.where(chips["inference_h100e"].notna(),
+                                        "memory bandwidth / H100's (decode is bandwidth-bound)",
+                                        "unknown")
     return chips
 
 
@@ -186,7 +182,8 @@ def licensed_candidates() -> pd.DataFrame:
     products = table("nvidia_china_products.csv")
     chips = chip_table().set_index("chip_id")
     rows = chips.loc[products["chip_id"]].reset_index()
+    rows["licensing"] = products["licensing"].to_numpy()
     rows = rows[rows["tpp"].notna() & rows["memory_bw_tbps"].notna()
-                & rows["training_h100e"].notna() & rows["inference_h100e"].notna()]
-    return rows[["chip_id", "name", "tpp", "memory_bw_tbps", "training_h100e",
-                 "inference_h100e"]].reset_index(drop=True)
+                & rows["h100e"].notna() & rows["inference_h100e"].notna()]
+    return rows[["chip_id", "name", "tpp", "memory_bw_tbps", "h100e", "inference_h100e",
+                 "licensing"]].reset_index(drop=True)

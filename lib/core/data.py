@@ -39,7 +39,6 @@ SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
         "int8_tops": ("float", False), "fp8_tflops": ("float", False),
         "memory_gb": ("float", False), "memory_bw_tbps": ("float", False),
         "io_gbps": ("float", False), "tdp_w": ("float", False), "tpp": ("float", False),
-        "inference_h100e_override": ("float", False), "override_source": ("str", False),
         "china_status": ("str", True), "source": ("str", True), "source_date": ("dates", False),
         "notes": ("str", False),
     },
@@ -61,12 +60,14 @@ SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
         "description": ("str", True), "source": ("str", True), "source_date": ("dates", True),
     },
     "huawei_roadmap.csv": {
-        "chip_id": ("str", True), "available": ("date", True), "note": ("str", True),
-        "source": ("str", True), "source_date": ("date", True),
+        "chip_id": ("str", True), "ascend_class": ("str", True), "available": ("date", True),
+        "roadmap_delay_applies": ("int", True), "die_area_mm2": ("float", True),
+        "dies_per_package": ("int", True), "hbm_stacks_per_package": ("int", True),
+        "note": ("str", True), "source": ("str", True), "source_date": ("dates", True),
     },
     "nvidia_china_products.csv": {
-        "chip_id": ("str", True), "first_sale": ("date", True), "source": ("str", True),
-        "source_date": ("date", True),
+        "chip_id": ("str", True), "first_sale": ("date", True), "licensing": ("str", True),
+        "source": ("str", True), "source_date": ("date", True),
     },
     "history/nvidia_revenue_by_location.csv": {
         "fiscal_quarter": ("str", True), "quarter_ended": ("date", True),
@@ -101,8 +102,11 @@ KEYS: dict[str, tuple[str, ...]] = {
 
 ALLOWED_VALUES = {
     ("chips.csv", "origin"): {"us", "china"},
-    ("events.csv", "category"): {"rule", "industry", "model"},
+    ("events.csv", "category"): {"rule", "industry", "model", "beijing", "enforcement"},
     ("chip_actions.csv", "action"): {"license_required", "licensed", "case_by_case"},
+    ("huawei_roadmap.csv", "ascend_class"): {"910", "950"},
+    ("huawei_roadmap.csv", "roadmap_delay_applies"): {0, 1},
+    ("nvidia_china_products.csv", "licensing"): {"case_by_case", "b30a", "blackwell_rubin"},
     ("history/checkpoints.csv", "period"): {"cumulative", "year", "stock"},
 }
 

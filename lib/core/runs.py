@@ -12,7 +12,7 @@ import pandas as pd
 from lib.core.calendar import FIRST_YEAR, december, months_index, n_months_for
 from lib.core.chips import licensed_candidates
 from lib.core.memo import memo
-from lib.core.model import CHANNELS, FLOWS, simulate
+from lib.core.model import BINDING, CHANNELS, FLOWS, simulate
 from lib.core.outputs import headline_metrics
 from lib.core.registry import registry
 from lib.core.scenario import Scenario, stack_values
@@ -27,7 +27,7 @@ class Result:
     series: dict[str, np.ndarray]  # name -> (months,)
     flows: dict[str, np.ndarray]  # arrivals_units, stock_units, arrivals_h100e, stock_h100e
     licensed_chip: str | None
-    flow_training_h100e: np.ndarray  # (flows,) training H100e per unit of each flow
+    flow_h100e: np.ndarray  # (flows,) H100e per unit of each flow
 
     @property
     def last_year(self) -> int:
@@ -72,7 +72,7 @@ class Result:
                               if k not in ("binding_constraint", "smic_generation")},
                              index=self.months)
         frame["binding_constraint"] = np.array(
-            ["wafers", "yield", "packaging", "HBM"])[self.series["binding_constraint"]]
+            BINDING)[self.series["binding_constraint"]]
         frame.index.name = "month"
         return frame
 
@@ -109,7 +109,7 @@ def run(scenario: Scenario) -> Result:
     out = simulate(stack_values([values]), n_months, detail=True)
     flows = {k: freeze(out.pop(k)[0]) for k in ("arrivals_units", "stock_units",
                                                  "arrivals_h100e", "stock_h100e")}
-    training = freeze(out.pop("flow_training_h100e")[0])
+    training = freeze(out.pop("flow_h100e")[0])
     index = int(out.pop("licensed_index")[0])
     licensed = None if index < 0 else str(licensed_candidates()["chip_id"][index])
     series = {k: freeze(v[0]) for k, v in out.items()}
