@@ -64,15 +64,16 @@ if changes.empty:
 else:
     st.dataframe(changes, hide_index=True, width="stretch")
 
-st.subheader("Training vs inference, per chip")
+st.subheader("Each chip in H100-equivalents")
 h100e = tiers.chip_h100e()
 widgets.chart("chip_h100e", tiers.chip_h100e_bars(h100e, state.source(
-    "Training: dense BF16 vs H100; inference: sqrt(bandwidth x training ratio).")), h100e)
+    "H100e: dense 16-bit FLOP/s vs an H100 (the one rating on both sides); bandwidth: memory "
+    "bandwidth vs an H100's 3.35 TB/s.")), h100e)
 
 st.subheader("Chip specifications")
 st.dataframe(tiers.chip_specs(), hide_index=True, width="stretch",
              column_config={"source": st.column_config.TextColumn(width="large"),
                             "performance_density": st.column_config.NumberColumn(
                                 "PD [TPP/mm²]", format="%.2f"),
-                            "training_h100e": st.column_config.NumberColumn(format="%.2f"),
+                            "h100e": st.column_config.NumberColumn(format="%.2f"),
                             "inference_h100e": st.column_config.NumberColumn(format="%.2f")})

@@ -14,7 +14,7 @@ from lib.core.scenario import Scenario
 
 # chips sold from 2022 on (the installed base of Jan 2022 is not part of these estimates)
 LEGAL_NVIDIA = [i for i, (channel, chip) in enumerate(FLOWS)
-                if channel == "legal" and chip != "a100_pre2022"]
+                if channel == "legal" and chip != "installed_2021"]
 SMUGGLED = [i for i, (channel, _) in enumerate(FLOWS) if channel == "smuggled"]
 H20 = [FLOWS.index(("legal", "h20"))]
 
@@ -39,8 +39,8 @@ def model_value(result, metric: str, as_of, period: str) -> float:
     if metric == "ascend_packages":
         return float(result.series["ascend_packages"][window].sum())
     if metric == "ascend_dies":
-        per_package = result.scenario.values()["dies_per_package"]
-        return float(result.series["ascend_packages"][window].sum() * per_package)
+        # 2024: single-die 910Bs, one die per package
+        return float(result.series["ascend_packages"][window].sum())
     raise KeyError(metric)
 
 

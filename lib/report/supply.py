@@ -51,11 +51,11 @@ def channel_arrivals_yearly(result: Result, unit: str = "units") -> pd.DataFrame
     return frame
 
 
-FUNNEL_STAGES = ("smic_wafers_ascend", "smic_gross_dies", "smic_good_dies", "package_attempts",
-                 "ascend_packages")
+FUNNEL_STAGES = ("smic_wafers_ascend", "smic_good_dies", "package_attempts", "ascend_packages")
 
 
-FUNNEL_LIMITS = ("die_bank_dies", "package_potential", "hbm_package_limit", "packaging_capacity")
+FUNNEL_LIMITS = ("die_bank_dies", "package_potential", "hbm_stockpile_used", "hbm_domestic_used",
+                 "packaging_capacity")
 
 
 def funnel_table(result: Result, month: int) -> pd.DataFrame:

@@ -60,7 +60,7 @@ def tier_changes(date: dt.date, scenario: Scenario) -> pd.DataFrame:
 def chip_specs() -> pd.DataFrame:
     cols = ["name", "vendor", "origin", "year", "node", "die_area_mm2", "tpp",
             "performance_density", "bf16_dense_tflops", "fp8_tflops", "memory_gb",
-            "memory_bw_tbps", "io_gbps", "training_h100e", "inference_h100e", "training_basis",
+            "memory_bw_tbps", "io_gbps", "h100e", "inference_h100e", "h100e_basis",
             "inference_basis", "china_status", "source", "source_date"]
     frame = chip_table()[cols].copy()
     frame["source_date"] = frame["source_date"].map(
@@ -73,8 +73,8 @@ def chip_table_ids() -> list[str]:
 
 
 def chip_h100e() -> pd.DataFrame:
-    frame = chip_table()[["name", "origin", "training_h100e", "inference_h100e"]]
-    return frame[frame["training_h100e"].notna() | frame["inference_h100e"].notna()] \
+    frame = chip_table()[["name", "origin", "h100e", "inference_h100e"]]
+    return frame[frame["h100e"].notna() | frame["inference_h100e"].notna()] \
         .reset_index(drop=True)
 
 
@@ -152,11 +152,11 @@ def tier_scatter(frame: pd.DataFrame, source: str, tpp_threshold: float,
 
 def chip_h100e_bars(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT) -> go.Figure:
     fig = new_figure()
-    fig.add_trace(go.Bar(x=frame["name"], y=frame["training_h100e"], name="Training",
+    fig.add_trace(go.Bar(x=frame["name"], y=frame["h100e"], name="Dense 16-bit FLOP/s",
                          marker_color="#0072B2"))
-    fig.add_trace(go.Bar(x=frame["name"], y=frame["inference_h100e"], name="Inference",
+    fig.add_trace(go.Bar(x=frame["name"], y=frame["inference_h100e"], name="Memory bandwidth",
                          marker_color="#56B4E9"))
     fig.update_layout(barmode="group")
     fig.update_xaxes(tickangle=-35)
-    return finish(fig, "Chip performance in H100-equivalents, training vs inference", "Chip",
+    return finish(fig, "Chips in H100-equivalents: 16-bit FLOP/s (the rating) and memory bandwidth", "Chip",
                   "Per chip [H100e]", source, height=height + 80, bottom=230)
