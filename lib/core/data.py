@@ -80,8 +80,8 @@ SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
     "history/checkpoints.csv": {
         "checkpoint_id": ("str", True), "metric": ("str", True), "as_of": ("date", True),
         "period": ("str", True), "value": ("float", True), "low": ("float", True),
-        "high": ("float", True), "unit": ("str", True), "source": ("str", True),
-        "source_date": ("date", True), "note": ("str", False),
+        "high": ("float", True), "unit": ("str", True), "holdout": ("str", True),
+        "source": ("str", True), "source_date": ("date", True), "note": ("str", False),
     },
 }
 
@@ -103,7 +103,8 @@ ALLOWED_VALUES = {
     ("chips.csv", "origin"): {"us", "china"},
     ("events.csv", "category"): {"rule", "industry", "model"},
     ("chip_actions.csv", "action"): {"license_required", "licensed", "case_by_case"},
-    ("history/checkpoints.csv", "period"): {"cumulative", "year", "stock"},
+    ("history/checkpoints.csv", "period"): {"cumulative", "year", "quarter"},
+    ("history/checkpoints.csv", "holdout"): {"true", "false"},  # read as bool by the back-cast
 }
 
 
