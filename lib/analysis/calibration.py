@@ -151,7 +151,9 @@ def _fit(checks: pd.DataFrame, matrix: np.ndarray, weights: np.ndarray) -> pd.Da
         "published": checks["value"].to_numpy(float), "low": low, "high": high,
         "point_estimate": (checks["low"] >= checks["high"]).to_numpy(),
         "holdout": checks["holdout"].to_numpy(bool),
-        "prior_coverage": prior @ inside, "calibrated_coverage": weights @ inside,
+        # shares of weight (clipped: a sum of normalized weights can pass 1 by rounding)
+        "prior_coverage": np.clip(prior @ inside, 0, 1),
+        "calibrated_coverage": np.clip(weights @ inside, 0, 1),
         "prior_median": medians["prior"], "calibrated_median": medians["calibrated"],
     })
 
