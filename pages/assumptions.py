@@ -3,8 +3,7 @@ date (generated from data/parameters.yaml), and the back-cast against published 
 
 import streamlit as st
 
-from lib.analysis.backcast import backcast_table
-from lib.app import state, widgets
+from lib.app import figures, state, widgets
 from lib.report import assumptions, export
 
 widgets.page_header("Assumptions and sources", "Every parameter behind the scenario, generated "
@@ -46,8 +45,9 @@ st.caption("Pairs drawn together in Monte Carlo (Gaussian copula; rho on normal 
            "declared in the correlations section of data/parameters.yaml.")
 st.markdown("\n".join(f"- {line}" for line in assumptions.correlation_lines()))
 
-st.subheader("Back-cast: the model against published estimates, 2024-2026")
-backcast = backcast_table(state.scenario())
+st.subheader("Back-cast: the model against published estimates, 2023-2026")
+chart, backcast = figures.backcast(state.scenario())
+widgets.chart("backcast", chart, backcast)
 inside = int((backcast["status"] == "inside").sum())
 ranged = int((backcast["status"] != "point estimate").sum())
 st.caption(f"{inside} of {ranged} checkpoints with a published range are inside it under "

@@ -73,6 +73,9 @@ with right:
         hist, source, threshold=threshold if series == "race_gap_months" else None,
         height=470, width_hint=850), hist)
 
+st.subheader("Calibrated to the record")
+panels.calibration_panel(scenario, draws, seed)
+
 st.subheader("What matters most")
 controls = st.columns([2, 3], gap="large")
 metric = controls[0].selectbox("Output", drivers.SENSITIVITY_OUTPUTS, key="unc_sens_metric",

@@ -1,12 +1,18 @@
 """Back-cast against published estimates, and the attribution of differences to levers."""
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from lib.analysis.attribution import attribute
-from lib.analysis.backcast import backcast_table
+from lib.analysis.backcast import backcast_table, checkpoint_matrix, checkpoints, window
+from lib.cli import main
+from lib.core.calendar import months_index, n_months_for
 from lib.core.data import table
-from lib.core.runs import run
-from lib.core.scenario import Scenario
+from lib.core.model import FLOWS, simulate
+from lib.core.registry import registry
+from lib.core.runs import run, run_batch
+from lib.core.scenario import Scenario, stack_values
 
 
 def test_backcast_reports_every_checkpoint():
@@ -19,6 +25,45 @@ def test_backcast_reports_every_checkpoint():
     # A tuned model would put everything inside; it is reported, not forced.
     statuses = dict(zip(frame["checkpoint"], frame["status"], strict=True))
     assert statuses["smuggled_2024"] == "inside"
+
+
+def test_checkpoint_matrix_of_one_run_is_the_backcast_model_column():
+    for scenario in (Scenario(), Scenario.build("leaky_controls")):
+        values = scenario.values()
+        n_months = n_months_for(values[registry().horizon.key])
+        out = simulate(stack_values([values]), n_months, detail=True)
+        matrix = checkpoint_matrix(out, months_index(n_months), checkpoints())
+        assert matrix.shape == (1, len(checkpoints()))
+        np.testing.assert_allclose(matrix[0], backcast_table(scenario)["model"], rtol=1e-12)
+
+
+def test_checkpoint_matrix_runs_a_batch_at_once():
+    scenarios = [Scenario(), Scenario.build("leaky_controls"), Scenario.build("strict_enforcement")]
+    out = run_batch(scenarios, detail=True)
+    matrix = checkpoint_matrix(out, months_index(out["china_total"].shape[1]), checkpoints())
+    for row, scenario in zip(matrix, scenarios, strict=True):
+        np.testing.assert_allclose(row, backcast_table(scenario)["model"], rtol=1e-12)
+
+
+def test_counts_leave_out_the_installed_base_and_follow_the_period():
+    result = run(Scenario())
+    frame = backcast_table(Scenario()).set_index("checkpoint")
+    legal = [i for i, (channel, chip) in enumerate(FLOWS)
+             if channel == "legal" and not chip.startswith(("installed_", "a100_pre"))]
+    end = window(result.months, pd.Timestamp("2025-12-31"), "cumulative")[1]
+    assert frame.loc["legal_nvidia_units_2025", "model"] == pytest.approx(
+        result.flows["arrivals_units"][legal, :end].sum())
+    assert window(result.months, pd.Timestamp("2025-09-30"), "quarter") == (42, 45)
+    assert window(result.months, pd.Timestamp("2024-12-31"), "year") == (24, 36)
+    assert frame["holdout"].sum() >= 2  # read as bools from "true"/"false"
+
+
+def test_cli_backcast_prints_the_table(capsys):
+    assert main(["backcast", "--format", "csv"]) == 0
+    printed = capsys.readouterr().out
+    for checkpoint in table("history/checkpoints.csv")["checkpoint_id"]:
+        assert checkpoint in printed
+    assert printed.splitlines()[0].startswith("checkpoint,as_of,unit,published,low,high,model")
 
 
 def test_backcast_follows_the_scenario():

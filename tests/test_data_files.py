@@ -41,6 +41,8 @@ DAMAGE = [  # file, damage, what the message must say
      "chip_actions.csv, row 3, column 'action': 'allowed' is not one of"),
     ("history/checkpoints.csv", replace(",2024-12-31,year,", ",2024-12-31,decade,"),
      "history/checkpoints.csv, row 2, column 'period': 'decade' is not one of"),
+    ("history/checkpoints.csv", replace(",chips,false,", ",chips,maybe,"),
+     "history/checkpoints.csv, row 2, column 'holdout': 'maybe' is not one of"),
     # CSV rows repeated: each table's key (lib/core/data.py KEYS)
     ("chips.csv", repeat_row(2), "chips.csv, rows 2 and 3: duplicate chip_id 'a100'"),
     ("rules.csv", repeat_row(2), "rules.csv, rows 2 and 3: duplicate rule_id 'oct2022'"),

@@ -1,8 +1,16 @@
-"""Back-cast: a scenario's 2024-2026 values beside the published estimates in
+"""Back-cast: a scenario's 2022-2026 values beside the published estimates in
 data/history/checkpoints.csv, each marked inside or outside its published range.
-Nothing is tuned here: the table reports what the model gives."""
+Nothing is tuned here: the table reports what the model gives (lib/analysis/calibration.py
+weights Monte Carlo draws by the same checkpoints).
+
+Flows are picked by channel and chip name through lib/core/model.py FLOWS, never by
+position. Counts are of chips that arrived from January 2022 on: the installed base of
+January 2022 (chip ids starting "installed_" or "a100_pre") is in none of them.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -12,51 +20,102 @@ from lib.core.model import FLOWS
 from lib.core.runs import run
 from lib.core.scenario import Scenario
 
-# chips sold from 2022 on (the installed base of Jan 2022 is not part of these estimates)
-LEGAL_NVIDIA = [i for i, (channel, chip) in enumerate(FLOWS)
-                if channel == "legal" and chip != "installed_2021"]
-SMUGGLED = [i for i, (channel, _) in enumerate(FLOWS) if channel == "smuggled"]
-H20 = [FLOWS.index(("legal", "h20"))]
+PRE_2022 = ("installed_", "a100_pre")  # chip ids of the January 2022 installed base
+NOT_CHINA = ("offshore", "no_controls")  # channels outside China's own 2022+ arrivals
+ASCEND = ("tsmc_dies", "smic")
+DOMESTIC = ("tsmc_dies", "smic", "domestic_other")
+
+Pick = Callable[[str, str], bool]  # (channel, chip id) -> counted
+
+# metric -> (what is summed over the window, which flows): "units" and "h100e" sum
+# arrivals_units / arrivals_h100e of the picked flows; a series name sums that (B, T) series.
+METRICS: dict[str, tuple[str, Pick | None]] = {
+    "smuggled_units": ("units", lambda ch, _: ch == "smuggled"),
+    "smuggled_h100e": ("h100e", lambda ch, _: ch == "smuggled"),
+    "h20_units": ("units", lambda ch, chip: ch == "legal" and chip == "h20"),
+    "a800_units": ("units", lambda ch, chip: ch == "legal" and chip == "a800"),
+    "h800_units": ("units", lambda ch, chip: ch == "legal" and chip == "h800"),
+    "legal_nvidia_units": ("units", lambda ch, _: ch == "legal"),
+    "legal_nvidia_h100e": ("h100e", lambda ch, _: ch == "legal"),
+    "ascend_packages": ("ascend_packages", None),
+    "ascend_h100e": ("h100e", lambda ch, _: ch in ASCEND),
+    "domestic_h100e": ("h100e", lambda ch, _: ch in DOMESTIC),
+    # cumulative arrivals from 2022, with no retirements (none by 2025 at a 4+ year life)
+    "china_h100e": ("h100e", lambda ch, _: ch not in NOT_CHINA),
+}
+
+PERIOD_MONTHS = {"year": 12, "quarter": 3}  # "cumulative": from January 2022
 
 
-def model_value(result, metric: str, as_of, period: str) -> float:
-    months = result.months
+def flow_indices(pick: Pick) -> list[int]:
+    """The positions in FLOWS of the picked flows, less the January 2022 installed base."""
+    return [i for i, (channel, chip) in enumerate(FLOWS)
+            if pick(channel, chip) and not chip.startswith(PRE_2022)]
+
+
+def checkpoints() -> pd.DataFrame:
+    """The published checkpoints, `holdout` as a bool (a copy: the cached table is shared)."""
+    frame = table("history/checkpoints.csv").copy()
+    frame["holdout"] = frame["holdout"] == "true"
+    return frame
+
+
+def _monthly(out: dict[str, np.ndarray], metric: str) -> np.ndarray:
+    """(B, T) monthly amount of one metric from a simulate(detail=True) dict."""
+    kind, pick = METRICS[metric]
+    if pick is None:
+        return np.asarray(out[kind])
+    arrivals = out["arrivals_units" if kind == "units" else "arrivals_h100e"]
+    return arrivals[:, flow_indices(pick)].sum(axis=1)
+
+
+def window(months: pd.DatetimeIndex, as_of, period: str) -> tuple[int, int]:
+    """Months [start, end) a checkpoint covers: those up to `as_of`, the last 12 (year), 3
+    (quarter) or all of them (cumulative)."""
     end = int(np.searchsorted(months.values, np.datetime64(pd.Timestamp(as_of)), side="right"))
-    start = end - 12 if period == "year" else 0
-    window = slice(max(start, 0), end)
-    units = result.flows["arrivals_units"]
-    training = result.flow_h100e
-    if metric == "smuggled_units":
-        return float(units[SMUGGLED, window].sum())
-    if metric == "smuggled_h100e":
-        return float((units[SMUGGLED, window] * training[SMUGGLED, None]).sum())
-    if metric == "h20_units":
-        return float(units[H20, window].sum())
-    if metric == "legal_nvidia_units":
-        return float(units[LEGAL_NVIDIA, window].sum())
-    if metric == "legal_nvidia_h100e":
-        return float((units[LEGAL_NVIDIA, window] * training[LEGAL_NVIDIA, None]).sum())
-    if metric == "ascend_packages":
-        return float(result.series["ascend_packages"][window].sum())
-    if metric == "ascend_dies":
-        # 2024: single-die 910Bs, one die per package
-        return float(result.series["ascend_packages"][window].sum())
-    raise KeyError(metric)
+    return max(end - PERIOD_MONTHS.get(period, end), 0), end
+
+
+def checkpoint_matrix(out: dict[str, np.ndarray], months: pd.DatetimeIndex,
+                      checks: pd.DataFrame) -> np.ndarray:
+    """(B, K): every run's value at every checkpoint (rows of `checks`: metric, as_of,
+    period), from one simulate(detail=True) batch. Each metric is summed over its flows once
+    and read at each window from its running total."""
+    batch = next(iter(out.values())).shape[0]
+    matrix = np.empty((batch, len(checks)))
+    totals: dict[str, np.ndarray] = {}
+    for k, check in enumerate(checks.itertuples(index=False)):
+        if check.metric not in totals:
+            monthly = _monthly(out, check.metric)
+            totals[check.metric] = np.concatenate(
+                [np.zeros((batch, 1)), np.cumsum(monthly, axis=1)], axis=1)
+        start, end = window(months, check.as_of, check.period)
+        running = totals[check.metric]
+        matrix[:, k] = running[:, end] - running[:, start]
+    return matrix
+
+
+def _result_batch(result) -> dict[str, np.ndarray]:
+    """One run's flows and series with a leading batch axis of 1, as simulate returns them."""
+    return {**{k: v[None] for k, v in result.flows.items()},
+            **{k: v[None] for k, v in result.series.items()}}
 
 
 def backcast_table(scenario: Scenario | None = None) -> pd.DataFrame:
     result = run(scenario or Scenario())
+    checks = checkpoints()
+    values = checkpoint_matrix(_result_batch(result), result.months, checks)[0]
     rows = []
-    for _, check in table("history/checkpoints.csv").iterrows():
-        value = model_value(result, check["metric"], check["as_of"], check["period"])
+    for check, value in zip(checks.to_dict("records"), values, strict=True):
         point = check["low"] == check["high"]
-        inside = bool(check["low"] <= value <= check["high"]) if not point else None
+        inside = bool(check["low"] <= value <= check["high"])
         deviation = value / check["value"] - 1 if check["value"] else float("nan")
-        status = ("inside" if inside else "outside") if not point else "point estimate"
+        status = "point estimate" if point else ("inside" if inside else "outside")
         rows.append({
             "checkpoint": check["checkpoint_id"], "as_of": check["as_of"].isoformat(),
             "unit": check["unit"], "published": check["value"], "low": check["low"],
-            "high": check["high"], "model": value, "deviation": deviation, "status": status,
+            "high": check["high"], "model": float(value), "deviation": deviation,
+            "status": status, "holdout": bool(check["holdout"]),
             "source": check["source"], "note": check["note"] or "",
         })
     return pd.DataFrame(rows)

@@ -9,10 +9,12 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from lib.analysis.backcast import backcast_table
+from lib.analysis.calibration import calibrate
 from lib.core.memo import memo
 from lib.core.runs import run
 from lib.core.scenario import Scenario
-from lib.report import race, style, supply
+from lib.report import assumptions, calibration, race, style, supply
 
 Chart = tuple[go.Figure, pd.DataFrame]
 
@@ -79,3 +81,16 @@ def briefing_channels(scenario: Scenario, year: int) -> Chart:
     mark = (style.month_axis(stock.index)[res.december_index(year)], f"end {year}")
     return supply.channel_area(stock, style.scenario_source(scenario), height=430, width_hint=760,
                                title="Where China's compute comes from", mark=mark), stock
+
+
+@memo(64)
+def backcast(scenario: Scenario) -> Chart:
+    table = backcast_table(scenario)
+    return assumptions.backcast_chart(table, style.scenario_source(
+        scenario, "Published estimates: data/history/checkpoints.csv.")), table
+
+
+@memo(32)
+def calibrated_fans(scenario: Scenario, draws: int, seed: int, series: str) -> Chart:
+    frame = calibration.calibrated_frame(calibrate(scenario, draws, seed), run(scenario), series)
+    return calibration.calibrated_fans(frame, style.scenario_source(scenario)), frame

@@ -1,21 +1,52 @@
 """The Uncertainty page's parts with controls of their own, drawn as fragments so that using
-them reruns only the part: Sobol indices on request, and goal-seek."""
+them reruns only the part: the fans calibrated to the record, Sobol indices on request, and
+goal-seek."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from lib.analysis import goalseek, sensitivity
-from lib.app import widgets
+from lib.analysis.calibration import MAX_CALIBRATION_DRAWS, calibrate
+from lib.app import figures, widgets
 from lib.core.outputs import output
 from lib.core.registry import registry
 from lib.core.runs import Result
 from lib.core.scenario import Scenario
-from lib.report import drivers
+from lib.report import calibration, drivers, uncertainty
 
 
 def metric_label(key: str) -> str:
     return output(key).label_with_unit
+
+
+@st.fragment
+def calibration_panel(scenario: Scenario, draws: int, seed: int) -> None:
+    """The prior fan beside the fan of draws weighted by the published checkpoints, the
+    effective sample size, the fit at each checkpoint and the held-out test."""
+    draws = min(draws, MAX_CALIBRATION_DRAWS)
+    st.caption("The same draws, each weighted by how well it reproduces the published "
+               "2023-2026 estimates (the back-cast checkpoints on Assumptions and sources; "
+               "each read as a log-normal whose 90% interval is the published range). "
+               "Held-out checkpoints are left out of the weights and test the fit."
+               + (f" Calibrated on the first {draws:,} draws." if draws == MAX_CALIBRATION_DRAWS
+                  else ""))
+    series = st.selectbox("Series", uncertainty.FAN_SERIES, key="unc_calib_series",
+                          format_func=metric_label)
+    with st.spinner(f"Weighting {draws:,} draws by the record..."):
+        cal = calibrate(scenario, draws, seed)
+        fig, frame = figures.calibrated_fans(scenario, draws, seed, series)
+    widgets.chart(f"calibrated_{series}", fig, frame, key="calibrated_fans")
+    st.markdown(calibration.summary_text(cal)  # a caveat, not a page warning: in the text
+                + (f"\n\n:orange[:material/warning: {cal.warning}]" if cal.warning else ""))
+    st.dataframe(calibration.fit_table(cal), hide_index=True, width="stretch",
+                 column_config={c: st.column_config.NumberColumn(
+                     format="percent", help="Share of the draws' weight inside the published "
+                     "range (a point estimate: within the declared tolerance).")
+                     for c in ("prior coverage", "calibrated coverage")})
+    st.markdown("**Held-out test** (checkpoints not in the weights: does matching the others "
+                "bring the draws closer to these too?)\n\n"
+                + "\n".join(f"- {line}" for line in calibration.holdout_lines(cal)))
 
 
 @st.fragment

@@ -81,8 +81,8 @@ SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
     "history/checkpoints.csv": {
         "checkpoint_id": ("str", True), "metric": ("str", True), "as_of": ("date", True),
         "period": ("str", True), "value": ("float", True), "low": ("float", True),
-        "high": ("float", True), "unit": ("str", True), "source": ("str", True),
-        "source_date": ("date", True), "note": ("str", False),
+        "high": ("float", True), "unit": ("str", True), "holdout": ("str", True),
+        "source": ("str", True), "source_date": ("date", True), "note": ("str", False),
     },
 }
 
@@ -107,7 +107,8 @@ ALLOWED_VALUES = {
     ("huawei_roadmap.csv", "ascend_class"): {"910", "950"},
     ("huawei_roadmap.csv", "roadmap_delay_applies"): {0, 1},
     ("nvidia_china_products.csv", "licensing"): {"case_by_case", "b30a", "blackwell_rubin"},
-    ("history/checkpoints.csv", "period"): {"cumulative", "year", "stock"},
+    ("history/checkpoints.csv", "period"): {"cumulative", "year", "quarter"},
+    ("history/checkpoints.csv", "holdout"): {"true", "false"},  # read as bool by the back-cast
 }
 
 

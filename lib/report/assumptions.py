@@ -1,16 +1,20 @@
 """Assumptions and sources: every parameter with its value, range, distribution and source;
-the declared correlations (the back-cast comes from lib/analysis/backcast.py).
+the declared correlations; the back-cast chart (its table comes from
+lib/analysis/backcast.py).
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 
 from lib.analysis.montecarlo import uncertain_parameters
 from lib.core.registry import registry
 from lib.core.scenario import Scenario
 from lib.core.variation import documentation_rows, variation_text
 from lib.report.fmt import show_value
+from lib.report.style import GREY, Draft, finish, log_ticks, rgba, short_number
 
 
 def assumptions_table(scenario: Scenario) -> pd.DataFrame:
@@ -47,3 +51,56 @@ def correlation_lines() -> list[str]:
     """The declared correlations as plain sentences (Markdown)."""
     return [f"**{row.between}**: rho {row.rho:g}. {row.why}"
             for row in correlations().itertuples()]
+
+
+STATUS_COLOURS = {"inside": "#009E73", "outside": "#D55E00", "point estimate": GREY}
+STATUS_NAMES = {"inside": "Model: inside the published range",
+                "outside": "Model: outside the published range",
+                "point estimate": "Model: against a point estimate (no range)"}
+
+
+def backcast_label(row) -> str:
+    return f"{row.checkpoint} [{row.unit}]"
+
+
+def backcast_chart(frame: pd.DataFrame, source: str, width_hint: int = 1300) -> go.Figure:
+    """Each checkpoint of the back-cast table (lib/analysis/backcast.py) on a log axis: the
+    published range as a bar, the published value, and the model's value coloured by whether
+    it falls inside. Rows top to bottom in the table's order."""
+    labels = [backcast_label(row) for row in frame.itertuples()]
+    ranged = frame["low"] < frame["high"]
+    range_x, range_y = [], []
+    for label, low, high in zip(labels, frame["low"], frame["high"], strict=True):
+        if low < high:
+            range_x += [low, high, None]
+            range_y += [label, label, None]
+    fig = Draft(dict(type="scatter", x=range_x, y=range_y, mode="lines", meta="range",
+                     name="Published range", line=dict(color=rgba(GREY, 0.55), width=14),
+                     hoverinfo="skip"))
+    fig.add_trace(dict(type="scatter", x=list(frame["published"]), y=labels, mode="markers",
+                       name="Published estimate", meta="published",
+                       marker=dict(symbol="line-ns", size=22, line=dict(color="#1a1a1a",
+                                                                        width=3)),
+                       hovertemplate="%{y}: published %{x:,.3s}<extra></extra>"))
+    for status, colour in STATUS_COLOURS.items():
+        rows = frame["status"] == status
+        if rows.any():
+            fig.add_trace(dict(
+                type="scatter", x=list(frame.loc[rows, "model"]),
+                y=[label for label, keep in zip(labels, rows, strict=True) if keep],
+                mode="markers", name=STATUS_NAMES[status], meta=status,
+                marker=dict(symbol="circle", size=15, color=colour,
+                            line=dict(color="#1a1a1a", width=1)),
+                hovertemplate="%{y}: model %{x:,.3s}<extra></extra>"))
+    values = pd.concat([frame["low"], frame["high"], frame["model"]]).to_numpy(float)
+    values = values[np.isfinite(values) & (values > 0)]
+    ticks = log_ticks(float(values.min()), float(values.max())) if values.size else []
+    x_axis = dict(type="log") | (dict(tickvals=ticks, ticktext=[short_number(v) for v in ticks])
+                                 if ticks else {})
+    fig.update_layout(xaxis=x_axis, yaxis=dict(autorange="reversed", categoryorder="array",
+                                               categoryarray=labels))
+    inside, n_ranged = int((frame["status"] == "inside").sum()), int(ranged.sum())
+    return finish(fig, f"The model against published estimates: {inside} of {n_ranged} "
+                  "published ranges met",
+                  "Value [each row's unit] (log scale)", "", source, width_hint=width_hint,
+                  height=160 + 42 * len(frame), extra=dict(margin=dict(l=20)))
