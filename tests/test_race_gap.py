@@ -112,17 +112,28 @@ def test_a_batch_of_rows_with_different_answers_in_one_call():
 
 
 @pytest.mark.parametrize("algorithmic_growth", [1.0, 3.0])
-def test_race_gap_output_is_the_log_ratio_over_the_trend(algorithmic_growth):
-    """With no reallocation, U.S. effective compute is exactly exponential (2x a year in
-    hardware times the algorithmic growth), so the months China is behind are
-    12 * log(U.S. effective / China effective) / log(2 * algorithmic growth): with no
-    algorithmic growth, 12 * log2 of the ratio."""
-    scenario = Scenario.build(overrides={"us_compute_growth": 2.0, "us_reallocation_share": 0.0,
-                                         "algorithmic_efficiency_growth": algorithmic_growth})
+def test_race_gap_output_reads_the_us_curve_back(algorithmic_growth):
+    """Where the U.S. curve was simulated, the race gap is exactly how many months ago U.S.
+    effective compute stood at China's current value (log-interpolated between months);
+    before the span it extends at the U.S. curve's first-year trend."""
+    scenario = Scenario.build(overrides={"algorithmic_efficiency_growth": algorithmic_growth})
     series = run(scenario).series
-    ratio = series["us_effective"] / series["china_effective"]
-    expected = 12 * np.log(ratio) / math.log(2 * algorithmic_growth)
-    np.testing.assert_allclose(series["race_gap_months"], expected, rtol=1e-9, atol=1e-9)
-    # the case covers both the search inside the span and the backward extrapolation
-    reach = np.arange(len(ratio)) - expected
-    assert (reach < 0).any() and (reach > 0).any()
+    log_us, log_china = np.log(series["us_effective"]), np.log(series["china_effective"])
+    reach = np.arange(len(log_us)) - series["race_gap_months"]
+    inside = reach >= 0
+    assert inside.any() and (~inside).any()
+    np.testing.assert_allclose(np.interp(reach[inside], np.arange(len(log_us)), log_us),
+                               log_china[inside], rtol=1e-9, atol=1e-9)
+    slope = (log_us[12] - log_us[0]) / 12
+    np.testing.assert_allclose(log_us[0] + reach[~inside] * slope, log_china[~inside],
+                               rtol=1e-9, atol=1e-9)
+
+
+def test_race_gap_splits_into_hardware_and_algorithms():
+    """With China's algorithms equal to the U.S.'s (no lag, no multiplier), the whole gap is
+    hardware; the hardware part does not move with the algorithmic growth rate alone."""
+    same = run(Scenario.build(overrides={"china_diffusion_lag_months": 0,
+                                         "china_efficiency_multiplier": 1.0})).series
+    np.testing.assert_allclose(same["race_gap_algorithmic_months"], 0.0, atol=1e-9)
+    base = run(Scenario()).series
+    assert (base["race_gap_algorithmic_months"][36:] > 0).all()  # a 6-month lag: China behind

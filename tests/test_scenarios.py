@@ -38,7 +38,8 @@ def test_unknown_key_and_unknown_preset():
 
 def test_integer_and_boolean_kinds():
     assert "whole number" in problems_of(
-        lambda: Scenario.build(overrides={"dies_per_package": 2.5}))["dies_per_package"]
+        lambda: Scenario.build(overrides={"ascend_roadmap_delay_months": 2.5}))[
+        "ascend_roadmap_delay_months"]
     assert "true or false" in problems_of(
         lambda: Scenario.build(overrides={"h20_reversal": "maybe"}))["h20_reversal"]
     assert Scenario.build(overrides={"h20_reversal": "false"}).values()["h20_reversal"] is False
@@ -139,7 +140,7 @@ def test_one_documentation_table_for_cli_and_page(capsys):
     assert rows.loc["smic_yield_2025", "distribution"] == "choice: 0.2 (60%) or 0.4 (40%)"
     assert rows.loc["h20_reversal", "plausible range"] == ""
     assert rows.loc["horizon_year", "distribution"] == "fixed (horizon)"
-    assert rows.loc["ascend_die_area_mm2", "effect"] == "lowers china_total"
+    assert rows.loc["other_vendor_die_area_mm2", "effect"] == "lowers china_total"
 
 
 def test_preset_yearly_values_hold_until_the_next_listed_year():

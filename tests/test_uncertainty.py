@@ -75,7 +75,7 @@ def test_probability_statement_counts_the_draws_past_the_threshold():
 
 def test_tornado_bars_match_one_at_a_time_runs():
     frame = tornado(Scenario(), "china_total", 2028).set_index("key")
-    for key in ("smic_yield_2025", "smuggling_attempted_per_year", "chip_useful_life_years"):
+    for key in ("smic_yield_2025", "smuggling_attempted_per_year", "chip_mean_life_years"):
         row = frame.loc[key]
         p = registry()[key]
         for end in ("low", "high"):
@@ -99,21 +99,25 @@ def test_sobol_gives_no_effect_to_an_unused_parameter():
 
 
 def test_sobol_on_an_additive_case_matches_analytic_shares():
-    # us_total in Dec 2026 is linear in the baseline and does not depend on China's yield:
-    # all variance belongs to the baseline (S1 = ST = 1).
+    # us_total in Dec 2026 is linear in TPU arrivals and does not depend on China's yield:
+    # all variance belongs to the TPU record (S1 = ST = 1).
     frame = sobol_indices(Scenario(), "us_total", 2026,
-                          keys=["us_compute_2025_h100e", "smic_yield_2025"],
+                          keys=["us_tpu_h100e", "smic_yield_2025"],
                           base_samples=256).set_index("key")
-    assert frame.loc["us_compute_2025_h100e", "S1"] == pytest.approx(1.0, abs=0.05)
-    assert frame.loc["us_compute_2025_h100e", "ST"] == pytest.approx(1.0, abs=0.05)
+    assert frame.loc["us_tpu_h100e", "S1"] == pytest.approx(1.0, abs=0.05)
+    assert frame.loc["us_tpu_h100e", "ST"] == pytest.approx(1.0, abs=0.05)
     assert abs(frame.loc["smic_yield_2025", "ST"]) < 1e-9
 
 
 def test_goal_seek_finds_a_known_root():
-    # us_total(Dec 2026) = baseline x growth^(11/12) in the status quo (no reallocation)
-    target = 25e6
-    found = goal_seek(Scenario(), "us_compute_2025_h100e", "us_total", 2026, target)
-    assert found.value == pytest.approx(target / 2.3 ** (11 / 12), rel=1e-6)
+    # us_total(Dec 2026) is Nvidia's part, linear in the U.S. share of Nvidia output (no
+    # reallocation in the status quo), plus the TPU and Trainium parts
+    base = run(Scenario())
+    nvidia = base.at("us_nvidia", 2026) / registry()["us_nvidia_share"].default
+    rest = base.at("us_total", 2026) - base.at("us_nvidia", 2026)
+    target = rest + 0.75 * nvidia
+    found = goal_seek(Scenario(), "us_nvidia_share", "us_total", 2026, target)
+    assert found.value == pytest.approx(0.75, rel=1e-6)
     assert found.achieved == pytest.approx(target, rel=1e-6)
 
 

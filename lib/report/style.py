@@ -34,6 +34,8 @@ CHANNEL_COLOURS = {  # keyed by channel id (lib/core/outputs.py CHANNELS), never
     "smuggled": "#CC79A7",  # reddish purple
     "tsmc_dies": "#009E73",  # bluish green
     "smic": "#56B4E9",  # sky blue
+    "domestic_other": "#0072B2",  # blue
+    "offshore": "#D55E00",  # vermillion
     "no_controls": "#999999",
 }
 
