@@ -8,11 +8,13 @@ package and the HBM it uses; data/chips.csv its rating):
       launch date plus the roadmap delay.
   SMIC's Ascend wafers go to the 950 class first, as far as domestic HBM allows (Huawei's
   newest line, and its way around the HBM control); the 910 class takes the wafers left.
-  On the published ratings the two give about the same 16-bit FLOP per wafer, so the 950s'
-  gain is memory the stockpile does not limit (and FP8/FP4 formats the rating ignores).
-  Unused HBM is kept for later months (lib/core/stock.py carried_use). Die-bank and SMIC
-  910-class dies share the stockpile in proportion to what each could package, so neither
-  channel can lower the other's total.
+  (Packaging capacity is not modelled: no figure is published and none is reported to
+  bind.) On the shipped ratings a 950 die gives ~2.5% less 16-bit
+  FLOP than a 910C die, so the 950s' gain is memory the stockpile does not limit (and
+  FP8/FP4 formats the rating ignores).
+  Unused stockpiled HBM is kept for later months (lib/core/stock.py carried_use); domestic
+  HBM is an output capacity, used or not made. Die-bank dies are packaged before new SMIC
+  910-class dies, so neither channel can lower the other's total.
 Other vendors (Cambricon, Hygon, T-Head, Kunlunxin): their revenue buys H100e at a domestic
 price, limited by the SMIC wafers left to them (counted in MLU590-class chips).
 Every array is (B, T) unless noted; units in square brackets.
@@ -32,7 +34,7 @@ from lib.core.stock import carried_use
 CLASSES = {"910": "stockpile", "950": "domestic"}  # Ascend class -> HBM pool it draws on
 OTHER_VENDOR_CHIP = "mlu590"  # the representative chip of the other vendors
 HBM_CONTROL_EVENT = "HBM export control"  # data/events.csv label: imported HBM stops
-BINDING = ("wafers and yield", "packaging", "HBM")
+BINDING = ("wafers and yield", "HBM")
 DIE_BANK_CHIP = "ascend_910c"  # TSMC die-bank dies were packaged as 910Cs, from its launch
 
 
@@ -100,7 +102,6 @@ def ascend(p: dict[str, np.ndarray], n_months: int, yield_base_month: int) -> di
     wafers = _monthly(p["smic_wafers_per_month"], n_months) * _monthly(p["smic_ascend_share"],
                                                                          n_months)
     diameter = p["wafer_diameter_mm"][:, None]
-    capacity = np.broadcast_to(p["packaging_capacity_per_year"][:, None] / 12, (batch, n_months))
 
     def per_wafer(cls):  # working-die potential per wafer, packages per die, stacks per die
         area = _current(gens[cls], t, delay, "die_area_mm2")
@@ -110,20 +111,22 @@ def ascend(p: dict[str, np.ndarray], n_months: int, yield_base_month: int) -> di
         stacks = _current(gens[cls], t, delay, "stacks")
         return dies, np.nan_to_num(per_package, nan=1.0), np.nan_to_num(stacks, nan=0.0)
 
-    # 950 class first: Huawei's newest line, on SMIC wafers, limited by domestic HBM (kept
-    # from month to month)
+    # 950 class: Huawei's newest line claims SMIC wafers first, as far as domestic HBM output
+    # allows. That output is a capacity, not a stock: stacks nobody orders are not made (the
+    # lines make DRAM), so it is not carried forward, unlike the stockpile.
     dies_950, per_package_950, stacks_950 = per_wafer("950")
-    dies_950_potential = np.minimum(wafers * dies_950, capacity * per_package_950)
-    need_950 = dies_950_potential / per_package_950 * stacks_950
     domestic = _monthly(p["domestic_hbm_stacks_per_year"], n_months) / 12
-    used_950 = carried_use(need_950, domestic)
-    packages_950 = np.divide(used_950, stacks_950, out=np.zeros_like(used_950),
-                             where=stacks_950 > 0)
-    wafers_used_950 = np.divide(packages_950 * per_package_950, dies_950,
-                                out=np.zeros_like(packages_950), where=dies_950 > 0)
+    claim_950 = np.minimum(wafers * dies_950 / per_package_950,  # [packages/month]
+                           np.divide(domestic, stacks_950, out=np.zeros_like(domestic),
+                                     where=stacks_950 > 0))
+    wafers_950 = np.divide(claim_950 * per_package_950, dies_950,
+                           out=np.zeros_like(claim_950), where=dies_950 > 0)
 
-    # 910 class on the wafers left, plus the TSMC die bank (offered at a rate from the 910C's
-    # launch until used up), with the HBM stockpiled before the control
+    # 910 class: the TSMC die bank (drawn at a rate from the 910C's launch until used up)
+    # and the wafers the 950s left, with the HBM stockpiled before the control. Bank dies,
+    # which exist already, go before new SMIC dies, so neither channel can lower the other's
+    # total. (Bank dies drawn once the stockpile is gone are stranded either way: no HBM
+    # reaches the 910 class after the control but the stockpile.)
     bank_start = month_of(table("huawei_roadmap.csv").set_index("chip_id").loc[
         DIE_BANK_CHIP, "available"])
     rate = np.where(t[None, :] >= bank_start, p["die_bank_dies_per_year"][:, None] / 12, 0.0)
@@ -131,10 +134,9 @@ def ascend(p: dict[str, np.ndarray], n_months: int, yield_base_month: int) -> di
     bank_total[:, 0] = p["tsmc_die_bank_dies"]
     bank_dies = carried_use(rate, bank_total)
     dies_910, per_package_910, stacks_910 = per_wafer("910")
-    smic_dies_910 = (wafers - wafers_used_950) * dies_910
+    smic_dies_910 = (wafers - wafers_950) * dies_910
     stacks_per_die_910 = stacks_910 / per_package_910
-    room = np.maximum(capacity - packages_950, 0.0)
-    demand_dies = np.minimum(bank_dies + smic_dies_910, room * per_package_910)
+    demand_dies = bank_dies + smic_dies_910
     need = demand_dies * stacks_per_die_910
     imported = t[None, :] < hbm_control
     supply = np.where(imported, need, 0.0)
@@ -142,31 +144,31 @@ def ascend(p: dict[str, np.ndarray], n_months: int, yield_base_month: int) -> di
     used = carried_use(need, supply)
     dies_used_910 = np.divide(used, stacks_per_die_910, out=np.zeros_like(used),
                               where=stacks_per_die_910 > 0)
-    bank_part = np.divide(bank_dies, bank_dies + smic_dies_910,
-                          out=np.zeros_like(bank_dies), where=bank_dies + smic_dies_910 > 0)
+    bank_used = np.minimum(bank_dies, dies_used_910)
     packages_910 = dies_used_910 / per_package_910
+    packages_950 = claim_950
+    used_950 = packages_950 * stacks_950
 
     packaging_yield = p["packaging_yield"][:, None]
     flows = {}
     index_910 = _generation_index(gens["910"], t, delay)
     index_950 = _generation_index(gens["950"], t, delay)
     for i, g in enumerate(gens["910"]):
-        mine = (index_910 == i) * packages_910 * packaging_yield
-        flows[("tsmc_dies", g["chip_id"])] = mine * bank_part
-        flows[("smic", g["chip_id"])] = mine * (1 - bank_part)
+        mine = (index_910 == i) * packaging_yield / per_package_910
+        flows[("tsmc_dies", g["chip_id"])] = mine * bank_used
+        flows[("smic", g["chip_id"])] = mine * (dies_used_910 - bank_used)
     for i, g in enumerate(gens["950"]):
         flows[("smic", g["chip_id"])] = (index_950 == i) * packages_950 * packaging_yield
 
     potential = (bank_dies + wafers * dies_910) / per_package_910
-    hbm_short = (used < need - 1e-9) | (used_950 < need_950 - 1e-9)
-    capacity_binds = (bank_dies + smic_dies_910) / per_package_910 >= room - 1e-9
-    binding = np.where(hbm_short, 2, np.where(capacity_binds, 1, 0))
+    hbm_short = (used < need - 1e-9) | (claim_950 < wafers * dies_950 / per_package_950 - 1e-9)
+    binding = np.where(hbm_short, 1, 0)
     attempts = packages_910 + packages_950
     funnel = {
         "smic_wafers_ascend": wafers, "smic_yield": y,
-        "smic_good_dies": smic_dies_910 + wafers_used_950 * dies_950,
+        "smic_good_dies": smic_dies_910 + wafers_950 * dies_950,
         "die_bank_dies": bank_dies, "package_potential": potential,
-        "packaging_capacity": capacity, "package_attempts": attempts,
+        "package_attempts": attempts,
         "ascend_packages": attempts * packaging_yield, "binding_constraint": binding,
         "hbm_stockpile_used": used, "hbm_domestic_used": used_950,
         # index into generation_flows()'s SMIC part: the newest generation SMIC makes

@@ -94,7 +94,10 @@ def _static(n_months: int) -> dict[str, np.ndarray]:
         if chip_id in ("licensed", "nvidia_h100e"):
             continue
         row = chip(RATED_AS.get(chip_id, chip_id))
-        rating[i], bandwidth[i] = row["h100e"], row["inference_h100e"]
+        rating[i] = row["h100e"]
+        # bandwidth unknown (the MLU590's): count it at its FLOP rating rather than as none
+        bandwidth[i] = row["h100e"] if np.isnan(row["inference_h100e"]) else row[
+            "inference_h100e"]
         if chip_id in UNCUT:
             uncut[i] = chip(UNCUT[chip_id])["h100e"]
     i = FLOWS.index(("no_controls", "nvidia_h100e"))
@@ -301,11 +304,14 @@ def _simulate(p, n_months, detail):
     hw, bw = stocks(weights["rating"]), stocks(weights["bandwidth"])
     usable_rented = 1 - remote_ban
     china_total = np.maximum(hw["domestic"] + hw["limited"] + hw["other"], CHINA_COMPUTE_FLOOR)
+    in_china = ~OFFSHORE
+    delivered = np.cumsum(np.einsum("bft,bf->bt", arrivals[:, in_china],
+                                    weights["rating"][:, in_china]), axis=1)
     china_offshore = hw["owned"] + hw["rented"] * usable_rented
     china_usable = china_total + china_offshore
     # usable compute after the haircuts, each applied once
-    china_working = (hw["domestic"] * utilization + hw["limited"] / penalty[:, None]
-                     + hw["other"] + china_offshore)
+    china_working = np.maximum(hw["domestic"] * utilization + hw["limited"] / penalty[:, None]
+                               + hw["other"] + china_offshore, CHINA_COMPUTE_FLOOR)
     china_bandwidth = (bw["domestic"] * utilization + bw["limited"] + bw["other"] + bw["owned"]
                        + bw["rented"] * usable_rented)
 
@@ -340,7 +346,8 @@ def _simulate(p, n_months, detail):
     run_seconds = p["training_run_days"][:, None] * SECONDS_PER_DAY
     flop_per_h100e = H100_BF16_FLOPS * p["model_flops_utilization"][:, None] * run_seconds
     out = {
-        "china_total": china_total, "china_offshore": china_offshore,
+        "china_total": china_total, "china_delivered": delivered,
+        "china_offshore": china_offshore,
         "china_usable": china_usable, "china_working": china_working,
         "china_training": china_training,
         "china_inference": china_working * (1 - training_share),

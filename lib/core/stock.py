@@ -48,4 +48,4 @@ def carried_use(demand: np.ndarray, supply: np.ndarray) -> np.ndarray:
     cum_supply = np.cumsum(supply, axis=-1)
     slack = np.minimum.accumulate(cum_supply - cum_demand, axis=-1)
     used = cum_demand + np.minimum(slack, 0.0)
-    return np.diff(used, axis=-1, prepend=0.0)
+    return np.maximum(np.diff(used, axis=-1, prepend=0.0), 0.0)  # no rounding below zero

@@ -54,8 +54,7 @@ def channel_arrivals_yearly(result: Result, unit: str = "units") -> pd.DataFrame
 FUNNEL_STAGES = ("smic_wafers_ascend", "smic_good_dies", "package_attempts", "ascend_packages")
 
 
-FUNNEL_LIMITS = ("die_bank_dies", "package_potential", "hbm_stockpile_used", "hbm_domestic_used",
-                 "packaging_capacity")
+FUNNEL_LIMITS = ("die_bank_dies", "package_potential", "hbm_stockpile_used", "hbm_domestic_used")
 
 
 def funnel_table(result: Result, month: int) -> pd.DataFrame:
