@@ -85,7 +85,7 @@ def test_bad_scenario_file_on_command_line(tmp_path):
     (["run"], "history/checkpoints.csv", repeat_row(3),
      "history/checkpoints.csv, rows 3 and 4: duplicate checkpoint_id 'smuggled_cum_2025'"),
     (["run", "--preset", "strict_enforcement"], "chip_actions.csv", repeat_row(3),
-     "chip_actions.csv, rows 3 and 4: duplicate date '2025-07-14', chip_id 'h20'"),
+     "chip_actions.csv, rows 3 and 4: duplicate date '2025-08-12', chip_id 'h20'"),
     (["backcast"], "events.csv", replace(",Oct 2022 chip rule,", ",,"),
      "events.csv, row 2, column 'label': empty"),
     (["params"], "presets.yaml", replace("    h20_reversal: false\n",

@@ -21,7 +21,7 @@ DAMAGE = [  # file, damage, what the message must say
      "chips.csv, row 1 (header): missing column(s) die_area_mm2"),
     ("rules.csv", replace("source,source_date\n", "source,source_date,comment\n"),
      "rules.csv, row 1 (header): unknown column(s) comment"),
-    ("huawei_roadmap.csv", replace("roadmap Q1 2026,", "roadmap Q1, 2026,"),
+    ("huawei_roadmap.csv", replace("ascend_910c,910,", "ascend_910c,910,910,"),
      "huawei_roadmap.csv, row 3: wrong number of cells"),
     ("chips.csv", replace(",989.4,", ",98x.4,"),
      "chips.csv, row 4, column 'bf16_dense_tflops': cannot read '98x.4' as float"),
@@ -49,8 +49,8 @@ DAMAGE = [  # file, damage, what the message must say
     ("chip_actions.csv", repeat_row(2), "chip_actions.csv, rows 2 and 3: duplicate date "
      "'2025-04-09', chip_id 'h20', action 'license_required'"),
     ("events.csv", repeat_row(2), "events.csv, rows 2 and 3: duplicate label 'Oct 2022 chip rule'"),
-    ("huawei_roadmap.csv", repeat_row(2),
-     "huawei_roadmap.csv, rows 2 and 3: duplicate chip_id 'ascend_910c'"),
+    ("huawei_roadmap.csv", repeat_row(3),
+     "huawei_roadmap.csv, rows 3 and 4: duplicate chip_id 'ascend_910c'"),
     ("nvidia_china_products.csv", repeat_row(2),
      "nvidia_china_products.csv, rows 2 and 3: duplicate chip_id 'a100'"),
     ("history/nvidia_revenue_by_location.csv", repeat_row(2),
@@ -69,7 +69,7 @@ DAMAGE = [  # file, damage, what the message must say
      "history/nvidia_revenue_by_location.csv, rows 2 and 3: duplicate fiscal_quarter"),
     # the whole-row repeat that moved strict_enforcement's U.S. compute (13.19M -> 12.91M)
     ("chip_actions.csv", repeat_row(3), "chip_actions.csv, rows 3 and 4: duplicate date "
-     "'2025-07-14', chip_id 'h20', action 'licensed'"),
+     "'2025-08-12', chip_id 'h20', action 'licensed'"),
     # YAML: keys given twice, syntax
     ("presets.yaml", replace("leaky_controls:\n", PRESET + "leaky_controls:\n"),
      "presets.yaml, line 17: duplicate key 'strict_enforcement' (first at line 8)"),

@@ -49,7 +49,7 @@ def test_yearly_values():
     scenario = Scenario.build(overrides={"smic_wafers_per_month": {2027: 70000, "2028": "75000"}})
     values = scenario.values()["smic_wafers_per_month"]
     assert values[2027 - 2022] == 70000 and values[2028 - 2022] == 75000
-    assert values[2026 - 2022] == 50000  # untouched year keeps its default
+    assert values[2026 - 2022] == 20000  # untouched year keeps its default (Nikkei, Feb 2026)
     assert "outside 2022-2035" in problems_of(lambda: Scenario.build(
         overrides={"smic_wafers_per_month": {1999: 5}}))["smic_wafers_per_month"]
     whole = Scenario.build(overrides={"smic_wafers_per_month": 40000}).values()

@@ -319,8 +319,11 @@ def _simulate(p, n_months, detail):
     sold_to_china = np.einsum("bft,bf->bt", arrivals, weights["uncut"])
     reallocated = p["us_reallocation_share"][:, None] * (
         _reference_nvidia_to_china(n_months)[None, :] - sold_to_china)
+    us_nvidia = supply["nvidia_pool"] * p["us_nvidia_share"][:, None] + reallocated
+    # the 2021 installed base arrives in Jan 2022 and retires gradually, as China's does
+    us_nvidia[:, 0] += p["nvidia_output_2019_2021_h100e"] * p["us_nvidia_share"]
     us_arrivals = np.stack([
-        supply["nvidia_pool"] * p["us_nvidia_share"][:, None] + reallocated,
+        us_nvidia,
         grown(p["us_tpu_h100e"], p["us_tpu_growth"], n_months),
         grown(p["us_trainium_h100e"], p["us_trainium_growth"], n_months),
     ], axis=1)
