@@ -256,12 +256,12 @@ def test_briefing_pack_carries_the_fans_and_tornado():
 
 def test_goal_seek_answers_read_plainly():
     result = run(Scenario())
-    found = goal_seek(Scenario(), "us_compute_growth", "ratio", 2028, 50.0,
+    found = goal_seek(Scenario(), "nvidia_shipment_growth", "ratio", 2028, 25.0,
                       from_year=drivers.GOAL_FROM_YEAR)
     reached, text = drivers.goal_seek_text(found, result)
     assert reached and "x x" not in text
-    assert f"**U.S. compute growth = {found.value:.3g} x/yr** gives **U.S. / China compute = " \
-           "50.0x** at end 2028" in text
+    assert f"**Nvidia output growth (2026+) = {found.value:.3g} x/yr** every year from 2026 " \
+           "gives **U.S. / China compute = 25.0x** at end 2028" in text
     found = goal_seek(Scenario(), "smuggling_interdiction_share", "china_total", 2028, 5e6,
                       from_year=drivers.GOAL_FROM_YEAR)
     reached, text = drivers.goal_seek_text(found, result)
