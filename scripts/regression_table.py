@@ -14,14 +14,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lib.core.outputs import headline_metrics
+from lib.core.outputs import headline_metrics, output
 from lib.core.runs import run
 from lib.core.scenario import Scenario, presets
 
 YEARS = (2025, 2027, 2030)
 METRICS = tuple(o.key for o in headline_metrics())  # every headline number
 RELATIVE = 1e-4  # 7 significant digits (x.xxxxxxe+NN, which YAML reads as a float)
-ABSOLUTE = {"race_gap_months": 0.01, "smuggled_share": 1e-5}  # months; a share
+ABSOLUTE = {"months": 0.01, "share": 1e-5}  # by unit: quantities that can sit near zero
 
 
 def main() -> None:
@@ -33,7 +33,7 @@ def main() -> None:
         for metric in METRICS:
             for year in YEARS:
                 value = result.value(metric, year)
-                tolerance = ABSOLUTE.get(metric, abs(value) * RELATIVE)
+                tolerance = ABSOLUTE.get(output(metric).unit, abs(value) * RELATIVE)
                 print(f"  - {{preset: {name}, metric: {metric}, year: {year}, "
                       f"value: {value:.6e}, tolerance: {tolerance:.3e}}}")
 
