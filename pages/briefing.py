@@ -3,6 +3,7 @@ numbers, two annotated charts and plain-language takeaways generated from the re
 
 import streamlit as st
 
+from lib.analysis.controls import controls_range
 from lib.app import figures, state, widgets
 from lib.core.outputs import CHANNELS, output
 from lib.report import briefing, fmt, race, style
@@ -21,17 +22,17 @@ years = list(range(2024, res.last_year + 1))
 year = head[1].selectbox("Year", years, index=years.index(min(2027, years[-1])),
                          key="briefing_year", label_visibility="collapsed")
 
-headline = race.headline(res, year).set_index("metric")
+headline = race.headline(res, year, controls_range(scenario))
+rows = {row.metric: row for row in headline.itertuples()}
 cols = st.columns(4)
 for column, key in ((cols[0], "china_total"), (cols[1], "us_total")):
-    row = headline.loc[key]
+    row = rows[key]
     column.metric(f"{row.label}, end {year}", fmt.fmt_with_unit(row.scenario, row.unit),
-                  delta=f"{fmt.fmt_with_unit(row.no_controls, row.unit)} with no controls",
-                  delta_color="off", delta_arrow="off", border=True)
-gap = headline.loc["race_gap_months"]
-cols[2].metric(gap.label, f"{gap.scenario:.0f} {gap.unit}",
-               delta=f"{gap.no_controls:.0f} {gap.unit} with no controls", delta_color="off",
-               delta_arrow="off", border=True)
+                  delta=race.no_controls_text(row), delta_color="off", delta_arrow="off",
+                  border=True)
+gap = rows["race_gap_months"]
+cols[2].metric(gap.label, f"{gap.scenario:.0f} {gap.unit}", delta=race.no_controls_text(gap),
+               delta_color="off", delta_arrow="off", border=True)
 cols[3].metric(f"{output('smuggled_share').label}, {year}",
                f"{res.value('smuggled_share', year):.0%}",
                delta=f"{CHANNELS['legal']} {res.channel_share('legal', year):.0%}",

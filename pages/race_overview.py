@@ -3,6 +3,7 @@ and the race gap's change attributed to lever groups."""
 
 import streamlit as st
 
+from lib.analysis.controls import controls_range
 from lib.app import figures, state, widgets
 from lib.core.scenario import Scenario
 from lib.report import fmt, race
@@ -12,11 +13,13 @@ widgets.page_header("Race overview", "U.S. and Chinese AI compute under the scen
 scenario, res = state.scenario(), state.result()
 
 year = widgets.year_picker(res, "race_year", 2027, "Headline year (end of December)")
-headline = race.headline(res, year)
+ranges = controls_range(scenario)
+headline = race.headline(res, year, ranges)
 for column, row in zip(st.columns(4), headline.itertuples(), strict=True):
     column.metric(f"{row.label} [{row.unit}], {year}", fmt.fmt_number(row.scenario, row.unit),
-                  delta=f"{fmt.fmt_number(row.no_controls, row.unit)} with no controls",
-                  delta_color="off", delta_arrow="off", border=True)
+                  delta=race.no_controls_text(row), delta_color="off", delta_arrow="off",
+                  border=True)
+st.caption(race.gap_explained(res, ranges, year))
 
 options = st.columns([2, 1, 1, 1])
 kind = options[0].segmented_control("Compute", list(race.COMPUTE_KINDS), default="total",

@@ -9,10 +9,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib.analysis.attribution import attribute
+from lib.analysis.controls import ControlsRange
 from lib.core.data import table
 from lib.core.outputs import output
 from lib.core.runs import Result
 from lib.core.scenario import Scenario
+from lib.report import fmt
 from lib.report.style import (
     BASE_FONT_SIZE,
     CHINA,
@@ -48,17 +50,47 @@ def counterfactual(result: Result) -> Result:
     return result.counterfactual
 
 
-def headline(result: Result, year: int) -> pd.DataFrame:
+def headline(result: Result, year: int, ranges: ControlsRange | None = None) -> pd.DataFrame:
     """China and U.S. compute, the ratio and the race gap at December of `year`, each with the
-    no-controls counterfactual."""
+    no-controls counterfactual (and, given the Monte Carlo ranges, its 5-95% range)."""
     no_controls = counterfactual(result)
     rows = []
     for key in HEADLINE_KEYS:
         declared = output(key)
-        rows.append({"metric": key, "label": declared.label, "unit": declared.unit,
-                     "year": year, "scenario": result.value(key, year),
-                     "no_controls": no_controls.value(key, year)})
+        row = {"metric": key, "label": declared.label, "unit": declared.unit,
+               "year": year, "scenario": result.value(key, year),
+               "no_controls": no_controls.value(key, year)}
+        if ranges is not None:
+            low, _, high = ranges.at(ranges.no_controls, key, year)
+            row |= {"no_controls_p5": low, "no_controls_p95": high}
+        rows.append(row)
     return pd.DataFrame(rows)
+
+
+def no_controls_text(row) -> str:
+    """A headline row's no-controls figure, with its 5-95% range when the row has one."""
+    text = f"no controls: {fmt.fmt_number(row.no_controls, row.unit)}"
+    if hasattr(row, "no_controls_p5"):
+        text += (f" ({fmt.fmt_number(row.no_controls_p5, row.unit)}-"
+                 f"{fmt.fmt_number(row.no_controls_p95, row.unit)})")
+    return text
+
+
+GAP_DEFINITION = ("Race gap: how many months ago the U.S. had the effective compute (hardware "
+                  "times algorithms) Chinese labs can use now.")
+
+
+def gap_explained(result: Result, ranges: ControlsRange, year: int) -> str:
+    """One paragraph: what the race gap is, its hardware and algorithmic parts, the hardware
+    ratio beside it, and what controls are worth in it (5-95%)."""
+    gap = result.value("race_gap_months", year)
+    hardware = result.value("race_gap_hardware_months", year)
+    low, mid, high = ranges.at(ranges.value, "race_gap_months", year)
+    return (f"{GAP_DEFINITION} End {year}: {gap:.1f} months = {hardware:.1f} from hardware "
+            f"(China at U.S. algorithms; U.S. / China compute {result.value('ratio', year):.1f}x) "
+            f"+ {gap - hardware:.1f} from China's algorithmic lag. Export controls account for "
+            f"{mid:.1f} months of it ({low:.1f}-{high:.1f}, 5-95% over {ranges.draws} draws of "
+            "the assumptions, China's no-controls share of Nvidia output among them).")
 
 
 def compute_over_time(result: Result, kind: str = "total", effective: bool = False,

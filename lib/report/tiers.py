@@ -158,5 +158,5 @@ def chip_h100e_bars(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGH
                          marker_color="#56B4E9"))
     fig.update_layout(barmode="group")
     fig.update_xaxes(tickangle=-35)
-    return finish(fig, "Chips in H100-equivalents: 16-bit FLOP/s (the rating) and memory bandwidth", "Chip",
-                  "Per chip [H100e]", source, height=height + 80, bottom=230)
+    return finish(fig, "Chips in H100-equivalents: 16-bit FLOP/s (the rating) and memory "
+                  "bandwidth", "Chip", "Per chip [H100e]", source, height=height + 80, bottom=230)
