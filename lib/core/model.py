@@ -75,6 +75,12 @@ OFFSHORE = np.array([c == "offshore" for c, _ in FLOWS])
 RENTED = np.array([f == ("offshore", "rented") for f in FLOWS])
 NVIDIA = np.array([c in ("legal", "smuggled", "offshore") and x != "installed_2021"
                    for c, x in FLOWS])
+# classes of flows that share a haircut (and where they are): their stocks are kept apart
+CLASS_MASKS = {"domestic": DOMESTIC, "limited": LIMITED, "other": ~(DOMESTIC | LIMITED | OFFSHORE),
+               "owned": OFFSHORE & ~RENTED, "rented": RENTED}
+CLASSES = tuple(CLASS_MASKS)
+IN_CHINA = ("domestic", "limited", "other")
+CLASS_MATRIX = np.stack(list(CLASS_MASKS.values()), axis=1).astype(float)  # (F, classes)
 
 
 def _event_month(label: str) -> int:
@@ -292,21 +298,16 @@ def _simulate(p, n_months, detail):
                        p["h800_training_penalty"] ** (1 - p["h800_penalty_recovered"]))
     remote_ban = p["remote_access_rule"][:, None] * _from_year(p["us_rules_from_year"], n_months)
 
-    # stocks by class (retirement is linear in arrivals, so classes retire together)
-    classes = {"domestic": DOMESTIC, "limited": LIMITED, "owned": OFFSHORE & ~RENTED,
-               "rented": RENTED, "other": ~(DOMESTIC | LIMITED | OFFSHORE)}
-
-    def stocks(weight):
-        inflow = np.stack([np.einsum("bft,bf->bt", arrivals[:, m], weight[:, m])
-                           for m in classes.values()], axis=1)
-        return dict(zip(classes, np.moveaxis(surviving(inflow, life), 1, 0), strict=True))
-
-    hw, bw = stocks(weights["rating"]), stocks(weights["bandwidth"])
+    # stocks by class, rated by FLOP and by bandwidth: retirement is linear in arrivals, so
+    # each class retires as one (one contraction, one retirement pass for all of them)
+    rated = np.stack([weights["rating"], weights["bandwidth"]], axis=1)  # (B, 2, F)
+    inflow = np.einsum("bft,bwfc->bwct", arrivals, rated[..., None] * CLASS_MATRIX)
+    stock = surviving(inflow.reshape(inflow.shape[0], -1, n_months), life).reshape(inflow.shape)
+    hw, bw = (dict(zip(CLASSES, stock[:, w].transpose(1, 0, 2), strict=True)) for w in (0, 1))
     usable_rented = 1 - remote_ban
     china_total = np.maximum(hw["domestic"] + hw["limited"] + hw["other"], CHINA_COMPUTE_FLOOR)
-    in_china = ~OFFSHORE
-    delivered = np.cumsum(np.einsum("bft,bf->bt", arrivals[:, in_china],
-                                    weights["rating"][:, in_china]), axis=1)
+    delivered = np.cumsum(inflow[:, 0, [CLASSES.index(c) for c in IN_CHINA]].sum(axis=1),
+                          axis=1)
     china_offshore = hw["owned"] + hw["rented"] * usable_rented
     china_usable = china_total + china_offshore
     # usable compute after the haircuts, each applied once
