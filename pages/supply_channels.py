@@ -5,8 +5,9 @@ import streamlit as st
 
 from lib.app import figures, state, widgets
 
-widgets.page_header("Supply channels", "Where China's AI compute comes from: legal Nvidia exports, "
-               "smuggling, TSMC-made Ascend dies and SMIC's own production.")
+widgets.page_header("Supply channels", "Where the compute Chinese labs use comes from: legal "
+               "Nvidia exports, smuggling, TSMC-made Ascend dies, SMIC's own production, other "
+               "Chinese vendors, and compute Chinese firms own or rent abroad.")
 scenario, res = state.scenario(), state.result()
 
 widgets.chart("china_compute_by_channel", *figures.channel_area(scenario))

@@ -3,6 +3,7 @@ and the toolbar's high-resolution download."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 
@@ -361,3 +362,9 @@ def test_the_schema_check_catches_an_invalid_figure():
     errors = schema_errors({"bad": bad, "good": style.new_figure(go.Scatter(x=[1], y=[1]))})
     assert len(errors) == 1 and errors[0].startswith("bad: ")
     assert "logarithmic" in errors[0]
+
+
+def test_data_as_of_is_the_newest_source_not_a_setting():
+    # the BIS guidance on China-parented firms (2026-05-31) is the newest dated source; the
+    # horizon setting's date is a design choice and must not pose as data
+    assert style.data_date() == dt.date(2026, 5, 31)

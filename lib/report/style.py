@@ -304,8 +304,9 @@ def scenario_label(scenario: Scenario) -> str:
 
 @cache
 def data_date() -> dt.date:
-    """The newest source date behind the parameters and the events table."""
-    dates = [p.source_date for p in registry()]
+    """The newest source date behind the parameters and the events table (settings such as
+    the horizon are design choices, not sources: they do not count)."""
+    dates = [p.source_date for p in registry() if p.role is None]
     for value in table("events.csv")["source_date"]:
         dates.extend(value if isinstance(value, (list, tuple)) else [value])
     return max(d for d in dates if isinstance(d, dt.date))
