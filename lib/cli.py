@@ -9,17 +9,21 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import math
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from lib.analysis.backcast import backcast_table
 from lib.core.data import DataError
-from lib.core.outputs import output
-from lib.core.runs import run
+from lib.core.domestic import BINDING
+from lib.core.outputs import CHANNELS, OUTPUTS, output
+from lib.core.runs import Result, run
 from lib.core.scenario import Scenario, ScenarioError, presets, validate_data
 from lib.core.variation import documentation_rows
+from lib.report.style import scenario_label
 
 EXIT_BAD_INPUT = 2
 
@@ -80,6 +84,47 @@ def _write(frame_or_text, fmt: str, out: str | None) -> None:
         sys.stdout.write(text)
 
 
+RUN_SCHEMA = "chokepoint.run/2"  # README.md, "JSON output of run"; bump on any change
+
+
+def json_numbers(values) -> list[float | None]:
+    """Plain JSON numbers: NaN and infinities become null."""
+    return [float(x) if math.isfinite(x) else None for x in np.asarray(values, dtype=float)]
+
+
+def _by_year(frame: pd.DataFrame, column: str) -> dict[str, float | None]:
+    return dict(zip(map(str, frame.index), json_numbers(frame[column]), strict=True))
+
+
+def run_document(result: Result, headline: pd.DataFrame) -> dict:
+    """`run --format json`: the schema README.md documents (tests/test_cli.py checks it)."""
+    months = result.months.strftime("%Y-%m").tolist()
+    series: dict[str, list] = {"month": months}
+    for key in sorted(result.series, key=list(OUTPUTS).index):  # undeclared: ValueError
+        values = result.series[key]
+        if output(key).unit == "category":  # an index into BINDING: its label
+            series[key] = [BINDING[int(i)] for i in values]
+        elif output(key).unit == "index":
+            series[key] = [int(i) for i in values]
+        else:
+            series[key] = json_numbers(values)
+    tables = result.channel_years()
+    years = [str(y) for y in headline.columns if str(y).isdigit()]
+    return {
+        "schema": RUN_SCHEMA,
+        "scenario": result.scenario.to_dict() | {"label": scenario_label(result.scenario)},
+        "licensed_chip": result.licensed_chip,
+        "headline": [row | {y: json_numbers([row[y]])[0] for y in years}
+                     for row in headline.to_dict(orient="records")],
+        "series": series,
+        "series_units": {k: output(k).unit for k in series if k != "month"},
+        "channels": {c: {"label": label} | {k: _by_year(t, c) for k, t in tables.items()}
+                     for c, label in CHANNELS.items()},
+        "china_stock_h100e_by_channel": {
+            k: json_numbers(v) for k, v in result.channel_stock_h100e().items()},
+    }
+
+
 def cmd_run(args) -> None:
     """The scenario's series (with their units), flows and headline metrics (labelled as
     lib/core/outputs.py declares them)."""
@@ -87,26 +132,15 @@ def cmd_run(args) -> None:
     result = run(scenario)
     years = [y for y in (2025, 2026, 2027, 2028, 2030, 2035) if y <= result.months[-1].year]
     headline = result.headline(years)
-    series = result.series_frame().reset_index()
     if args.format == "json":
-        series["month"] = series["month"].dt.strftime("%Y-%m")
-        document = {
-            "scenario": scenario.to_dict(),
-            "licensed_chip": result.licensed_chip,
-            "headline": headline.to_dict(orient="records"),
-            "series": series.to_dict(orient="list"),
-            "series_units": {k: output(k).unit for k in series if k != "month"},
-            "china_stock_h100e_by_channel": {
-                k: v.tolist() for k, v in result.channel_stock_h100e().items()
-            },
-        }
-        _write(json.dumps(document, indent=1) + "\n", "json", args.out)
+        _write(json.dumps(run_document(result, headline), indent=1, allow_nan=False) + "\n",
+               "json", args.out)
     else:
         flows = result.flows_frame().pivot_table(
             index="month", columns=["channel", "chip"], values=["arrivals_units", "stock_units",
                                                                "stock_h100e"])
         flows.columns = [f"{v}:{c}:{chip}" for v, c, chip in flows.columns]
-        frame = series.merge(flows.reset_index(), on="month")
+        frame = result.series_frame().reset_index().merge(flows.reset_index(), on="month")
         if args.format == "csv" and not args.out:
             buffer = io.StringIO()
             headline.to_csv(buffer, index=False)

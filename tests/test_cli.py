@@ -2,15 +2,23 @@
 damaged data file."""
 
 import json
+import math
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from lib.cli import main
+from lib.cli import RUN_SCHEMA, json_numbers, main
 from lib.core.data import DATA_DIR_ENV
+from lib.core.model import CHINA_COMPUTE_FLOOR, FLOWS
+from lib.core.outputs import CHANNELS, OUTPUTS
+from lib.core.runs import run
+from lib.core.scenario import Scenario, presets
 from tests.conftest import apply, repeat_row, replace
 from tests.helpers import names_file_and_line
 
@@ -28,6 +36,121 @@ def test_run_json_has_series_and_headline(capsys):
     assert document["scenario"]["overrides"]["smic_wafers_per_month"] == {"2027": 70000.0}
     assert len(document["series"]["month"]) == 108
     assert {row["metric"] for row in document["headline"]} >= {"china_total", "race_gap_months"}
+
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _no_constant(name):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def run_json(capsys, *args) -> dict:
+    assert main(["run", *args]) == 0
+    return json.loads(capsys.readouterr().out, parse_constant=_no_constant)  # no NaN/Infinity
+
+
+def readme_schema() -> tuple[str, dict[str, set[str]]]:
+    """README's section on `run`'s JSON: its text, and the keys its table lists (top level
+    under "", each channel's under "channels")."""
+    text = README.read_text(encoding="utf-8").split("### JSON output of `run`")[1]
+    text = text.split("\n## ")[0]
+    keys: dict[str, set[str]] = {"": set(), "channels": set()}
+    for parent, key in re.findall(r"^\| `(?:(channels)\.<id>\.)?([a-z_0-9]+)` \|", text, re.M):
+        keys[parent].add(key)
+    return text, keys
+
+
+def test_run_json_has_the_keys_readme_documents(capsys):
+    document = run_json(capsys)
+    text, keys = readme_schema()
+    assert document["schema"] == RUN_SCHEMA and f'"schema": "{RUN_SCHEMA}"' in text
+    assert set(document) == keys[""]
+    assert set(document["channels"]) == set(CHANNELS)
+    for channel, label in CHANNELS.items():
+        assert set(document["channels"][channel]) == keys["channels"], channel
+        assert document["channels"][channel]["label"] == label
+    # README's example is the start of the real output
+    example = "\n".join(line[4:] for line in text.splitlines()
+                        if line.startswith("    ") and not line.startswith("     ...")
+                        and line.strip() != "...")
+    assert main(["run"]) == 0
+    assert capsys.readouterr().out.startswith(example.strip() + "\n")
+
+
+def test_run_json_series_are_every_model_output_with_its_unit(capsys):
+    document = run_json(capsys, "--preset", "leaky_controls")
+    result = run(Scenario.build("leaky_controls"))
+    series, units = document["series"], document["series_units"]
+    assert set(series) == set(result.series) | {"month"}
+    assert set(units) == set(result.series)
+    assert series["month"][0] == "2022-01" and series["month"][-1] == f"{result.last_year}-12"
+    assert series["month"] == [m.strftime("%Y-%m") for m in result.months]
+    for key, values in result.series.items():
+        assert units[key] == OUTPUTS[key].unit, key
+        assert len(series[key]) == len(result.months), key
+        if OUTPUTS[key].unit not in ("category", "index"):
+            got = np.array([math.nan if v is None else v for v in series[key]])
+            np.testing.assert_allclose(got, values, rtol=1e-12, err_msg=key)
+    assert set(series["binding_constraint"]) <= set(result.series_frame()["binding_constraint"])
+    assert series["smic_generation"] == result.series["smic_generation"].tolist()
+    headline = {row["metric"]: row for row in document["headline"]}
+    assert headline["china_total"]["unit"] == "H100e"
+    assert headline["china_total"]["2030"] == pytest.approx(result.at("china_total", 2030))
+    assert headline["smuggled_share"]["2027"] == pytest.approx(
+        result.channel_share("smuggled", 2027))
+
+
+def test_json_numbers_are_plain():
+    assert json_numbers(np.array([1.5, math.nan, math.inf, -math.inf, 0])) == [
+        1.5, None, None, None, 0.0]
+
+
+@pytest.mark.parametrize("preset", ["leaky_controls", "no_controls"])
+def test_run_json_channels_add_up_to_the_model(capsys, preset):
+    """Per channel and year, by hand from Result.flows, and against the model's own series."""
+    channels = run_json(capsys, "--preset", preset)["channels"]
+    result = run(Scenario.build(preset))
+    rows = {c: [i for i, (ch, _) in enumerate(FLOWS) if ch == c] for c in CHANNELS}
+    delivered = result.series["china_delivered"]
+    in_china = [c for c in CHANNELS if c != "offshore"]
+    years = range(2022, result.last_year + 1)
+    assert all(set(channels[c]["arrivals_h100e"]) == {str(y) for y in years} for c in CHANNELS)
+    busy = {c for c in CHANNELS if any(channels[c]["arrivals_h100e"].values())}
+    assert len(busy) >= 5 and ("no_controls" in busy) == (preset == "no_controls"), busy
+    for year in years:
+        y, first, dec = str(year), (year - 2022) * 12, (year - 2022) * 12 + 11
+        for key in ("arrivals_units", "arrivals_h100e"):
+            total = 0.0
+            for channel, flows in rows.items():
+                by_hand = result.flows[key][flows, first:dec + 1].sum()
+                assert channels[channel][key][y] == pytest.approx(by_hand, rel=1e-9, abs=1e-6)
+                total += channels[channel][key][y]
+            assert total == pytest.approx(result.flows[key][:, first:dec + 1].sum(), rel=1e-9)
+        grown = delivered[dec] - (delivered[first - 1] if first else 0.0)
+        assert sum(channels[c]["arrivals_h100e"][y] for c in in_china) == pytest.approx(
+            grown, rel=1e-9)
+        stock = result.channel_stock_h100e().iloc[result.december_index(year)]
+        assert result.months[result.december_index(year)].month == 12
+        for channel, flows in rows.items():
+            installed = channels[channel]["installed_h100e"][y]
+            assert installed == pytest.approx(stock[channel], rel=1e-12, abs=1e-9)
+            assert installed == pytest.approx(result.flows["stock_h100e"][flows, dec].sum(),
+                                              rel=1e-9, abs=1e-6)
+        china_total = result.series["china_total"][dec]
+        if china_total > CHINA_COMPUTE_FLOOR:
+            assert sum(channels[c]["installed_h100e"][y] for c in in_china) == pytest.approx(
+                china_total, rel=1e-9)
+        assert channels["offshore"]["installed_h100e"][y] == pytest.approx(
+            result.series["china_offshore"][dec], rel=1e-9, abs=1e-6)
+
+
+def test_run_json_scenario_reads_back(tmp_path, capsys):
+    document = run_json(capsys, "--preset", "rollback", "--set", "smic_yield_2025=0.3")
+    assert document["scenario"]["label"] == f"{presets()['rollback'].label} + 1 change"
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(document["scenario"]))
+    assert run_json(capsys, "--scenario", str(path))["scenario"] == document["scenario"]
 
 
 def test_run_csv_and_parquet(tmp_path):

@@ -105,6 +105,7 @@ def test_tampered_query_falls_back_per_key():
     (b"[" * 100000 + b"]" * 100000, "JSON"),
     (b" " * (300 * 1024), "larger than 256 KiB"),
     (json.dumps({"name": "x" * 5000}).encode(), "at most 2,000 characters"),
+    (b'{"label": ["Status quo"]}', "label: must be text"),  # `run` JSON's scenario.label
 ])
 def test_bad_scenario_files(payload, expected):
     with pytest.raises(ScenarioError) as info:

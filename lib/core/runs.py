@@ -54,12 +54,28 @@ class Result:
             return self.channel_share("smuggled", year)
         return self.at(key, year)
 
-    def channel_stock_h100e(self) -> pd.DataFrame:
-        """China's installed compute by channel [H100e], monthly."""
-        stock = self.flows["stock_h100e"]
-        data = {c: stock[[i for i, (ch, _) in enumerate(FLOWS) if ch == c]].sum(axis=0)
+    def by_channel(self, key: str) -> pd.DataFrame:
+        """One of self.flows summed over each channel's flows, monthly (columns: CHANNELS)."""
+        values = self.flows[key]
+        data = {c: values[[i for i, (ch, _) in enumerate(FLOWS) if ch == c]].sum(axis=0)
                 for c in CHANNELS}
         return pd.DataFrame(data, index=self.months)
+
+    def channel_stock_h100e(self) -> pd.DataFrame:
+        """China's installed compute by channel [H100e], monthly."""
+        return self.by_channel("stock_h100e")
+
+    def channel_years(self) -> dict[str, pd.DataFrame]:
+        """China's supply by channel and calendar year (rows: years, columns: CHANNELS):
+        arrivals_units [chips of the channel's kinds, see FLOWS] and arrivals_h100e [H100e]
+        over the year, installed_h100e [H100e] in December (or the last month simulated)."""
+        years = range(FIRST_YEAR, self.last_year + 1)
+        out = {k: self.by_channel(k).groupby(self.months.year).sum().loc[list(years)]
+               for k in ("arrivals_units", "arrivals_h100e")}
+        stock = self.channel_stock_h100e()
+        out["installed_h100e"] = pd.DataFrame(
+            [stock.iloc[self.december_index(y)] for y in years], index=list(years))
+        return out
 
     def channel_share(self, channel: str, year: int) -> float:
         stock = self.flows["stock_h100e"][:, self.december_index(year)]

@@ -207,14 +207,14 @@ class Scenario:
         if not isinstance(document, Mapping):
             raise ScenarioError([("file", "expected a JSON object with 'preset' and "
                                           "'overrides'")])
-        unknown = set(document) - {"format", "preset", "overrides", "name", "note"}
+        unknown = set(document) - {"format", "preset", "overrides", "name", "note", "label"}
         if unknown:
             names = ", ".join(sorted(brief_repr(k)[:MAX_TEXT] for k in unknown))
             raise ScenarioError([("file", f"unknown field(s) {names}")])
         if document.get("format", SCENARIO_FORMAT) != SCENARIO_FORMAT:
             raise ScenarioError([("format", f"unsupported format {brief_repr(document['format'])}; "
                                             f"this version reads format {SCENARIO_FORMAT}")])
-        for text_key in ("name", "note"):
+        for text_key in ("name", "note", "label"):  # informative only (label: `run` JSON)
             text = document.get(text_key, "")
             if not isinstance(text, str) or len(text) > MAX_NOTE:
                 raise ScenarioError([(text_key, f"must be text of at most {MAX_NOTE:,} "
