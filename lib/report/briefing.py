@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from lib.core.chips import chip_table
-from lib.core.model import BINDING
+from lib.core.calendar import FIRST_YEAR
+from lib.core.model import BINDING, FLOWS
 from lib.core.outputs import output
 from lib.core.runs import Result
 from lib.report.fmt import fmt_with_unit
@@ -21,12 +22,15 @@ def takeaways(result: Result, year: int) -> list[str]:
     without = counterfactual(result).at("china_total", year)
     label = scenario_label(result.scenario)
     compute = output("china_total").unit
+    usable = result.at("china_usable", year)
     lines = [
-        f"Under **{label}**, China has **{fmt_with_unit(china, compute)}** of AI compute by "
-        f"end {year}, **{gap:.0f} {output('race_gap_months').unit}** behind the U.S.; "
+        f"Under **{label}**, China has **{fmt_with_unit(china, compute)}** of AI compute at "
+        f"home by end {year} ({fmt_with_unit(usable, compute)} with what Chinese firms own or "
+        f"rent abroad), **{gap:.0f} {output('race_gap_months').unit}** behind the U.S.; "
         f"**{smuggled:.0%}** of it smuggled.",
         f"The U.S. has **{fmt_with_unit(us, output('us_total').unit)}**, "
-        f"{fmt_with_unit(result.at('ratio', year), output('ratio').unit)} China's.",
+        f"{fmt_with_unit(result.at('ratio', year), output('ratio').unit)} what Chinese labs "
+        "can use.",
     ]
     if without > china * 1.05:
         lines.append(f"Without export controls China would have about "
@@ -43,6 +47,13 @@ def takeaways(result: Result, year: int) -> list[str]:
     lines.append(f"Huawei Ascend chips are **{domestic:.0%}** of China's compute; Ascend "
                  f"output is limited by **{binding}** in December {year}.")
     if result.licensed_chip:
-        lines.append(f"From 2026 the best chip licensable to China is the "
-                     f"**{chip_table().set_index('chip_id').loc[result.licensed_chip, 'name']}**.")
+        name = chip_table().set_index("chip_id").loc[result.licensed_chip, "name"]
+        licensed = FLOWS.index(("legal", "licensed"))
+        months = slice(result.december_index(year) - 11, result.december_index(year) + 1)
+        arrived = float(result.flows["arrivals_units"][licensed, months].sum())
+        admitted = result.scenario.values()["beijing_admission_share"][year - FIRST_YEAR]
+        lines.append(f"From 2026 the best chip the U.S. licenses to China is the **{name}**; "
+                     + (f"**{fmt_with_unit(arrived, 'chips')}** arrive in {year}."
+                        if arrived >= 1 else f"none arrive in {year}: Beijing admits "
+                        f"**{admitted:.0%}** of U.S.-licensed chips."))
     return lines
