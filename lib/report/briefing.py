@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from lib.core.chips import chip_table
 from lib.core.calendar import FIRST_YEAR
+from lib.core.chips import chip_table
 from lib.core.model import BINDING, FLOWS
 from lib.core.outputs import output
 from lib.core.runs import Result
