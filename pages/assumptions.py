@@ -51,7 +51,8 @@ widgets.chart("backcast", chart, backcast)
 inside = int((backcast["status"] == "inside").sum())
 ranged = int((backcast["status"] != "point estimate").sum())
 st.caption(f"{inside} of {ranged} checkpoints with a published range are inside it under "
-           "this scenario. Nothing is tuned to fit.")
+           f"this scenario. Calibrated to the record (their source lines say how): "
+           f"{', '.join(assumptions.calibrated_labels())}; nothing else is tuned to fit.")
 st.dataframe(backcast, hide_index=True, width="stretch",
              column_config={"deviation": st.column_config.NumberColumn(format="percent"),
                             "published": st.column_config.NumberColumn(format="compact"),

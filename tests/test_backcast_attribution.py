@@ -108,3 +108,8 @@ def test_counterfactual_and_channels():
     assert strict.at("china_total", 2028) < result.at("china_total", 2028)
     headline = result.headline((2025, 2030)).set_index("metric")
     assert 0 < headline.loc["smuggled_share", "2025"] < 1
+
+
+def test_calibrated_values_are_named_where_the_back_cast_is_shown():
+    from lib.report.assumptions import calibrated_labels
+    assert calibrated_labels() == ["Share of SMIC 7 nm for Ascend", "Domestic HBM output"]

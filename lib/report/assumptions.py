@@ -104,3 +104,8 @@ def backcast_chart(frame: pd.DataFrame, source: str, width_hint: int = 1300) -> 
                   "published ranges met",
                   "Value [each row's unit] (log scale)", "", source, width_hint=width_hint,
                   height=160 + 42 * len(frame), extra=dict(margin=dict(l=20)))
+
+
+def calibrated_labels() -> list[str]:
+    """Parameters whose default was calibrated to the record (their source line says so)."""
+    return [p.label for p in registry() if "calibrated" in p.source.lower()]
