@@ -101,3 +101,14 @@ def test_h800_penalty_and_recovery():
     m = 20  # Sep 2023: A800/H800 are most of China's legal stock
     assert full.series["china_training"][m] > none.series["china_training"][m]
     assert full.series["china_total"][m] == pytest.approx(none.series["china_total"][m])
+
+
+def test_chips_needing_their_own_approval_are_not_licensable_by_threshold():
+    # the B30A sits under the 2026 ceilings (TPP 18,000 < 21,000) but was never approved
+    # (CBS, The Information, OSTP); only the b30a_approved lever licenses it
+    import datetime as dt
+
+    from lib.core.chips import tier
+    assert tier("h200", dt.date(2026, 6, 1)) == "licensable case by case"
+    assert tier("b30a", dt.date(2026, 6, 1)) == "controlled"
+    assert tier("b300", dt.date(2026, 6, 1), 60000, 20000) == "controlled"

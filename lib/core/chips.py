@@ -110,13 +110,21 @@ def tier(chip_id: str, date: dt.date, tpp_threshold: float = 21000,
                 result = "licensable case by case"
         elif action["chip_id"] == "*" and action["action"] == "case_by_case":
             eligible = (
-                not pd.isna(row["tpp"]) and row["tpp"] < tpp_threshold
+                _licensing(chip_id) == "case_by_case"  # others need their own approval
+                and not pd.isna(row["tpp"]) and row["tpp"] < tpp_threshold
                 and not pd.isna(row["memory_bw_tbps"])
                 and row["memory_bw_tbps"] * 1000 < bw_threshold_gbps
             )
             if result == "controlled" and eligible and not (keep_h20_ban and chip_id == "h20"):
                 result = "licensable case by case"
     return result
+
+
+def _licensing(chip_id: str) -> str:
+    """How a chip could be licensed (nvidia_china_products.csv): under the case-by-case
+    thresholds, or only by its own approval (the B30A; Blackwell and Rubin if the ban goes)."""
+    products = table("nvidia_china_products.csv").set_index("chip_id")
+    return products.loc[chip_id, "licensing"] if chip_id in products.index else "case_by_case"
 
 
 def tier_table(date: dt.date, tpp_threshold: float = 21000,
