@@ -4,8 +4,12 @@ yearly parameters, and headline numbers read in December of a year."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
+import numpy as np
 import pandas as pd
+
+from lib.core.data import table
 
 FIRST_YEAR = 2022
 LAST_YEAR = 2035
@@ -30,3 +34,14 @@ def december(year: int, n_months: int) -> int:
 
 def months_index(n_months: int) -> pd.DatetimeIndex:
     return pd.date_range(START, periods=n_months, freq="MS")
+
+
+def monthly(yearly: np.ndarray, n_months: int) -> np.ndarray:
+    """(B, years) -> (B, months): each month takes its calendar year's value."""
+    return yearly[:, np.arange(n_months) // 12]
+
+
+@cache
+def event_month(label: str) -> int:
+    """The month of a dated event in data/events.csv, looked up by its label."""
+    return month_of(table("events.csv").set_index("label").loc[label, "date"])

@@ -26,7 +26,7 @@ from functools import cache
 
 import numpy as np
 
-from lib.core.calendar import month_of
+from lib.core.calendar import event_month, month_of, monthly
 from lib.core.chips import chip, dies_per_wafer
 from lib.core.data import table
 from lib.core.stock import carried_use
@@ -61,10 +61,6 @@ def generation_flows() -> list[tuple[str, str]]:
     return bank + smic
 
 
-def _monthly(yearly: np.ndarray, n_months: int) -> np.ndarray:
-    return yearly[:, np.arange(n_months) // 12]
-
-
 def _current(gens: list[dict], t: np.ndarray, delay: np.ndarray, field: str) -> np.ndarray:
     """(B, T) the field of each class's newest launched generation (NaN before the first)."""
     value = np.full((delay.shape[0], t.size), np.nan)
@@ -97,9 +93,9 @@ def ascend(p: dict[str, np.ndarray], n_months: int, yield_base_month: int) -> di
     batch = p["smic_yield_2025"].shape[0]
     gens = generations()
     delay = p["ascend_roadmap_delay_months"].astype(float)
-    hbm_control = month_of(table("events.csv").set_index("label").loc[HBM_CONTROL_EVENT, "date"])
+    hbm_control = event_month(HBM_CONTROL_EVENT)
     y = smic_yield(p, t, yield_base_month)
-    wafers = _monthly(p["smic_wafers_per_month"], n_months) * _monthly(p["smic_ascend_share"],
+    wafers = monthly(p["smic_wafers_per_month"], n_months) * monthly(p["smic_ascend_share"],
                                                                          n_months)
     diameter = p["wafer_diameter_mm"][:, None]
 
@@ -115,7 +111,7 @@ def ascend(p: dict[str, np.ndarray], n_months: int, yield_base_month: int) -> di
     # allows. That output is a capacity, not a stock: stacks nobody orders are not made (the
     # lines make DRAM), so it is not carried forward, unlike the stockpile.
     dies_950, per_package_950, stacks_950 = per_wafer("950")
-    domestic = _monthly(p["domestic_hbm_stacks_per_year"], n_months) / 12
+    domestic = monthly(p["domestic_hbm_stacks_per_year"], n_months) / 12
     claim_950 = np.minimum(wafers * dies_950 / per_package_950,  # [packages/month]
                            np.divide(domestic, stacks_950, out=np.zeros_like(domestic),
                                      where=stacks_950 > 0))
@@ -127,8 +123,7 @@ def ascend(p: dict[str, np.ndarray], n_months: int, yield_base_month: int) -> di
     # which exist already, go before new SMIC dies, so neither channel can lower the other's
     # total. (Bank dies drawn once the stockpile is gone are stranded either way: no HBM
     # reaches the 910 class after the control but the stockpile.)
-    bank_start = month_of(table("huawei_roadmap.csv").set_index("chip_id").loc[
-        DIE_BANK_CHIP, "available"])
+    bank_start = next(g["month"] for g in gens["910"] if g["chip_id"] == DIE_BANK_CHIP)
     rate = np.where(t[None, :] >= bank_start, p["die_bank_dies_per_year"][:, None] / 12, 0.0)
     bank_total = np.zeros((batch, n_months))
     bank_total[:, 0] = p["tsmc_die_bank_dies"]
@@ -181,9 +176,9 @@ def other_vendors(p: dict[str, np.ndarray], n_months: int, yield_now: np.ndarray
     """The other vendors' chips per month [MLU590-class units]: what their revenue buys at the
     domestic price, capped by the SMIC wafers set aside for them."""
     rating = chip(OTHER_VENDOR_CHIP)["h100e"]
-    bought = (_monthly(p["other_vendor_revenue_busd"], n_months) * 1e9 / 12
+    bought = (monthly(p["other_vendor_revenue_busd"], n_months) * 1e9 / 12
               / p["domestic_price_per_h100e_usd"][:, None])  # [H100e/month]
-    wafers = _monthly(p["smic_wafers_per_month"], n_months) * _monthly(
+    wafers = monthly(p["smic_wafers_per_month"], n_months) * monthly(
         p["smic_other_vendor_share"], n_months)
     made = wafers * dies_per_wafer(p["other_vendor_die_area_mm2"],
                                    p["wafer_diameter_mm"])[:, None] * yield_now * rating

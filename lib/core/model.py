@@ -30,7 +30,7 @@ from functools import cache
 import numpy as np
 
 from lib.core import domestic, outputs
-from lib.core.calendar import month_of
+from lib.core.calendar import event_month, month_of, monthly
 from lib.core.chips import chip, legal_sale_masks, licensed_candidates
 from lib.core.data import table
 from lib.core.race_gap import first_reach
@@ -83,10 +83,6 @@ IN_CHINA = ("domestic", "limited", "other")
 CLASS_MATRIX = np.stack(list(CLASS_MASKS.values()), axis=1).astype(float)  # (F, classes)
 
 
-def _event_month(label: str) -> int:
-    return month_of(table("events.csv").set_index("label").loc[label, "date"])
-
-
 @cache
 def _static(n_months: int) -> dict[str, np.ndarray]:
     """Per-chip constants and per-month masks that do not depend on parameters."""
@@ -113,9 +109,9 @@ def _static(n_months: int) -> dict[str, np.ndarray]:
     return {
         # months before the first export rule (data/rules.csv): pre-control purchases
         "pre_control_months": month_of(table("rules.csv")["effective_date"].min()),
-        "beijing": t >= _event_month(BEIJING_EVENT),
-        "mandate": t >= _event_month(MANDATE_EVENT),
-        "guidance": t >= _event_month(GUIDANCE_EVENT),
+        "beijing": t >= event_month(BEIJING_EVENT),
+        "mandate": t >= event_month(MANDATE_EVENT),
+        "guidance": t >= event_month(GUIDANCE_EVENT),
         "mask_a800": masks["a800"], "mask_h800": masks["h800"], "mask_h20": masks["h20"],
         "mask_h20_ban_kept": masks["h20_ban_kept"], "mask_case_by_case": masks["case_by_case"],
         "rating": rating, "bandwidth": bandwidth, "uncut": uncut,
@@ -127,11 +123,6 @@ def _static(n_months: int) -> dict[str, np.ndarray]:
         "cand_special": candidates["licensing"].to_numpy(),
         "a100_h100e": chip("a100")["h100e"], "offshore_h100e": chip(OFFSHORE_CHIP)["h100e"],
     }
-
-
-def _monthly(yearly: np.ndarray, n_months: int) -> np.ndarray:
-    """(B, years) -> (B, months): each month takes its calendar year's value."""
-    return yearly[:, np.arange(n_months) // 12]
 
 
 def _from_year(year: np.ndarray, n_months: int) -> np.ndarray:
@@ -146,7 +137,7 @@ def grown(history: np.ndarray, growth: np.ndarray, n_months: int) -> np.ndarray:
     last = HISTORY_LAST_YEAR - 2022
     factor = np.cumprod(np.where(np.arange(years) > last, growth, 1.0), axis=1)
     yearly = np.where(np.arange(years) > last, history[:, last:last + 1] * factor, history)
-    return _monthly(yearly, n_months) / 12
+    return monthly(yearly, n_months) / 12
 
 
 def licensed_chip_index(p: dict[str, np.ndarray], n_months: int) -> np.ndarray:
@@ -179,7 +170,7 @@ def _china_supply(p: dict[str, np.ndarray], n_months: int) -> dict:
     mandate = p["domestic_mandate"][:, None] * s["mandate"][None, :] * p["state_funded_share"][
         :, None]
     admitted = np.where(s["beijing"][None, :],
-                        _monthly(p["beijing_admission_share"], n_months), 1.0) * (1 - mandate)
+                        monthly(p["beijing_admission_share"], n_months), 1.0) * (1 - mandate)
 
     nvidia_pool = grown(p["nvidia_shipments_h100e"], p["nvidia_shipment_growth"], n_months)
     share = p["china_precontrol_dc_share"][:, None]
@@ -193,14 +184,14 @@ def _china_supply(p: dict[str, np.ndarray], n_months: int) -> dict:
         arrivals[:, flow["legal", chip_id]] = (
             p[f"{chip_id}_units_total"][:, None] * mask[None, :] / max(mask.sum(), 1))
     h20_mask = np.where(p["h20_reversal"][:, None] > 0.5, s["mask_h20"], s["mask_h20_ban_kept"])
-    arrivals[:, flow["legal", "h20"]] = (_monthly(p["h20_units_per_year"], n_months) / 12
+    arrivals[:, flow["legal", "h20"]] = (monthly(p["h20_units_per_year"], n_months) / 12
                                          * h20_mask * admitted)
     best = licensed_chip_index(p, n_months)
     price_factor = ((1 + p["us_revenue_share"]) / (1 + p["reference_revenue_share"])) ** (
         -p["licensed_price_elasticity"])
-    wanted = _monthly(p["china_licensed_demand_per_year"], n_months) * price_factor[:, None]
-    allowed = np.minimum(_monthly(p["licensed_units_per_year"], n_months),
-                         _monthly(p["us_volume_licensed_chip_per_year"], n_months)
+    wanted = monthly(p["china_licensed_demand_per_year"], n_months) * price_factor[:, None]
+    allowed = np.minimum(monthly(p["licensed_units_per_year"], n_months),
+                         monthly(p["us_volume_licensed_chip_per_year"], n_months)
                          * p["china_volume_cap_share"][:, None])
     arrivals[:, flow["legal", "licensed"]] = (
         np.minimum(wanted, allowed) / 12 * s["mask_case_by_case"][None, :]
@@ -211,9 +202,9 @@ def _china_supply(p: dict[str, np.ndarray], n_months: int) -> dict:
                                                                   n_months)
     caught = 1 - (1 - p["smuggling_interdiction_share"][:, None]) * (
         1 - verified * p["location_verification_interdiction"][:, None])
-    smuggled = _monthly(p["smuggling_attempted_per_year"], n_months) / 12 * (1 - caught)
-    share_h200 = _monthly(p["smuggled_share_h200"], n_months)
-    share_b200 = _monthly(p["smuggled_share_b200"], n_months)
+    smuggled = monthly(p["smuggling_attempted_per_year"], n_months) / 12 * (1 - caught)
+    share_h200 = monthly(p["smuggled_share_h200"], n_months)
+    share_b200 = monthly(p["smuggled_share_b200"], n_months)
     arrivals[:, flow["smuggled", "h200"]] = smuggled * share_h200
     arrivals[:, flow["smuggled", "b200"]] = smuggled * share_b200
     arrivals[:, flow["smuggled", "h100"]] = smuggled * np.clip(1 - share_h200 - share_b200, 0, 1)
@@ -227,10 +218,10 @@ def _china_supply(p: dict[str, np.ndarray], n_months: int) -> dict:
     # offshore: subsidiaries buy until the guidance (when it is in force); rentals go on
     owning = 1 - p["subsidiary_guidance"][:, None] * s["guidance"][None, :]
     arrivals[:, flow["offshore", "owned"]] = (
-        _monthly(p["offshore_owned_h100e_per_year"], n_months) / 12 * owning
+        monthly(p["offshore_owned_h100e_per_year"], n_months) / 12 * owning
         / s["offshore_h100e"])
     arrivals[:, flow["offshore", "rented"]] = (
-        _monthly(p["offshore_rented_h100e_per_year"], n_months) / 12 / s["offshore_h100e"])
+        monthly(p["offshore_rented_h100e_per_year"], n_months) / 12 / s["offshore_h100e"])
     return {"arrivals": arrivals, "licensed_index": best, "funnel": ascend["funnel"],
             "nvidia_pool": nvidia_pool}
 
@@ -281,7 +272,7 @@ def _simulate(p, n_months, detail):
     years_from_2025 = (t - YIELD_BASE_MONTH)[None, :] / 12
     price = p["nvidia_price_per_h100e_usd"][:, None] * 0.5 ** (
         years_from_2025 / p["price_performance_doubling_years"][:, None])
-    affordable = (_monthly(p["china_ai_capex_busd"], n_months) * 1e9 / 12
+    affordable = (monthly(p["china_ai_capex_busd"], n_months) * 1e9 / 12
                   * p["accelerator_share_of_capex"][:, None] / price)
     wanted = np.minimum(supply["nvidia_pool"] * p["china_nocontrols_share"][:, None], affordable)
     arrivals[:, FLOWS.index(("no_controls", "nvidia_h100e"))] = np.where(
@@ -289,7 +280,7 @@ def _simulate(p, n_months, detail):
         np.maximum(wanted - nvidia_h100e, 0.0), 0.0)
 
     life = p["chip_mean_life_years"] * 12
-    training_share = _monthly(p["training_share"], n_months)
+    training_share = monthly(p["training_share"], n_months)
     years_since_base = np.clip(t - YIELD_BASE_MONTH, 0, None)[None, :] / 12
     ceiling = np.maximum(p["ascend_utilization_ceiling"], p["ascend_utilization_2025"])[:, None]
     utilization = ceiling - (ceiling - p["ascend_utilization_2025"][:, None]) * 0.5 ** (
