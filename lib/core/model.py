@@ -30,7 +30,7 @@ from functools import cache
 import numpy as np
 
 from lib.core import domestic, outputs
-from lib.core.calendar import event_month, month_of, monthly
+from lib.core.calendar import FIRST_YEAR, event_month, month_of, monthly
 from lib.core.chips import chip, legal_sale_masks, licensed_candidates
 from lib.core.data import table
 from lib.core.race_gap import first_reach
@@ -127,14 +127,14 @@ def _static(n_months: int) -> dict[str, np.ndarray]:
 
 def _from_year(year: np.ndarray, n_months: int) -> np.ndarray:
     """(B, T) True from January of each row's year."""
-    return np.arange(n_months)[None, :] >= (year[:, None] - 2022) * 12
+    return np.arange(n_months)[None, :] >= (year[:, None] - FIRST_YEAR) * 12
 
 
 def grown(history: np.ndarray, growth: np.ndarray, n_months: int) -> np.ndarray:
     """Yearly arrivals: the recorded values to HISTORY_LAST_YEAR, then the last recorded
     year's value times each later year's growth, compounded. (B, years) -> (B, months)/12."""
     years = history.shape[1]
-    last = HISTORY_LAST_YEAR - 2022
+    last = HISTORY_LAST_YEAR - FIRST_YEAR
     factor = np.cumprod(np.where(np.arange(years) > last, growth, 1.0), axis=1)
     yearly = np.where(np.arange(years) > last, history[:, last:last + 1] * factor, history)
     return monthly(yearly, n_months) / 12
