@@ -111,7 +111,7 @@ def _static(n_months: int) -> dict[str, np.ndarray]:
         "pre_control_months": month_of(table("rules.csv")["effective_date"].min()),
         "beijing": t >= event_month(BEIJING_EVENT),
         "mandate": t >= event_month(MANDATE_EVENT),
-        "guidance": t >= event_month(GUIDANCE_EVENT),
+        "guidance": t > event_month(GUIDANCE_EVENT),  # in force from 31 May: June on
         "mask_a800": masks["a800"], "mask_h800": masks["h800"], "mask_h20": masks["h20"],
         "mask_h20_ban_kept": masks["h20_ban_kept"], "mask_case_by_case": masks["case_by_case"],
         "rating": rating, "bandwidth": bandwidth, "uncut": uncut,
