@@ -61,16 +61,8 @@ def generation_flows() -> list[tuple[str, str]]:
     return bank + smic
 
 
-def _current(gens: list[dict], t: np.ndarray, delay: np.ndarray, field: str) -> np.ndarray:
-    """(B, T) the field of each class's newest launched generation (NaN before the first)."""
-    value = np.full((delay.shape[0], t.size), np.nan)
-    for g in gens:
-        launched = t[None, :] >= g["month"] + (delay[:, None] if g["delayed"] else 0)
-        value = np.where(launched, g[field], value)
-    return value
-
-
 def _generation_index(gens, t, delay):
+    """(B, T) index of each class's newest launched generation (-1 before the first)."""
     index = np.full((delay.shape[0], t.size), -1)
     for i, g in enumerate(gens):
         launched = t[None, :] >= g["month"] + (delay[:, None] if g["delayed"] else 0)
@@ -99,24 +91,26 @@ def ascend(p: dict[str, np.ndarray], n_months: int, yield_base_month: int) -> di
                                                                          n_months)
     diameter = p["wafer_diameter_mm"][:, None]
 
-    def per_wafer(cls):  # working-die potential per wafer, packages per die, stacks per die
-        area = _current(gens[cls], t, delay, "die_area_mm2")
+    index = {cls: _generation_index(gens[cls], t, delay) for cls in CLASSES}
+
+    def per_wafer(cls):  # working dies per wafer, dies per package, stacks per package
+        def field(name, before):  # the current generation's value; `before` before the first
+            return np.array([g[name] for g in gens[cls]] + [before])[index[cls]]
+        area = field("die_area_mm2", np.nan)
         dies = np.where(np.isnan(area), 0.0, dies_per_wafer(np.nan_to_num(area, nan=1e9),
                                                             diameter) * y)
-        per_package = _current(gens[cls], t, delay, "dies")
-        stacks = _current(gens[cls], t, delay, "stacks")
-        return dies, np.nan_to_num(per_package, nan=1.0), np.nan_to_num(stacks, nan=0.0)
+        return dies, field("dies", 1.0), field("stacks", 0.0)
 
     # 950 class: Huawei's newest line claims SMIC wafers first, as far as domestic HBM output
     # allows. That output is a capacity, not a stock: stacks nobody orders are not made (the
     # lines make DRAM), so it is not carried forward, unlike the stockpile.
     dies_950, per_package_950, stacks_950 = per_wafer("950")
     domestic = monthly(p["domestic_hbm_stacks_per_year"], n_months) / 12
-    claim_950 = np.minimum(wafers * dies_950 / per_package_950,  # [packages/month]
-                           np.divide(domestic, stacks_950, out=np.zeros_like(domestic),
-                                     where=stacks_950 > 0))
-    wafers_950 = np.divide(claim_950 * per_package_950, dies_950,
-                           out=np.zeros_like(claim_950), where=dies_950 > 0)
+    packages_950 = np.minimum(wafers * dies_950 / per_package_950,  # [packages/month]
+                              np.divide(domestic, stacks_950, out=np.zeros_like(domestic),
+                                        where=stacks_950 > 0))
+    wafers_950 = np.divide(packages_950 * per_package_950, dies_950,
+                           out=np.zeros_like(packages_950), where=dies_950 > 0)
 
     # 910 class: the TSMC die bank (drawn at a rate from the 910C's launch until used up)
     # and the wafers the 950s left, with the HBM stockpiled before the control. Bank dies,
@@ -141,13 +135,11 @@ def ascend(p: dict[str, np.ndarray], n_months: int, yield_base_month: int) -> di
                               where=stacks_per_die_910 > 0)
     bank_used = np.minimum(bank_dies, dies_used_910)
     packages_910 = dies_used_910 / per_package_910
-    packages_950 = claim_950
     used_950 = packages_950 * stacks_950
 
     packaging_yield = p["packaging_yield"][:, None]
     flows = {}
-    index_910 = _generation_index(gens["910"], t, delay)
-    index_950 = _generation_index(gens["950"], t, delay)
+    index_910, index_950 = index["910"], index["950"]
     for i, g in enumerate(gens["910"]):
         mine = (index_910 == i) * packaging_yield / per_package_910
         flows[("tsmc_dies", g["chip_id"])] = mine * bank_used
@@ -156,7 +148,8 @@ def ascend(p: dict[str, np.ndarray], n_months: int, yield_base_month: int) -> di
         flows[("smic", g["chip_id"])] = (index_950 == i) * packages_950 * packaging_yield
 
     potential = (bank_dies + wafers * dies_910) / per_package_910
-    hbm_short = (used < need - 1e-9) | (claim_950 < wafers * dies_950 / per_package_950 - 1e-9)
+    hbm_short = (used < need - 1e-9) | (packages_950 < wafers * dies_950 / per_package_950
+                                        - 1e-9)
     binding = np.where(hbm_short, 1, 0)
     attempts = packages_910 + packages_950
     funnel = {
