@@ -78,9 +78,14 @@ NVIDIA = np.array([c in ("legal", "smuggled", "offshore") and x != "installed_20
 # classes of flows that share a haircut (and where they are): their stocks are kept apart
 CLASS_MASKS = {"domestic": DOMESTIC, "limited": LIMITED, "other": ~(DOMESTIC | LIMITED | OFFSHORE),
                "owned": OFFSHORE & ~RENTED, "rented": RENTED}
-CLASSES = tuple(CLASS_MASKS)
 IN_CHINA = ("domestic", "limited", "other")
-CLASS_MATRIX = np.stack(list(CLASS_MASKS.values()), axis=1).astype(float)  # (F, classes)
+# serving capacity needs fewer classes: only the Ascend haircut and the remote-access rule
+BANDWIDTH_MASKS = {"domestic": DOMESTIC, "rented": RENTED, "rest": ~(DOMESTIC | RENTED)}
+# (rating or bandwidth, class) stocks, in the order their weights are stacked below
+STOCKS = ([("rating", c) for c in CLASS_MASKS] + [("bandwidth", c) for c in BANDWIDTH_MASKS])
+STOCK_MATRIX = np.stack([(CLASS_MASKS if w == "rating" else BANDWIDTH_MASKS)[c]
+                         for w, c in STOCKS], axis=1).astype(float)  # (F, stocks)
+RATED = np.array([w == "rating" for w, _ in STOCKS])
 
 
 @cache
@@ -291,21 +296,22 @@ def _simulate(p, n_months, detail):
 
     # stocks by class, rated by FLOP and by bandwidth: retirement is linear in arrivals, so
     # each class retires as one (one contraction, one retirement pass for all of them)
-    rated = np.stack([weights["rating"], weights["bandwidth"]], axis=1)  # (B, 2, F)
-    inflow = np.einsum("bft,bwfc->bwct", arrivals, rated[..., None] * CLASS_MATRIX)
-    stock = surviving(inflow.reshape(inflow.shape[0], -1, n_months), life).reshape(inflow.shape)
-    hw, bw = (dict(zip(CLASSES, stock[:, w].transpose(1, 0, 2), strict=True)) for w in (0, 1))
+    per_stock = np.where(RATED[None, None, :], weights["rating"][:, :, None],
+                         weights["bandwidth"][:, :, None]) * STOCK_MATRIX  # (B, F, stocks)
+    inflow = np.einsum("bft,bfk->bkt", arrivals, per_stock)
+    stock = surviving(inflow, life)
+    hw = {c: stock[:, k] for k, (w, c) in enumerate(STOCKS) if w == "rating"}
+    bw = {c: stock[:, k] for k, (w, c) in enumerate(STOCKS) if w == "bandwidth"}
     usable_rented = 1 - remote_ban
     china_total = np.maximum(hw["domestic"] + hw["limited"] + hw["other"], CHINA_COMPUTE_FLOOR)
-    delivered = np.cumsum(inflow[:, 0, [CLASSES.index(c) for c in IN_CHINA]].sum(axis=1),
-                          axis=1)
+    delivered = np.cumsum(inflow[:, [STOCKS.index(("rating", c)) for c in IN_CHINA]].sum(
+        axis=1), axis=1)
     china_offshore = hw["owned"] + hw["rented"] * usable_rented
     china_usable = china_total + china_offshore
     # usable compute after the haircuts, each applied once
     china_working = np.maximum(hw["domestic"] * utilization + hw["limited"] / penalty[:, None]
                                + hw["other"] + china_offshore, CHINA_COMPUTE_FLOOR)
-    china_bandwidth = (bw["domestic"] * utilization + bw["limited"] + bw["other"] + bw["owned"]
-                       + bw["rented"] * usable_rented)
+    china_bandwidth = bw["domestic"] * utilization + bw["rest"] + bw["rented"] * usable_rented
 
     # U.S.: owned compute by vendor, plus Nvidia dies not sold to China
     sold_to_china = np.einsum("bft,bf->bt", arrivals, weights["uncut"])

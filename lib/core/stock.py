@@ -27,15 +27,20 @@ def surviving(arrivals: np.ndarray, mean_life_months: np.ndarray) -> np.ndarray:
         stop = min(start + block, n_months)
         local = t[start:stop] - start
         grow = np.exp(k * local)
-        s1 = carry1[..., None] + np.cumsum(arrivals[..., start:stop] * grow, axis=-1)
-        s2 = carry2[..., None] + np.cumsum(arrivals[..., start:stop] * grow * local, axis=-1)
-        decay = np.exp(-k * local)
-        out[..., start:stop] = decay * ((1 + k * local) * s1 - k * s2)
+        decay = 1.0 / grow
+        x = arrivals[..., start:stop] * grow
+        s1 = np.cumsum(x, axis=-1)
+        s1 += carry1[..., None]
+        np.multiply(x, local, out=x)
+        s2 = np.cumsum(x, axis=-1, out=x)
+        s2 += carry2[..., None]
         # move the running sums to the next block's origin (shift by `span` months)
         span = float(stop - start)
         shrink = np.exp(-k[..., 0] * span)
         carry1 = s1[..., -1] * shrink
         carry2 = (s2[..., -1] - span * s1[..., -1]) * shrink
+        np.multiply(s1, (1 + k * local) * decay, out=out[..., start:stop])
+        out[..., start:stop] -= s2 * (k * decay)
     return out
 
 
