@@ -96,9 +96,10 @@ def ascend(p: dict[str, np.ndarray], n_months: int, yield_base_month: int) -> di
     def per_wafer(cls):  # working dies per wafer, dies per package, stacks per package
         def field(name, before):  # the current generation's value; `before` before the first
             return np.array([g[name] for g in gens[cls]] + [before])[index[cls]]
-        area = field("die_area_mm2", np.nan)
-        dies = np.where(np.isnan(area), 0.0, dies_per_wafer(np.nan_to_num(area, nan=1e9),
-                                                            diameter) * y)
+        # gross dies per wafer for each generation (and none before the first), then per month
+        gross = np.stack([dies_per_wafer(g["die_area_mm2"], diameter[:, 0]) for g in gens[cls]]
+                         + [np.zeros(batch)], axis=1)  # (B, generations + 1)
+        dies = np.take_along_axis(gross, index[cls], axis=1) * y
         return dies, field("dies", 1.0), field("stacks", 0.0)
 
     # 950 class: Huawei's newest line claims SMIC wafers first, as far as domestic HBM output
@@ -119,9 +120,8 @@ def ascend(p: dict[str, np.ndarray], n_months: int, yield_base_month: int) -> di
     # reaches the 910 class after the control but the stockpile.)
     bank_start = next(g["month"] for g in gens["910"] if g["chip_id"] == DIE_BANK_CHIP)
     rate = np.where(t[None, :] >= bank_start, p["die_bank_dies_per_year"][:, None] / 12, 0.0)
-    bank_total = np.zeros((batch, n_months))
-    bank_total[:, 0] = p["tsmc_die_bank_dies"]
-    bank_dies = carried_use(rate, bank_total)
+    bank_dies = np.diff(np.minimum(np.cumsum(rate, axis=1), p["tsmc_die_bank_dies"][:, None]),
+                        axis=1, prepend=0.0)  # drawn at the rate until the bank is empty
     dies_910, per_package_910, stacks_910 = per_wafer("910")
     smic_dies_910 = (wafers - wafers_950) * dies_910
     stacks_per_die_910 = stacks_910 / per_package_910

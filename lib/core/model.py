@@ -340,9 +340,11 @@ def _simulate(p, n_months, detail):
     china_effective = china_working * china_multiplier
     log_us = np.log(us_effective)
     slope = np.maximum((log_us[:, 12] - log_us[:, 0]) / 12, 1e-3)[:, None]  # [log/month]
-    race_gap = t[None, :] - first_reach(log_us, np.log(china_effective), slope)
-    # the part hardware alone explains: China's compute at U.S. algorithms
-    hardware_gap = t[None, :] - first_reach(log_us, np.log(china_working * us_multiplier), slope)
+    # the gap, and the part hardware alone explains (China's compute at U.S. algorithms):
+    # one search of the U.S. curve for both
+    both = np.log(np.concatenate([china_effective, china_working * us_multiplier], axis=1))
+    race_gap, hardware_gap = np.split(np.tile(t, 2)[None, :] - first_reach(log_us, both, slope),
+                                      2, axis=1)
 
     run_seconds = p["training_run_days"][:, None] * SECONDS_PER_DAY
     flop_per_h100e = H100_BF16_FLOPS * p["model_flops_utilization"][:, None] * run_seconds

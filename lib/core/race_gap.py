@@ -8,9 +8,10 @@ import numpy as np
 
 
 def first_reach(log_us: np.ndarray, log_target: np.ndarray, slope: np.ndarray) -> np.ndarray:
-    """Per row, the (fractional) month at which the U.S. curve reaches each target value.
-    The curve is made non-decreasing; outside the simulated span it is extended at its
-    exponential trend rate `slope` [log per month]."""
+    """Per row, the (fractional) month at which the U.S. curve reaches each target value
+    (targets (B, Q): any number per row, e.g. two series side by side). The curve is made
+    non-decreasing; outside the simulated span it is extended at its exponential trend rate
+    `slope` [log per month]."""
     batch, n_months = log_us.shape
     curve = np.maximum.accumulate(log_us, axis=1)
     lo, hi = curve[:, :1], curve[:, -1:]
@@ -19,7 +20,7 @@ def first_reach(log_us: np.ndarray, log_target: np.ndarray, slope: np.ndarray) -
     offsets = (np.arange(batch) * (span + 1.0))[:, None]
     flat = (curve - lo + offsets).ravel()
     query = np.clip(log_target, lo, hi) - lo + offsets
-    index = np.searchsorted(flat, query.ravel(), side="left").reshape(batch, n_months)
+    index = np.searchsorted(flat, query.ravel(), side="left").reshape(log_target.shape)
     index -= (np.arange(batch) * n_months)[:, None]
     index = np.clip(index, 1, n_months - 1)
     left = np.take_along_axis(curve, index - 1, axis=1)
