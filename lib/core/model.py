@@ -271,18 +271,28 @@ def _simulate(p, n_months, detail):
     arrivals = supply["arrivals"]
     weights = _flow_weights(supply["licensed_index"], n_months)
     no_controls = p["no_export_controls"][:, None] > 0.5
+    # One contraction over the flows gives every class's inflow rated by FLOP and by
+    # bandwidth (for the stocks), Nvidia's H100e and the uncut dies sold to China. The
+    # no-controls top-up (zero so far) is added to its columns once it is known.
+    per_stock = np.where(RATED[None, None, :], weights["rating"][:, :, None],
+                         weights["bandwidth"][:, :, None]) * STOCK_MATRIX  # (B, F, stocks)
+    per_sum = np.stack([weights["rating"] * NVIDIA, weights["uncut"]], axis=2)
+    summed = np.einsum("bft,bfk->bkt", arrivals, np.concatenate([per_stock, per_sum], axis=2))
+    inflow, nvidia_h100e, sold_to_china = summed[:, :len(STOCKS)], summed[:, -2], summed[:, -1]
     # Without controls China buys its no-controls share of Nvidia's output from Oct 2022,
     # within what its AI capex can pay for, and at least what it got under controls.
-    nvidia_h100e = np.einsum("bft,bf->bt", arrivals[:, NVIDIA], weights["rating"][:, NVIDIA])
     years_from_2025 = (t - YIELD_BASE_MONTH)[None, :] / 12
     price = p["nvidia_price_per_h100e_usd"][:, None] * 0.5 ** (
         years_from_2025 / p["price_performance_doubling_years"][:, None])
     affordable = (monthly(p["china_ai_capex_busd"], n_months) * 1e9 / 12
                   * p["accelerator_share_of_capex"][:, None] / price)
     wanted = np.minimum(supply["nvidia_pool"] * p["china_nocontrols_share"][:, None], affordable)
-    arrivals[:, FLOWS.index(("no_controls", "nvidia_h100e"))] = np.where(
-        no_controls & (t[None, :] >= s["pre_control_months"]),
-        np.maximum(wanted - nvidia_h100e, 0.0), 0.0)
+    topup = np.where(no_controls & (t[None, :] >= s["pre_control_months"]),
+                     np.maximum(wanted - nvidia_h100e, 0.0), 0.0)  # [H100e/month]
+    arrivals[:, FLOWS.index(("no_controls", "nvidia_h100e"))] = topup
+    for column in (STOCKS.index(("rating", "other")), STOCKS.index(("bandwidth", "rest"))):
+        inflow[:, column] += topup  # rated 1 by FLOP and by bandwidth, in China
+    sold_to_china += topup
 
     life = p["chip_mean_life_years"] * 12
     training_share = monthly(p["training_share"], n_months)
@@ -294,11 +304,7 @@ def _simulate(p, n_months, detail):
                        p["h800_training_penalty"] ** (1 - p["h800_penalty_recovered"]))
     remote_ban = p["remote_access_rule"][:, None] * _from_year(p["us_rules_from_year"], n_months)
 
-    # stocks by class, rated by FLOP and by bandwidth: retirement is linear in arrivals, so
-    # each class retires as one (one contraction, one retirement pass for all of them)
-    per_stock = np.where(RATED[None, None, :], weights["rating"][:, :, None],
-                         weights["bandwidth"][:, :, None]) * STOCK_MATRIX  # (B, F, stocks)
-    inflow = np.einsum("bft,bfk->bkt", arrivals, per_stock)
+    # stocks by class: retirement is linear in arrivals, so each class retires as one
     stock = surviving(inflow, life)
     hw = {c: stock[:, k] for k, (w, c) in enumerate(STOCKS) if w == "rating"}
     bw = {c: stock[:, k] for k, (w, c) in enumerate(STOCKS) if w == "bandwidth"}
@@ -314,7 +320,6 @@ def _simulate(p, n_months, detail):
     china_bandwidth = bw["domestic"] * utilization + bw["rest"] + bw["rented"] * usable_rented
 
     # U.S.: owned compute by vendor, plus Nvidia dies not sold to China
-    sold_to_china = np.einsum("bft,bf->bt", arrivals, weights["uncut"])
     reallocated = p["us_reallocation_share"][:, None] * (
         _reference_nvidia_to_china(n_months)[None, :] - sold_to_china)
     us_nvidia = supply["nvidia_pool"] * p["us_nvidia_share"][:, None] + reallocated
