@@ -44,4 +44,4 @@ def test_race_page_cards_carry_ranges_and_the_gap_is_explained():
     assert len(deltas) == 4 and all(d.startswith("no controls: ") and "-" in d for d in deltas)
     caption = " ".join(c.value for c in at.main.caption)
     assert race.GAP_DEFINITION in caption and "from hardware" in caption
-    assert "5-95% over 500 draws" in caption
+    assert "5-95% over 300 draws" in caption
