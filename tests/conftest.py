@@ -20,6 +20,7 @@ if str(ROOT) not in sys.path:
 
 from lib.core.calendar import YEARS
 from lib.core.data import DATA_DIR, DATA_DIR_ENV
+from lib.core.mechanisms import MECHANISMS, switches
 from lib.core.registry import registry
 
 
@@ -44,6 +45,12 @@ def random_values(rng: np.random.Generator, n: int, *, plausible: bool = False,
         values[registry().horizon.key] = horizon
         out.append(values)
     return out
+
+
+def without_mechanisms(values_list: list[dict]) -> list[dict]:
+    """The same scenarios with every mechanism off: the supply-side model the supply
+    properties are stated for (lib/core/mechanisms.py)."""
+    return [switches(v, off_ids=MECHANISMS) for v in values_list]
 
 
 @pytest.fixture

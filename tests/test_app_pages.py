@@ -91,6 +91,7 @@ INERT_IN_STATUS_QUO = {
     "us_volume_licensed_chip_per_year": ("leaky_controls", "Beijing admits no licensed chips"),
     "licensed_units_per_year": ("leaky_controls", "Beijing admits no licensed chips"),
     "smic_other_vendor_share": ("nikkei_targets", "the vendors' sales bind, not wafers"),
+    "china_dc_power_gw": ("rollback", "China's AI fleet needs far less power than it has"),
 }
 
 

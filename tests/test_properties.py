@@ -6,12 +6,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lib.core.calendar import december, n_months_for
+from lib.core.mechanisms import DEMAND_FEEDBACK, owner, switches
 from lib.core.model import simulate
 from lib.core.registry import registry
 from lib.core.runs import run_values
 from lib.core.scenario import Scenario, presets, stack_values
 from lib.core.variation import range_around
-from tests.conftest import random_values
+from tests.conftest import random_values, without_mechanisms
 
 BATCH = 12
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
@@ -24,7 +25,7 @@ NON_NEGATIVE = ("china_training", "china_inference", "china_total", "us_training
 
 def _pairs(seed, change):
     rng = np.random.default_rng(seed)
-    base = random_values(rng, BATCH)
+    base = without_mechanisms(random_values(rng, BATCH))
     more = [change(dict(v), rng) for v in base]
     return run_values(base), run_values(more)
 
@@ -84,7 +85,7 @@ def test_higher_yield_never_lowers_china_compute(seed):
 @given(seeds)
 def test_no_controls_counterfactual_never_leaves_china_with_less(seed):
     rng = np.random.default_rng(seed)
-    controlled = random_values(rng, BATCH)
+    controlled = without_mechanisms(random_values(rng, BATCH))
     for values in controlled:
         values["no_export_controls"] = False
     free = [v | {"no_export_controls": True} for v in controlled]
@@ -149,12 +150,16 @@ DIRECTED = [(p.key, e.output, e.direction) for p in registry() for e in p.effect
             if e.direction != "non_monotone"]
 
 
-def _controlled_bases() -> list[dict]:
-    """Every preset and a dozen random plausible scenarios, with export controls in force
-    (the directions are declared for that case: see parameters.yaml)."""
+def _controlled_bases(key: str) -> list[dict]:
+    """Every preset and a dozen random plausible scenarios, with export controls in force and
+    demand feedback off (the directions are declared for that case: see parameters.yaml), and
+    the mechanism the parameter belongs to on."""
     bases = [Scenario.build(name).values() for name in presets()]
     bases += random_values(np.random.default_rng(20260101), 12, plausible=True)
-    return [v | {"no_export_controls": False} for v in bases]
+    mechanism = owner(key)
+    return [switches(v | {"no_export_controls": False},
+                     on_ids=[mechanism.id] if mechanism else [], off_ids=DEMAND_FEEDBACK)
+            for v in bases]
 
 
 def _ends(key: str, values: dict) -> tuple:
@@ -183,7 +188,7 @@ def test_declared_direction_holds_from_low_to_high(key, output, direction):
     declared constraints: the output never moves against the declared direction, and moves
     with it somewhere, so no declaration is empty."""
     batch = []
-    for values in _controlled_bases():
+    for values in _controlled_bases(key):
         low, high = _ends(key, values)
         batch += [values | {key: low}, values | {key: high}]
     out = simulate(registry().project(stack_values(batch)), n_months_for(2030), detail=False)
@@ -204,7 +209,7 @@ def test_a_non_monotone_declaration_is_really_non_monotone():
     for p in registry():
         for effect in (e for e in p.effects if e.direction == "non_monotone"):
             batch = []
-            for values in _controlled_bases():
+            for values in _controlled_bases(p.key):
                 low, high = _ends(p.key, values)
                 batch += [values | {p.key: low}, values | {p.key: high}]
             out = simulate(registry().project(stack_values(batch)), n_months_for(2030),

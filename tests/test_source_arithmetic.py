@@ -45,6 +45,7 @@ def test_two_million_tsmc_dies_make_one_million_910c():
         "tsmc_die_bank_dies": 2_000_000, "die_bank_dies_per_year": 3_000_000,
         "packaging_yield": 1.0, "smic_wafers_per_month": every_year(0),
         "hbm_stockpile_stacks": 30_000_000,
+        "buyers_choice": False, "learning_by_doing": False,  # the supply arithmetic alone
     })
     result = run(scenario)
     bank = result.flows["arrivals_units"][FLOW_LABELS.index("tsmc_dies:ascend_910c")]

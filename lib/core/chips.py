@@ -195,3 +195,23 @@ def licensed_candidates() -> pd.DataFrame:
                 & rows["h100e"].notna() & rows["inference_h100e"].notna()]
     return rows[["chip_id", "name", "tpp", "memory_bw_tbps", "h100e", "inference_h100e",
                  "licensing"]].reset_index(drop=True)
+
+
+def licensed_chip_index(p: dict[str, np.ndarray]) -> np.ndarray:
+    """Per sample, the candidate chip China is licensed to buy (-1 if none qualifies): the
+    highest-rated one under the case-by-case ceilings, or one a lever approves by name."""
+    candidates = licensed_candidates()
+    tpp = candidates["tpp"].to_numpy(float)
+    bandwidth_gbps = candidates["memory_bw_tbps"].to_numpy(float) * 1000
+    h100e = candidates["h100e"].to_numpy(float)
+    ids, special = candidates["chip_id"].to_numpy(), candidates["licensing"].to_numpy()[None, :]
+    under = (tpp[None, :] < p["export_tpp_threshold"][:, None]) & (
+        bandwidth_gbps[None, :] < p["export_bw_threshold_gbps"][:, None])
+    h20_ban = (ids == "h20")[None, :] & (p["h20_reversal"][:, None] < 0.5)
+    eligible = np.where(special == "b30a", p["b30a_approved"][:, None] > 0.5,
+                        np.where(special == "blackwell_rubin",
+                                 p["blackwell_rubin_ban"][:, None] < 0.5, under & ~h20_ban))
+    score = h100e + tpp * 1e-9  # TPP breaks ties
+    scored = np.where(eligible, score[None, :], -np.inf)
+    best = np.argmax(scored, axis=1)
+    return np.where(eligible.any(axis=1), best, -1)

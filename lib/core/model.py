@@ -29,20 +29,18 @@ from functools import cache
 
 import numpy as np
 
-from lib.core import domestic, outputs
+from lib.core import capability, domestic, mechanisms, outputs
 from lib.core.calendar import FIRST_YEAR, event_month, month_of, monthly
-from lib.core.chips import chip, legal_sale_masks, licensed_candidates
+from lib.core.chips import chip, legal_sale_masks, licensed_candidates, licensed_chip_index
 from lib.core.data import table
-from lib.core.race_gap import first_reach
 from lib.core.registry import registry
 from lib.core.scenario import stack_values
 from lib.core.stock import surviving
 
-H100_BF16_FLOPS = 989.4e12  # [FLOP/s] dense BF16, chips.csv (Epoch AI)
-SECONDS_PER_DAY = 86_400.0
 YIELD_BASE_MONTH = month_of(dt.date(2025, 1, 1))  # the month the sourced yield and
 # utilization describe
 HISTORY_LAST_YEAR = 2025  # U.S. vendors' arrivals: the record to here, growth after
+RECORD_LAST_MONTH = (HISTORY_LAST_YEAR - FIRST_YEAR) * 12 + 11  # Dec of the last recorded year
 BEIJING_EVENT = "Beijing halts H20 orders"  # data/events.csv: Beijing's admission applies
 MANDATE_EVENT = "Domestic-chip mandate"  # state-funded data centers must use domestic chips
 GUIDANCE_EVENT = "BIS subsidiary guidance"  # China-parented firms abroad need licences
@@ -86,6 +84,13 @@ STOCKS = ([("rating", c) for c in CLASS_MASKS] + [("bandwidth", c) for c in BAND
 STOCK_MATRIX = np.stack([(CLASS_MASKS if w == "rating" else BANDWIDTH_MASKS)[c]
                          for w, c in STOCKS], axis=1).astype(float)  # (F, stocks)
 RATED = np.array([w == "rating" for w, _ in STOCKS])
+DOMESTIC_STOCK = STOCKS.index(("rating", "domestic"))
+OTHER_IN_CHINA = [STOCKS.index(("rating", c)) for c in IN_CHINA if c != "domestic"]
+# what buyers' choice fills demand from [H100e/month]: the offered supply of each part
+LEGAL_SOLD = np.array([c == "legal" and x != "installed_2021" for c, x in FLOWS])
+SMUGGLED = np.array([c == "smuggled" for c, _ in FLOWS])
+OFFERED = ("legal", "smuggled", "offshore", "domestic")
+OFFERED_MATRIX = np.stack([LEGAL_SOLD, SMUGGLED, OFFSHORE, DOMESTIC], axis=1).astype(float)
 
 
 @cache
@@ -120,12 +125,8 @@ def _static(n_months: int) -> dict[str, np.ndarray]:
         "mask_a800": masks["a800"], "mask_h800": masks["h800"], "mask_h20": masks["h20"],
         "mask_h20_ban_kept": masks["h20_ban_kept"], "mask_case_by_case": masks["case_by_case"],
         "rating": rating, "bandwidth": bandwidth, "uncut": uncut,
-        "cand_tpp": candidates["tpp"].to_numpy(float),
-        "cand_bw_gbps": candidates["memory_bw_tbps"].to_numpy(float) * 1000,
         "cand_h100e": candidates["h100e"].to_numpy(float),
         "cand_inference": candidates["inference_h100e"].to_numpy(float),
-        "cand_ids": candidates["chip_id"].to_numpy(),
-        "cand_special": candidates["licensing"].to_numpy(),
         "a100_h100e": chip("a100")["h100e"], "offshore_h100e": chip(OFFSHORE_CHIP)["h100e"],
     }
 
@@ -143,23 +144,6 @@ def grown(history: np.ndarray, growth: np.ndarray, n_months: int) -> np.ndarray:
     factor = np.cumprod(np.where(np.arange(years) > last, growth, 1.0), axis=1)
     yearly = np.where(np.arange(years) > last, history[:, last:last + 1] * factor, history)
     return monthly(yearly, n_months) / 12
-
-
-def licensed_chip_index(p: dict[str, np.ndarray], n_months: int) -> np.ndarray:
-    """Per sample, the candidate chip China is licensed to buy (-1 if none qualifies): the
-    highest-rated one under the case-by-case ceilings, or one a lever approves by name."""
-    s = _static(n_months)
-    under = (s["cand_tpp"][None, :] < p["export_tpp_threshold"][:, None]) & (
-        s["cand_bw_gbps"][None, :] < p["export_bw_threshold_gbps"][:, None])
-    h20_ban = (s["cand_ids"] == "h20")[None, :] & (p["h20_reversal"][:, None] < 0.5)
-    special = s["cand_special"][None, :]
-    eligible = np.where(special == "b30a", p["b30a_approved"][:, None] > 0.5,
-                        np.where(special == "blackwell_rubin",
-                                 p["blackwell_rubin_ban"][:, None] < 0.5, under & ~h20_ban))
-    score = s["cand_h100e"] + s["cand_tpp"] * 1e-9  # TPP breaks ties
-    scored = np.where(eligible, score[None, :], -np.inf)
-    best = np.argmax(scored, axis=1)
-    return np.where(eligible.any(axis=1), best, -1)
 
 
 def _china_supply(p: dict[str, np.ndarray], n_months: int) -> dict:
@@ -191,7 +175,7 @@ def _china_supply(p: dict[str, np.ndarray], n_months: int) -> dict:
     h20_mask = np.where(p["h20_reversal"][:, None] > 0.5, s["mask_h20"], s["mask_h20_ban_kept"])
     arrivals[:, flow["legal", "h20"]] = (monthly(p["h20_units_per_year"], n_months) / 12
                                          * h20_mask * admitted)
-    best = licensed_chip_index(p, n_months)
+    best = licensed_chip_index(p)
     price_factor = ((1 + p["us_revenue_share"]) / (1 + p["reference_revenue_share"])) ** (
         -p["licensed_price_elasticity"])
     wanted = monthly(p["china_licensed_demand_per_year"], n_months) * price_factor[:, None]
@@ -228,7 +212,7 @@ def _china_supply(p: dict[str, np.ndarray], n_months: int) -> dict:
     arrivals[:, flow["offshore", "rented"]] = (
         monthly(p["offshore_rented_h100e_per_year"], n_months) / 12 / s["offshore_h100e"])
     return {"arrivals": arrivals, "licensed_index": best, "funnel": ascend["funnel"],
-            "nvidia_pool": nvidia_pool}
+            "nvidia_pool": nvidia_pool, "mandate": mandate}
 
 
 def _flow_weights(licensed_index: np.ndarray, n_months: int) -> dict[str, np.ndarray]:
@@ -245,83 +229,107 @@ def _flow_weights(licensed_index: np.ndarray, n_months: int) -> dict[str, np.nda
     return weights
 
 
-@cache
-def _reference_nvidia_to_china(n_months: int) -> np.ndarray:
-    """Status-quo (declared defaults) Nvidia dies sold to China per month [H100e of uncut die].
-    The U.S. record already reflects these sales; scenarios reallocate the difference."""
-    defaults = stack_values([registry().defaults()])
-    supply = _china_supply(defaults, n_months)
-    weights = _flow_weights(supply["licensed_index"], n_months)["uncut"]
-    out = np.einsum("bft,bf->bt", supply["arrivals"], weights)[0]
-    out.setflags(write=False)
-    return out
-
-
 def simulate(p: dict[str, np.ndarray], n_months: int, detail: bool = True) -> dict[str, np.ndarray]:
     """Run B scenarios at once. p: parameter arrays (B,) or (B, years). Returns (B, T) arrays;
     with detail=True also per-flow arrays (B, flows, T)."""
     with np.errstate(invalid="raise", divide="raise", over="raise"):
-        return _simulate(p, n_months, detail)
+        return _simulate(p, n_months, detail, _reference(n_months))[0]
 
 
-def _simulate(p, n_months, detail):
+@cache
+def _reference(n_months: int) -> dict[str, np.ndarray]:
+    """The status quo's (declared defaults') own path of what mechanisms compare with, and the
+    Nvidia dies it sells to China (the U.S. record already reflects those sales; scenarios
+    reallocate the difference). Each (1, T), read-only."""
+    with np.errstate(invalid="raise", divide="raise", over="raise"):
+        reference = _simulate(stack_values([registry().defaults()]), n_months, False, None)[1]
+    for array in reference.values():
+        array.setflags(write=False)
+    return reference
+
+
+def _fill(p, s, supply, weights, no_controls, reference, n_months):
+    """Buyers' choice and learning by doing (lib/core/mechanisms.py): arrivals scaled to what
+    each channel sells, and the no-controls top-up [H100e/month] set."""
+    t = np.arange(n_months)
+    arrivals = supply["arrivals"]
+    offered = dict(zip(OFFERED, np.einsum("bft,bfg->bgt", arrivals, weights["rating"][
+        :, :, None] * OFFERED_MATRIX).transpose(1, 0, 2), strict=True))
+    demand = mechanisms.chinese_demand(p, t - YIELD_BASE_MONTH, n_months)
+    base = p["domestic_share_without_controls"][:, None]
+    floor = np.where(no_controls, base, np.maximum(base, supply["mandate"]))
+    wanted_nvidia = np.minimum(supply["nvidia_pool"] * p["china_nocontrols_share"][:, None],
+                               demand)
+    after_controls = no_controls & (t[None, :] >= s["pre_control_months"])
+    filled = mechanisms.fill_demand(p, offered, demand, wanted_nvidia, floor, after_controls,
+                                    reference)
+    for mask, sold, key in ((LEGAL_SOLD, filled.legal, "legal"),
+                            (SMUGGLED, filled.smuggled, "smuggled"),
+                            (DOMESTIC, filled.domestic, "domestic")):
+        arrivals[:, mask] *= mechanisms.relative(sold, offered[key])[:, None, :]
+    arrivals[:, FLOWS.index(("no_controls", "nvidia_h100e"))] = filled.topup
+    return filled, offered
+
+
+def _simulate(p, n_months, detail, reference):
     t = np.arange(n_months)
     s = _static(n_months)
     supply = _china_supply(p, n_months)
     arrivals = supply["arrivals"]
     weights = _flow_weights(supply["licensed_index"], n_months)
     no_controls = p["no_export_controls"][:, None] > 0.5
+    filled, offered = _fill(p, s, supply, weights, no_controls, reference, n_months)
     # One contraction over the flows gives every class's inflow rated by FLOP and by
-    # bandwidth (for the stocks), Nvidia's H100e and the uncut dies sold to China. The
-    # no-controls top-up (zero so far) is added to its columns once it is known.
+    # bandwidth (for the stocks), Nvidia's H100e and the uncut dies sold to China.
     per_stock = np.where(RATED[None, None, :], weights["rating"][:, :, None],
                          weights["bandwidth"][:, :, None]) * STOCK_MATRIX  # (B, F, stocks)
-    per_sum = np.stack([weights["rating"] * NVIDIA, weights["uncut"]], axis=2)
-    summed = np.einsum("bft,bfk->bkt", arrivals, np.concatenate([per_stock, per_sum], axis=2))
-    inflow, nvidia_h100e, sold_to_china = summed[:, :len(STOCKS)], summed[:, -2], summed[:, -1]
-    # Without controls China buys its no-controls share of Nvidia's output from Oct 2022,
-    # within what its AI capex can pay for, and at least what it got under controls.
-    years_from_2025 = (t - YIELD_BASE_MONTH)[None, :] / 12
-    price = p["nvidia_price_per_h100e_usd"][:, None] * 0.5 ** (
-        years_from_2025 / p["price_performance_doubling_years"][:, None])
-    affordable = (monthly(p["china_ai_capex_busd"], n_months) * 1e9 / 12
-                  * p["accelerator_share_of_capex"][:, None] / price)
-    wanted = np.minimum(supply["nvidia_pool"] * p["china_nocontrols_share"][:, None], affordable)
-    topup = np.where(no_controls & (t[None, :] >= s["pre_control_months"]),
-                     np.maximum(wanted - nvidia_h100e, 0.0), 0.0)  # [H100e/month]
-    arrivals[:, FLOWS.index(("no_controls", "nvidia_h100e"))] = topup
-    for column in (STOCKS.index(("rating", "other")), STOCKS.index(("bandwidth", "rest"))):
-        inflow[:, column] += topup  # rated 1 by FLOP and by bandwidth, in China
-    sold_to_china += topup
+    summed = np.einsum("bft,bfk->bkt", arrivals, np.concatenate(
+        [per_stock, weights["uncut"][:, :, None]], axis=2))
+    inflow, sold_to_china = summed[:, :len(STOCKS)], summed[:, -1]
 
     life = p["chip_mean_life_years"] * 12
     training_share = monthly(p["training_share"], n_months)
     years_since_base = np.clip(t - YIELD_BASE_MONTH, 0, None)[None, :] / 12
     ceiling = np.maximum(p["ascend_utilization_ceiling"], p["ascend_utilization_2025"])[:, None]
-    utilization = ceiling - (ceiling - p["ascend_utilization_2025"][:, None]) * 0.5 ** (
-        years_since_base / p["cann_maturity_halflife_years"][:, None])
+    # software maturity: the gap to the ceiling halves every half-life, faster with learning
+    utilization = np.maximum(ceiling - (ceiling - p["ascend_utilization_2025"][:, None]) * 0.5 ** (
+        years_since_base / p["cann_maturity_halflife_years"][:, None]) / filled.learning, 0.05)
     penalty = np.where(no_controls[:, 0], 1.0,
                        p["h800_training_penalty"] ** (1 - p["h800_penalty_recovered"]))
     remote_ban = p["remote_access_rule"][:, None] * _from_year(p["us_rules_from_year"], n_months)
 
-    # stocks by class: retirement is linear in arrivals, so each class retires as one
-    stock = surviving(inflow, life)
+    # stocks by class: retirement is linear in arrivals, so each class retires as one; the
+    # power the chips in China draw is one more stock, weighted by each arrival's kW
+    kw = mechanisms.kw_per_h100e(p, t - YIELD_BASE_MONTH)
+    power_in = kw * ((1 + p["domestic_power_penalty"][:, None]) * inflow[:, DOMESTIC_STOCK]
+                     + inflow[:, OTHER_IN_CHINA].sum(axis=1))
+    stock = surviving(np.concatenate([inflow, power_in[:, None]], axis=1), life)
     hw = {c: stock[:, k] for k, (w, c) in enumerate(STOCKS) if w == "rating"}
     bw = {c: stock[:, k] for k, (w, c) in enumerate(STOCKS) if w == "bandwidth"}
+    china_power_kw = monthly(p["china_dc_power_gw"], n_months) * 1e6 * p[
+        "china_ai_power_share"][:, None]
+    china_powered = mechanisms.powered_share(p, stock[:, -1], china_power_kw)
     usable_rented = 1 - remote_ban
     china_total = np.maximum(hw["domestic"] + hw["limited"] + hw["other"], CHINA_COMPUTE_FLOOR)
     delivered = np.cumsum(inflow[:, [STOCKS.index(("rating", c)) for c in IN_CHINA]].sum(
         axis=1), axis=1)
     china_offshore = hw["owned"] + hw["rented"] * usable_rented
     china_usable = china_total + china_offshore
-    # usable compute after the haircuts, each applied once
-    china_working = np.maximum(hw["domestic"] * utilization + hw["limited"] / penalty[:, None]
-                               + hw["other"] + china_offshore, CHINA_COMPUTE_FLOOR)
-    china_bandwidth = bw["domestic"] * utilization + bw["rest"] + bw["rented"] * usable_rented
+    # usable compute after the haircuts, each applied once, and what power can run
+    domestic_working = hw["domestic"] * utilization * china_powered
+    china_working = np.maximum(domestic_working + (hw["limited"] / penalty[:, None] + hw[
+        "other"]) * china_powered + china_offshore, CHINA_COMPUTE_FLOOR)
+    china_bandwidth = np.maximum((bw["domestic"] * utilization + bw["rest"]) * china_powered
+                                 + bw["rented"] * usable_rented, CHINA_COMPUTE_FLOOR)
+    # train on Nvidia, serve on domestic chips: domestic chips train at a reduced share
+    domestic_training = np.where(mechanisms.on(p, "train_serve_split"),
+                                 p["domestic_training_share"][:, None], 1.0)
+    china_training = training_share * (china_working - (1 - domestic_training)
+                                       * domestic_working)
 
     # U.S.: owned compute by vendor, plus Nvidia dies not sold to China
-    reallocated = p["us_reallocation_share"][:, None] * (
-        _reference_nvidia_to_china(n_months)[None, :] - sold_to_china)
+    reallocated = 0.0 if reference is None else p["us_reallocation_share"][:, None] * (
+        reference["nvidia_to_china"] - sold_to_china)
     us_nvidia = supply["nvidia_pool"] * p["us_nvidia_share"][:, None] + reallocated
     # the 2021 installed base arrives in Jan 2022 and retires gradually, as China's does
     us_nvidia[:, 0] += p["nvidia_output_2019_2021_h100e"] * p["us_nvidia_share"]
@@ -330,52 +338,42 @@ def _simulate(p, n_months, detail):
         grown(p["us_tpu_h100e"], p["us_tpu_growth"], n_months),
         grown(p["us_trainium_h100e"], p["us_trainium_growth"], n_months),
     ], axis=1)
-    us_by_vendor = surviving(us_arrivals, life)
+    us_stock = surviving(np.concatenate([us_arrivals, (us_arrivals.sum(axis=1) * kw)[
+        :, None]], axis=1), life)
+    us_by_vendor = us_stock[:, :3]
     us_total = np.maximum(us_by_vendor.sum(axis=1), 1.0)
-    us_training = us_total * training_share
-    china_training = china_working * training_share
+    us_powered = mechanisms.powered_share(p, us_stock[:, 3], mechanisms.us_power_kw(
+        p, us_stock[:, 3], t, RECORD_LAST_MONTH))
+    us_working = us_total * us_powered
+    ratio = us_total / china_usable
 
-    # algorithmic efficiency and the race gap
-    log_growth = np.log(p["algorithmic_efficiency_growth"])[:, None]
-    us_multiplier = np.exp(log_growth * t[None, :] / 12)
-    china_multiplier = np.exp(
-        log_growth * (t[None, :] - p["china_diffusion_lag_months"][:, None]) / 12
-    ) * p["china_efficiency_multiplier"][:, None]
-    us_effective = us_total * us_multiplier
-    china_effective = china_working * china_multiplier
-    log_us = np.log(us_effective)
-    slope = np.maximum((log_us[:, 12] - log_us[:, 0]) / 12, 1e-3)[:, None]  # [log/month]
-    # the gap, and the part hardware alone explains (China's compute at U.S. algorithms):
-    # one search of the U.S. curve for both
-    both = np.log(np.concatenate([china_effective, china_working * us_multiplier], axis=1))
-    race_gap, hardware_gap = np.split(np.tile(t, 2)[None, :] - first_reach(log_us, both, slope),
-                                      2, axis=1)
-
-    run_seconds = p["training_run_days"][:, None] * SECONDS_PER_DAY
-    flop_per_h100e = H100_BF16_FLOPS * p["model_flops_utilization"][:, None] * run_seconds
+    compute = {"us_working": us_working, "us_training": us_working * training_share,
+               "us_inference": np.maximum(us_working * (1 - training_share), 1.0),
+               "china_working": china_working, "china_training": np.maximum(
+                   china_training, CHINA_COMPUTE_FLOOR),
+               "china_inference": np.maximum(china_working - china_training,
+                                             CHINA_COMPUTE_FLOOR),
+               "china_bandwidth": china_bandwidth, "ratio": ratio}
+    race = capability.race(p, t, compute, None if reference is None else reference["ratio"])
     out = {
         "china_total": china_total, "china_delivered": delivered,
         "china_offshore": china_offshore,
         "china_usable": china_usable, "china_working": china_working,
-        "china_training": china_training,
-        "china_inference": china_working * (1 - training_share),
+        "china_training": compute["china_training"],
+        "china_inference": compute["china_inference"],
         "china_inference_bandwidth": china_bandwidth,
-        "us_total": us_total, "us_training": us_training,
-        "us_inference": us_total * (1 - training_share),
+        "us_total": us_total, "us_training": compute["us_training"],
+        "us_inference": compute["us_inference"],
         "us_nvidia": us_by_vendor[:, 0], "us_tpu": us_by_vendor[:, 1],
         "us_trainium": us_by_vendor[:, 2],
-        "china_effective": china_effective, "us_effective": us_effective,
-        "ratio": us_total / china_usable, "effective_ratio": us_effective / china_effective,
-        "race_gap_months": race_gap, "race_gap_hardware_months": hardware_gap,
-        "race_gap_algorithmic_months": race_gap - hardware_gap,
-        "ascend_utilization": utilization, "us_algorithmic_multiplier": us_multiplier,
-        "china_algorithmic_multiplier": china_multiplier,
-        "largest_run_flop_us": us_training * p["largest_cluster_share_us"][:, None]
-        * flop_per_h100e,
-        "largest_run_flop_china": china_training * p["largest_cluster_share_china"][:, None]
-        * flop_per_h100e,
-        "reallocated_to_us": reallocated,
-        **supply["funnel"],
+        "ratio": ratio, "ascend_utilization": utilization,
+        "reallocated_to_us": np.broadcast_to(reallocated, us_total.shape),
+        "china_demand": filled.demand,
+        "domestic_sold_share": mechanisms.relative(filled.domestic, offered["domestic"]),
+        "huawei_learning": filled.learning,
+        "us_powered_share": us_powered, "china_powered_share": china_powered,
+        "us_power_need_gw": us_stock[:, 3] / 1e6, "china_power_need_gw": stock[:, -1] / 1e6,
+        **race, **supply["funnel"],
     }
     if detail:
         stock_units = surviving(arrivals, life)
@@ -386,4 +384,8 @@ def _simulate(p, n_months, detail):
         out["stock_h100e"] = stock_units * weights["rating"][:, :, None]
         out["licensed_index"] = supply["licensed_index"]
         out["flow_h100e"] = weights["rating"]
-    return out
+    internals = {"capacity_seen": filled.capacity_seen,
+                 "unmet_before_smuggling": filled.unmet_before_smuggling,
+                 "domestic_cumulative": np.cumsum(offered["domestic"], axis=1),
+                 "ratio": ratio, "nvidia_to_china": sold_to_china}
+    return out, internals
