@@ -114,4 +114,5 @@ def test_counterfactual_and_channels():
 
 def test_calibrated_values_are_named_where_the_back_cast_is_shown():
     from lib.report.assumptions import calibrated_labels
-    assert calibrated_labels() == ["Share of SMIC 7 nm for Ascend", "Domestic HBM output"]
+    assert calibrated_labels() == ["Share of SMIC 7 nm for Ascend", "Domestic HBM output",
+                                   "China's capability per frontier FLOP"]

@@ -42,9 +42,11 @@ METRICS: dict[str, tuple[str, Pick | None]] = {
     "domestic_h100e": ("h100e", lambda ch, _: ch in DOMESTIC),
     # cumulative arrivals from 2022, with no retirements (none by 2025 at a 4+ year life)
     "china_h100e": ("h100e", lambda ch, _: ch not in NOT_CHINA),
+    "capability_lag_months": ("capability_lag_months", None),  # read "at" a month
 }
 
-PERIOD_MONTHS = {"year": 12, "quarter": 3}  # "cumulative": from January 2022
+PERIOD_MONTHS = {"year": 12, "quarter": 3, "at": 1}  # "cumulative": from January 2022;
+# "at": the value in the month of as_of (for levels such as a lag in months)
 
 
 def flow_indices(pick: Pick) -> list[int]:

@@ -57,7 +57,8 @@ def race(p, t: np.ndarray, compute: dict[str, np.ndarray], reference_ratio) -> d
     run_us = compute["us_training"] * p["largest_cluster_share_us"][:, None] * flop_per_h100e
     run_china = compute["china_training"] * p["largest_cluster_share_china"][
         :, None] * flop_per_h100e
-    frontier_us, frontier_china = run_us * us_multiplier, run_china * china_multiplier
+    frontier_us = run_us * us_multiplier
+    frontier_china = run_china * china_multiplier * p["china_capability_per_flop"][:, None]
     feedback = np.where(mechanisms.on(p, "deployment_feedback"),
                         p["feedback_elasticity"][:, None], 0.0)
     log_capability_us = np.log(frontier_us) + feedback * np.log(compute["us_inference"])

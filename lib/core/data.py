@@ -107,7 +107,7 @@ ALLOWED_VALUES = {
     ("huawei_roadmap.csv", "ascend_class"): {"910", "950"},
     ("huawei_roadmap.csv", "roadmap_delay_applies"): {0, 1},
     ("nvidia_china_products.csv", "licensing"): {"case_by_case", "b30a", "blackwell_rubin"},
-    ("history/checkpoints.csv", "period"): {"cumulative", "year", "quarter"},
+    ("history/checkpoints.csv", "period"): {"cumulative", "year", "quarter", "at"},
     ("history/checkpoints.csv", "holdout"): {"true", "false"},  # read as bool by the back-cast
 }
 

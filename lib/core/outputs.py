@@ -119,7 +119,8 @@ OUTPUTS: dict[str, Output] = {o.key: o for o in (
            "The largest U.S. training run times U.S. algorithmic efficiency.", "log", "us"),
     Output("frontier_effective_flop_china", "China frontier run, effective",
            "2022-algorithm FLOP",
-           "China's largest training run times its algorithmic efficiency.", "log", "china"),
+           "China's largest training run times its algorithmic efficiency and its capability "
+           "per FLOP.", "log", "china"),
     Output("capability_months_distilled", "Capability months distillation closes", "months",
            "Months of capability lag closed by distilling U.S. models (distillation on).",
            "linear", "china"),
