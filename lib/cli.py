@@ -18,7 +18,7 @@ import pandas as pd
 
 from lib.analysis.backcast import backcast_table
 from lib.core.data import DataError
-from lib.core.domestic import BINDING
+from lib.core.model import BINDING
 from lib.core.outputs import CHANNELS, OUTPUTS, output
 from lib.core.runs import Result, run
 from lib.core.scenario import Scenario, ScenarioError, presets, validate_data

@@ -10,7 +10,7 @@ from lib.report import briefing, fmt, race, style
 
 st.html("""<style>
 .block-container {padding-top: 2.2rem !important; padding-bottom: 0 !important;}
-[data-testid="stMetricValue"] {font-size: 2.6rem;}
+[data-testid="stMetricValue"] {font-size: 2.2rem;}
 .st-key-briefing-takeaways p, .st-key-briefing-takeaways li {font-size: 1.25rem; line-height: 1.45;}
 </style>""")
 scenario, res = state.scenario(), state.result()
@@ -24,19 +24,16 @@ year = head[1].selectbox("Year", years, index=years.index(min(2027, years[-1])),
 
 headline = race.headline(res, year, controls_range(scenario))
 rows = {row.metric: row for row in headline.itertuples()}
-cols = st.columns(4)
-for column, key in ((cols[0], "china_total"), (cols[1], "us_total")):
-    row = rows[key]
-    column.metric(f"{row.label}, end {year}", fmt.fmt_with_unit(row.scenario, row.unit),
-                  delta=race.no_controls_text(row), delta_color="off", delta_arrow="off",
-                  border=True)
-gap = rows["race_gap_months"]
-cols[2].metric(gap.label, f"{gap.scenario:.0f} {gap.unit}", delta=race.no_controls_text(gap),
-               delta_color="off", delta_arrow="off", border=True)
-cols[3].metric(f"{output('smuggled_share').label}, {year}",
-               f"{res.value('smuggled_share', year):.0%}",
-               delta=f"{CHANNELS['legal']} {res.channel_share('legal', year):.0%}",
-               delta_color="off", delta_arrow="off", border=True)
+smuggled = (output("smuggled_share").label,
+            f"{res.value('smuggled_share', year):.0%}",
+            f"{CHANNELS['legal']} {res.channel_share('legal', year):.0%}")
+cards = [(rows[k].label, fmt.fmt_with_unit(rows[k].scenario, rows[k].unit),
+          race.no_controls_text(rows[k]))
+         for k in ("china_total", "us_total", "race_gap_months", "capability_lag_months")]
+with st.container(horizontal=True, key="briefing-cards"):  # wraps rather than clips
+    for label, value, delta in [*cards, smuggled]:
+        st.metric(label, value, delta=delta, delta_color="off", delta_arrow="off",
+                  border=True, width="content")
 
 left, right = st.columns(2)
 with left:

@@ -5,6 +5,7 @@ import streamlit as st
 
 from lib.analysis.controls import controls_range
 from lib.app import figures, state, widgets
+from lib.core.outputs import output
 from lib.core.scenario import Scenario
 from lib.report import fmt, race
 
@@ -15,10 +16,12 @@ scenario, res = state.scenario(), state.result()
 year = widgets.year_picker(res, "race_year", 2027, "Headline year (end of December)")
 ranges = controls_range(scenario)
 headline = race.headline(res, year, ranges)
-for column, row in zip(st.columns(4), headline.itertuples(), strict=True):
-    column.metric(f"{row.label} [{row.unit}], {year}", fmt.fmt_number(row.scenario, row.unit),
+# cards as wide as their text, wrapping onto a second row on a narrow screen: never clipped
+with st.container(horizontal=True, key="race-cards"):
+    for row in headline.itertuples():
+        st.metric(f"{row.label}, {year}", fmt.fmt_with_unit(row.scenario, row.unit),
                   delta=race.no_controls_text(row), delta_color="off", delta_arrow="off",
-                  border=True)
+                  border=True, width="content", help=output(row.metric).description)
 st.caption(race.gap_explained(res, ranges, year))
 
 options = st.columns([2, 1, 1, 1])
@@ -47,9 +50,11 @@ if scenario == baseline:
     st.info("This is the status-quo scenario, so there is no change to attribute. Pick another "
             "preset or move a lever to see how each lever group moves the race gap.")
 else:
-    gap_year = min(2030, res.last_year)
+    by = st.segmented_control("Split the change", ["lever group", "mechanism"],
+                              default="lever group", key="race_split",
+                              format_func=lambda b: f"By {b}") or "lever group"
     widgets.chart("race_gap_waterfall",
-                  *figures.race_gap_waterfall(scenario, baseline, gap_year))
+                  *figures.race_gap_waterfall(scenario, baseline, year, by))
 
 # built only while open: the expander reruns the page when toggled, and its chart costs ~60 ms
 runs_panel = st.expander("Largest training run each side could do", key="race_runs_open",

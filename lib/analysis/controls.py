@@ -17,7 +17,7 @@ from lib.core.model import simulate
 from lib.core.registry import registry
 from lib.core.scenario import Scenario
 
-SERIES = ("china_total", "us_total", "ratio", "race_gap_months")
+SERIES = ("china_total", "us_total", "ratio", "race_gap_months", "capability_lag_months")
 RANGE = (5, 50, 95)  # percentiles reported
 DRAWS = 300  # ~65 ms a new scenario; the 5% and 95% ends move ~10% between seeds, as at 500
 

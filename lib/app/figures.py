@@ -34,10 +34,12 @@ def compute_race(scenario: Scenario, kind: str, effective: bool, log_y: bool,
 
 
 @memo(64)
-def race_gap_waterfall(scenario: Scenario, baseline: Scenario, year: int) -> Chart:
-    water = race.waterfall_table(scenario, baseline, "race_gap_months", year)
+def race_gap_waterfall(scenario: Scenario, baseline: Scenario, year: int,
+                       by: str = "lever group") -> Chart:
+    water = race.waterfall_table(scenario, baseline, "race_gap_months", year, by)
+    what = "lever groups" if by == "lever group" else "the levers alone and each mechanism"
     return race.waterfall(water, style.scenario_source(
-        scenario, "Shapley attribution over lever groups vs the status quo.")), water
+        scenario, f"Shapley attribution over {what} vs the status quo.")), water
 
 
 @memo(32)

@@ -60,7 +60,7 @@ FLOWS = (
 FLOW_LABELS = tuple(f"{channel}:{chip_id}" for channel, chip_id in FLOWS)
 CHANNELS = tuple(outputs.CHANNELS)
 SMIC_GENERATIONS = tuple(c for ch, c in FLOWS if ch == "smic")
-BINDING = domestic.BINDING
+BINDING = (*domestic.BINDING, "buyers' orders")  # orders bind where demand takes less
 OFFSHORE_CHIP = "b300"  # offshore compute is counted in B300s (SemiAnalysis's unit)
 # The chip each flow's units are; "licensed" is chosen per scenario.
 RATED_AS = {"installed_2021": "a100", "owned": OFFSHORE_CHIP, "rented": OFFSHORE_CHIP}
@@ -375,6 +375,9 @@ def _simulate(p, n_months, detail, reference):
         "us_power_need_gw": us_stock[:, 3] / 1e6, "china_power_need_gw": stock[:, -1] / 1e6,
         **race, **supply["funnel"],
     }
+    sold_share = out["domestic_sold_share"]
+    out["binding_constraint"] = np.where(sold_share < 1 - 1e-9, len(BINDING) - 1,
+                                         out["binding_constraint"])
     if detail:
         stock_units = surviving(arrivals, life)
         stock_units[:, RENTED] *= usable_rented[:, None, :]

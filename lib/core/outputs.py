@@ -168,7 +168,8 @@ OUTPUTS: dict[str, Output] = {o.key: o for o in (
     Output("hbm_domestic_used", "Domestic HBM used", "stacks/month",
            "Domestic HBM stacks packaged into 950-class chips.", "linear", "china"),
     Output("binding_constraint", "Binding constraint on Ascend output", "category",
-           "Which limit sets Ascend output: an index into lib/core/domestic.py BINDING.",
+           "Which limit sets Ascend output: an index into lib/core/model.py BINDING (buyers' "
+           "orders where demand takes less than can be made).",
            "linear", "china"),
     Output("smic_generation", "Ascend generation made at SMIC", "index",
            "The newest Ascend generation SMIC makes: an index into lib/core/model.py "

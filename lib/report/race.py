@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib.analysis.attribution import attribute
+from lib.analysis.attribution import attribute, attribute_mechanisms
 from lib.analysis.controls import ControlsRange
 from lib.core.data import table
 from lib.core.outputs import output
@@ -42,7 +42,8 @@ KEY_EVENTS = {  # events.csv label -> short text for small annotated charts
 }
 
 
-HEADLINE_KEYS = ("china_total", "us_total", "ratio", "race_gap_months")
+HEADLINE_KEYS = ("china_total", "us_total", "ratio", "race_gap_months",
+                 "capability_lag_months")
 
 
 def counterfactual(result: Result) -> Result:
@@ -71,13 +72,15 @@ def no_controls_text(row) -> str:
     """A headline row's no-controls figure, with its 5-95% range when the row has one."""
     text = f"no controls: {fmt.fmt_number(row.no_controls, row.unit)}"
     if hasattr(row, "no_controls_p5"):
-        text += (f" ({fmt.fmt_number(row.no_controls_p5, row.unit)}-"
+        text += (f" ({fmt.fmt_number(row.no_controls_p5, row.unit)} to "
                  f"{fmt.fmt_number(row.no_controls_p95, row.unit)})")
     return text
 
 
 GAP_DEFINITION = ("Race gap: how many months ago the U.S. had the effective compute (hardware "
                   "times algorithms) Chinese labs can use now.")
+CAPABILITY_DEFINITION = ("Capability lag: how many months ago the U.S. frontier training run "
+                         "matched China's in effective FLOP (with the mechanisms switched on).")
 
 
 def gap_explained(result: Result, ranges: ControlsRange, year: int) -> str:
@@ -86,11 +89,15 @@ def gap_explained(result: Result, ranges: ControlsRange, year: int) -> str:
     gap = result.value("race_gap_months", year)
     hardware = result.value("race_gap_hardware_months", year)
     low, mid, high = ranges.at(ranges.value, "race_gap_months", year)
+    cap_low, cap_mid, cap_high = ranges.at(ranges.value, "capability_lag_months", year)
     return (f"{GAP_DEFINITION} End {year}: {gap:.1f} months = {hardware:.1f} from hardware "
             f"(China at U.S. algorithms; U.S. / China compute {result.value('ratio', year):.1f}x) "
             f"+ {gap - hardware:.1f} from China's algorithmic lag. Export controls account for "
             f"{mid:.1f} months of it ({low:.1f}-{high:.1f}, 5-95% over {ranges.draws} draws of "
-            "the assumptions, China's no-controls share of Nvidia output among them).")
+            "the assumptions, China's no-controls share of Nvidia output among them, net of "
+            f"any backfire the mechanisms carry). {CAPABILITY_DEFINITION} End {year}: "
+            f"{result.value('capability_lag_months', year):.1f} months; controls account for "
+            f"{cap_mid:.1f} ({cap_low:.1f}-{cap_high:.1f}).")
 
 
 def compute_over_time(result: Result, kind: str = "total", effective: bool = False,
@@ -130,10 +137,14 @@ def events_frame() -> pd.DataFrame:
     return events
 
 
+ATTRIBUTIONS = {"lever group": attribute, "mechanism": attribute_mechanisms}
+
+
 def waterfall_table(scenario: Scenario, baseline: Scenario, metric: str = "race_gap_months",
-              year: int = 2030) -> pd.DataFrame:
-    """Change in `metric` from `baseline` to `scenario` split by lever group (Shapley)."""
-    frame = attribute(scenario, baseline, metric, year)
+                    year: int = 2030, by: str = "lever group") -> pd.DataFrame:
+    """Change in `metric` from `baseline` to `scenario` split by lever group, or into the
+    levers alone and each mechanism (exact Shapley values; lib/analysis/attribution.py)."""
+    frame = ATTRIBUTIONS[by](scenario, baseline, metric, year)
     out = pd.DataFrame({
         "step": [f"{preset_label(baseline.preset)}"] + list(frame["label"]) + ["This scenario"],
         "kind": ["absolute"] + ["relative"] * len(frame) + ["total"],
@@ -141,7 +152,7 @@ def waterfall_table(scenario: Scenario, baseline: Scenario, metric: str = "race_
         + [frame.attrs["scenario"]],
     })
     out.attrs.update(metric=metric, year=year, unit=output(metric).unit,
-                     metric_label=output(metric).label)
+                     metric_label=output(metric).label, by=by)
     return out
 
 
@@ -265,8 +276,9 @@ def waterfall(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT) -> 
     bottom = min(float(np.min(values)), 0.0)
     pad = 0.15 * max(top - bottom, 1.0)
     fig.update_yaxes(range=[bottom - (pad if bottom < 0 else 0), top + pad])
-    return finish(fig, f"What moves the race gap: {label} at end {year}, by lever group",
-                  "Lever group (blue widens the gap, vermillion narrows it)",
+    by = frame.attrs.get("by", "lever group")
+    return finish(fig, f"What moves the race gap: {label} at end {year}, by {by}",
+                  f"{by.capitalize()} (blue widens the gap, vermillion narrows it)",
                   f"{label} [{unit}]", source, height=height, legend=False)
 
 
