@@ -86,11 +86,22 @@ STOCK_MATRIX = np.stack([(CLASS_MASKS if w == "rating" else BANDWIDTH_MASKS)[c]
 RATED = np.array([w == "rating" for w, _ in STOCKS])
 DOMESTIC_STOCK = STOCKS.index(("rating", "domestic"))
 OTHER_IN_CHINA = [STOCKS.index(("rating", c)) for c in IN_CHINA if c != "domestic"]
+
+
+def _flow_slice(pick) -> slice:
+    """The flows a predicate picks, as one contiguous slice of FLOWS (a view, never a copy)."""
+    index = [i for i, flow in enumerate(FLOWS) if pick(*flow)]
+    assert index == list(range(index[0], index[-1] + 1)), "keep these flows together in FLOWS"
+    return slice(index[0], index[-1] + 1)
+
+
 # what buyers' choice fills demand from [H100e/month]: the offered supply of each part
-LEGAL_SOLD = np.array([c == "legal" and x != "installed_2021" for c, x in FLOWS])
-SMUGGLED = np.array([c == "smuggled" for c, _ in FLOWS])
-OFFERED = ("legal", "smuggled", "offshore", "domestic")
-OFFERED_MATRIX = np.stack([LEGAL_SOLD, SMUGGLED, OFFSHORE, DOMESTIC], axis=1).astype(float)
+OFFERED = {
+    "legal": _flow_slice(lambda c, x: c == "legal" and x != "installed_2021"),
+    "smuggled": _flow_slice(lambda c, _: c == "smuggled"),
+    "offshore": _flow_slice(lambda c, _: c == "offshore"),
+    "domestic": _flow_slice(lambda c, _: c in ("tsmc_dies", "smic", "domestic_other")),
+}
 
 
 @cache
@@ -253,8 +264,8 @@ def _fill(p, s, supply, weights, no_controls, reference, n_months):
     each channel sells, and the no-controls top-up [H100e/month] set."""
     t = np.arange(n_months)
     arrivals = supply["arrivals"]
-    offered = dict(zip(OFFERED, np.einsum("bft,bfg->bgt", arrivals, weights["rating"][
-        :, :, None] * OFFERED_MATRIX).transpose(1, 0, 2), strict=True))
+    offered = {key: np.einsum("bft,bf->bt", arrivals[:, flows], weights["rating"][:, flows])
+               for key, flows in OFFERED.items()}
     demand = mechanisms.chinese_demand(p, t - YIELD_BASE_MONTH, n_months)
     base = p["domestic_share_without_controls"][:, None]
     floor = np.where(no_controls, base, np.maximum(base, supply["mandate"]))
@@ -263,10 +274,9 @@ def _fill(p, s, supply, weights, no_controls, reference, n_months):
     after_controls = no_controls & (t[None, :] >= s["pre_control_months"])
     filled = mechanisms.fill_demand(p, offered, demand, wanted_nvidia, floor, after_controls,
                                     reference)
-    for mask, sold, key in ((LEGAL_SOLD, filled.legal, "legal"),
-                            (SMUGGLED, filled.smuggled, "smuggled"),
-                            (DOMESTIC, filled.domestic, "domestic")):
-        arrivals[:, mask] *= mechanisms.relative(sold, offered[key])[:, None, :]
+    for key, sold in (("legal", filled.legal), ("smuggled", filled.smuggled),
+                      ("domestic", filled.domestic)):
+        arrivals[:, OFFERED[key]] *= mechanisms.relative(sold, offered[key])[:, None, :]
     arrivals[:, FLOWS.index(("no_controls", "nvidia_h100e"))] = filled.topup
     return filled, offered
 

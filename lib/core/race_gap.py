@@ -15,21 +15,21 @@ def first_reach(log_us: np.ndarray, log_target: np.ndarray, slope: np.ndarray) -
     batch, n_months = log_us.shape
     curve = np.maximum.accumulate(log_us, axis=1)
     lo, hi = curve[:, :1], curve[:, -1:]
-    # searchsorted on all rows at once: offset each row into its own band
-    span = float(np.max(hi - lo)) + 1.0
-    offsets = (np.arange(batch) * (span + 1.0))[:, None]
-    flat = (curve - lo + offsets).ravel()
-    query = np.clip(log_target, lo, hi) - lo + offsets
-    index = np.searchsorted(flat, query.ravel(), side="left").reshape(log_target.shape)
-    index -= (np.arange(batch) * n_months)[:, None]
-    index = np.clip(index, 1, n_months - 1)
-    left = np.take_along_axis(curve, index - 1, axis=1)
-    right = np.take_along_axis(curve, index, axis=1)
-    step = right - left
-    clipped = np.clip(log_target, lo, hi)
+    # searchsorted on all rows at once: each row shifted into its own band of one flat array
+    offsets = (np.arange(batch) * (float(np.max(hi - lo)) + 2.0))[:, None] - lo
+    flat = (curve + offsets).ravel()
+    clipped = np.minimum(np.maximum(log_target, lo), hi)
+    found = np.searchsorted(flat, (clipped + offsets).ravel(), side="left")
+    row_start = np.repeat(np.arange(batch) * n_months, log_target.shape[1])
+    # index within the row, kept in 1..n-1 so a step [index-1, index] exists
+    index = np.clip(found - row_start, 1, n_months - 1)
+    at = row_start + index
+    flat_curve = curve.ravel()
+    left = flat_curve[at - 1].reshape(log_target.shape)
+    step = flat_curve[at].reshape(log_target.shape) - left
     # a flat step only happens where index 0 was clipped to 1: the target is the first value
     fraction = np.divide(clipped - left, step, out=np.zeros_like(step), where=step > 0)
-    inside = index - 1 + fraction
-    before = (log_target - lo) / slope
-    after = (n_months - 1) + (log_target - hi) / slope
-    return np.where(log_target < lo, before, np.where(log_target > hi, after, inside))
+    inside = index.reshape(log_target.shape) - 1 + fraction
+    outside = np.where(log_target < lo, (log_target - lo) / slope,
+                       (n_months - 1) + (log_target - hi) / slope)
+    return np.where((log_target < lo) | (log_target > hi), outside, inside)
