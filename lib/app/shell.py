@@ -9,6 +9,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from lib.analysis.arguments import FILE as ARGUMENTS_FILE
+from lib.analysis.arguments import load_arguments
 from lib.app.markup import md_escape
 from lib.app.sidebar import sidebar
 from lib.core.data import DataError, data_folder
@@ -24,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]  # the project folder
 # multipage folder, which would break deep links for the first visitor after a restart.
 PAGES = (  # (file, title, icon, url path)
     ("pages/race_overview.py", "Race overview", ":material/trending_up:", "race"),
+    ("pages/arguments.py", "Arguments", ":material/forum:", "arguments"),
     ("pages/supply_channels.py", "Supply channels", ":material/factory:", "supply"),
     ("pages/chip_tiers.py", "Chip tiers", ":material/memory:", "tiers"),
     ("pages/compare.py", "Compare scenarios", ":material/compare_arrows:", "compare"),
@@ -61,6 +64,7 @@ def main(default_page: str = PAGES[0][0]) -> None:
 def _validated(folder: str) -> bool:
     """Read every data file once per folder and process (a failure is not cached)."""
     validate_data(Path(folder))
+    load_arguments(Path(folder) / ARGUMENTS_FILE)
     return True
 
 
