@@ -45,3 +45,19 @@ def monthly(yearly: np.ndarray, n_months: int) -> np.ndarray:
 def event_month(label: str) -> int:
     """The month of a dated event in data/events.csv, looked up by its label."""
     return month_of(table("events.csv").set_index("label").loc[label, "date"])
+
+
+def from_year(year: np.ndarray, n_months: int) -> np.ndarray:
+    """(B, T) True from January of each row's year."""
+    return np.arange(n_months)[None, :] >= (year[:, None] - FIRST_YEAR) * 12
+
+
+def grown_after(history: np.ndarray, growth: np.ndarray, n_months: int,
+                last_year: int) -> np.ndarray:
+    """Yearly amounts: the recorded values to `last_year`, then the last recorded year's value
+    times each later year's growth, compounded. (B, years) -> (B, months), per month."""
+    years = history.shape[1]
+    last = last_year - FIRST_YEAR
+    factor = np.cumprod(np.where(np.arange(years) > last, growth, 1.0), axis=1)
+    yearly = np.where(np.arange(years) > last, history[:, last:last + 1] * factor, history)
+    return monthly(yearly, n_months) / 12

@@ -30,7 +30,7 @@ from functools import cache
 import numpy as np
 
 from lib.core import capability, domestic, mechanisms, outputs
-from lib.core.calendar import FIRST_YEAR, event_month, month_of, monthly
+from lib.core.calendar import FIRST_YEAR, event_month, from_year, grown_after, month_of, monthly
 from lib.core.chips import chip, legal_sale_masks, licensed_candidates, licensed_chip_index
 from lib.core.data import table
 from lib.core.registry import registry
@@ -142,21 +142,6 @@ def _static(n_months: int) -> dict[str, np.ndarray]:
     }
 
 
-def _from_year(year: np.ndarray, n_months: int) -> np.ndarray:
-    """(B, T) True from January of each row's year."""
-    return np.arange(n_months)[None, :] >= (year[:, None] - FIRST_YEAR) * 12
-
-
-def grown(history: np.ndarray, growth: np.ndarray, n_months: int) -> np.ndarray:
-    """Yearly arrivals: the recorded values to HISTORY_LAST_YEAR, then the last recorded
-    year's value times each later year's growth, compounded. (B, years) -> (B, months)/12."""
-    years = history.shape[1]
-    last = HISTORY_LAST_YEAR - FIRST_YEAR
-    factor = np.cumprod(np.where(np.arange(years) > last, growth, 1.0), axis=1)
-    yearly = np.where(np.arange(years) > last, history[:, last:last + 1] * factor, history)
-    return monthly(yearly, n_months) / 12
-
-
 def _china_supply(p: dict[str, np.ndarray], n_months: int) -> dict:
     """Arrivals [chips/month] for every flow, and the Ascend funnel."""
     s = _static(n_months)
@@ -172,7 +157,8 @@ def _china_supply(p: dict[str, np.ndarray], n_months: int) -> dict:
     admitted = np.where(s["beijing"][None, :],
                         monthly(p["beijing_admission_share"], n_months), 1.0) * (1 - mandate)
 
-    nvidia_pool = grown(p["nvidia_shipments_h100e"], p["nvidia_shipment_growth"], n_months)
+    nvidia_pool = grown_after(p["nvidia_shipments_h100e"], p["nvidia_shipment_growth"],
+                              n_months, HISTORY_LAST_YEAR)
     share = p["china_precontrol_dc_share"][:, None]
     a100 = s["a100_h100e"]
     arrivals[:, flow["legal", "a100"]] = (t < s["pre_control_months"])[None, :] * (
@@ -198,7 +184,7 @@ def _china_supply(p: dict[str, np.ndarray], n_months: int) -> dict:
         * (best >= 0)[:, None] * admitted)
 
     # smuggling, less interdiction (more with location verification once it applies)
-    verified = p["location_verification"][:, None] * _from_year(p["us_rules_from_year"],
+    verified = p["location_verification"][:, None] * from_year(p["us_rules_from_year"],
                                                                   n_months)
     caught = 1 - (1 - p["smuggling_interdiction_share"][:, None]) * (
         1 - verified * p["location_verification_interdiction"][:, None])
@@ -306,7 +292,7 @@ def _simulate(p, n_months, detail, reference):
         years_since_base / p["cann_maturity_halflife_years"][:, None]) / filled.learning, 0.05)
     penalty = np.where(no_controls[:, 0], 1.0,
                        p["h800_training_penalty"] ** (1 - p["h800_penalty_recovered"]))
-    remote_ban = p["remote_access_rule"][:, None] * _from_year(p["us_rules_from_year"], n_months)
+    remote_ban = p["remote_access_rule"][:, None] * from_year(p["us_rules_from_year"], n_months)
 
     # stocks by class: retirement is linear in arrivals, so each class retires as one; the
     # power the chips in China draw is one more stock, weighted by each arrival's kW
@@ -345,8 +331,9 @@ def _simulate(p, n_months, detail, reference):
     us_nvidia[:, 0] += p["nvidia_output_2019_2021_h100e"] * p["us_nvidia_share"]
     us_arrivals = np.stack([
         us_nvidia,
-        grown(p["us_tpu_h100e"], p["us_tpu_growth"], n_months),
-        grown(p["us_trainium_h100e"], p["us_trainium_growth"], n_months),
+        grown_after(p["us_tpu_h100e"], p["us_tpu_growth"], n_months, HISTORY_LAST_YEAR),
+        grown_after(p["us_trainium_h100e"], p["us_trainium_growth"], n_months,
+                    HISTORY_LAST_YEAR),
     ], axis=1)
     us_stock = surviving(np.concatenate([us_arrivals, (us_arrivals.sum(axis=1) * kw)[
         :, None]], axis=1), life)
