@@ -39,7 +39,7 @@ with st.spinner(f"Running {draws:,} draws" + (f" (about {draws // 9000} s)..." i
 st.subheader("Range of outcomes")
 st.caption(f"Shaded: the middle 90% and 50% of {draws:,} draws; dashed: their median; solid "
            "black: this scenario with every assumption at its value.")
-tabs = st.tabs(["China's compute", "U.S. ÷ China compute", "Race gap"])
+tabs = st.tabs(["China's compute", "U.S. ÷ China compute", "Race gap", "Capability lag"])
 for tab, series in zip(tabs, uncertainty.FAN_SERIES, strict=True):
     with tab:
         frame = uncertainty.fan_frame(summary, res, series)

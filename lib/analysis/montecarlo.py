@@ -30,6 +30,7 @@ CHUNK = 2_500  # draws simulated at once: bounds peak memory (~160 MiB per chunk
 
 
 FAN_SERIES = ("china_total", "china_effective", "ratio", "effective_ratio", "race_gap_months",
+              "capability_lag_months",
               "us_total")
 
 
@@ -104,7 +105,7 @@ def monte_carlo(scenario: Scenario, draws: int = 2000, seed: int = 0, spread: fl
     return MonteCarlo(scenario, draws, seed, months_index(n_months), samples)
 
 
-SUMMARY_SERIES = ("china_total", "ratio", "race_gap_months")
+SUMMARY_SERIES = ("china_total", "ratio", "race_gap_months", "capability_lag_months")
 
 
 @dataclass(frozen=True)
