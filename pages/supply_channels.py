@@ -35,3 +35,10 @@ st.subheader("Legal exports and smuggling")
 unit = st.segmented_control("Count", ["units", "h100e"], default="units", key="arrivals_unit",
                             format_func={"units": "Chips", "h100e": "H100e"}.get) or "units"
 widgets.chart("legal_vs_smuggled", *figures.legal_vs_smuggled(scenario, unit))
+
+st.subheader("Demand and what fills it")
+st.caption("Buyers' choice fills Chinese demand with compute abroad (already committed), then "
+           "licensed Nvidia chips, then smuggled chips; domestic chips take the rest, so Huawei "
+           "sells no more than is ordered. Where the bars fall short of the line, demand went "
+           "unmet.")
+widgets.chart("demand_and_supply", *figures.demand_and_supply(scenario))

@@ -368,3 +368,20 @@ def test_data_as_of_is_the_newest_source_not_a_setting():
     # the BIS guidance on China-parented firms (2026-05-31) is the newest dated source; the
     # horizon setting's date is a design choice and must not pose as data
     assert style.data_date() == dt.date(2026, 5, 31)
+
+
+def test_demand_chart_stacks_deliveries_against_demand():
+    from lib.core.model import FLOWS
+    supply_report = supply
+    result = run(Scenario.build("rollback"))
+    frame = supply_report.demand_and_supply(result)
+    assert "demand" in frame and frame.attrs["unit"] == "H100e/yr"
+    # deliveries exclude the January 2022 installed base: the 2022 legal bar is purchases
+    installed = result.flows["arrivals_h100e"][FLOWS.index(("legal", "installed_2021"))].sum()
+    assert frame.loc[2022, "legal"] == pytest.approx(
+        result.channel_years()["arrivals_h100e"].loc[2022, "legal"] - installed)
+    # a rollback is capped by demand: licensed chips never exceed what China wants
+    assert (frame.loc[2027, [c for c in frame.columns if c != "demand"]].sum()
+            <= frame.loc[2027, "demand"] * 1.001)
+    fig = supply_report.demand_chart(frame, "source")
+    assert fig.layout.barmode == "stack" and fig.data[-1].name.startswith("Chinese demand")

@@ -62,6 +62,14 @@ def funnel(scenario: Scenario, month: int) -> Chart:
     return supply.funnel(table, style.scenario_source(scenario)), table
 
 
+@memo(32)
+def demand_and_supply(scenario: Scenario) -> Chart:
+    frame = supply.demand_and_supply(run(scenario))
+    return supply.demand_chart(frame, style.scenario_source(
+        scenario, "Demand: Chinese AI capex x accelerator share / price per H100e, at least "
+        "what China was seen to buy.")), frame
+
+
 @memo(64)
 def legal_vs_smuggled(scenario: Scenario, unit: str) -> Chart:
     arrivals = supply.channel_arrivals_yearly(run(scenario), unit)

@@ -131,8 +131,8 @@ class Filled:
 def fill_demand(p, offered: dict[str, np.ndarray], demand: np.ndarray, wanted_nvidia:
                 np.ndarray, floor: np.ndarray, no_controls: np.ndarray,
                 reference: dict | None) -> Filled:
-    """Buyers' choice: fill Chinese demand from the channels in order of preference (licensed
-    Nvidia, then compute abroad and smuggled chips, then domestic), then learning by doing on
+    """Buyers' choice: fill Chinese demand from the channels in order (compute abroad, already
+    committed; licensed Nvidia; smuggled chips; then domestic), then learning by doing on
     the domestic capacity the orders leave. `offered`: legal, smuggled, offshore, domestic
     [H100e/month] as the supply side allows; `wanted_nvidia`: the no-controls purchase
     target; `floor`: the least domestic share of demand."""
@@ -142,7 +142,9 @@ def fill_demand(p, offered: dict[str, np.ndarray], demand: np.ndarray, wanted_nv
     seen = legal + smuggled + offshore + capacity
     wanted = np.maximum(demand, seen if reference is None else reference["capacity_seen"])
     foreign_room = wanted * (1 - floor)
-    legal_sold = np.where(choice, np.minimum(legal, foreign_room), legal)
+    # compute abroad is already committed; licensed chips fill what is left of the room
+    legal_sold = np.where(choice, np.minimum(legal, np.maximum(foreign_room - offshore, 0.0)),
+                          legal)
     unmet = np.maximum(wanted - legal_sold - offshore - capacity, 1.0)
     response = relative(unmet, None if reference is None else reference[
         "unmet_before_smuggling"]) ** p["smuggling_demand_elasticity"][:, None]

@@ -128,3 +128,36 @@ def legal_vs_smuggled(frame: pd.DataFrame, source: str, height: int = SCREEN_HEI
     fig.update_layout(barmode="group")
     return finish(fig, "Nvidia chips reaching China: legal exports vs smuggling", "Year",
                   f"Chips arriving [{unit}]", source, height=height)
+
+
+def demand_and_supply(result: Result) -> pd.DataFrame:
+    """Per calendar year [H100e/yr]: what each channel delivered (columns: CHANNELS with any
+    arrivals) and Chinese demand (column "demand": AI capex over the price per H100e, at
+    least what China was seen to buy; lib/core/mechanisms.py)."""
+    arrivals = result.by_channel("arrivals_h100e")
+    # the January 2022 installed base is stock from before, not a purchase of the year
+    arrivals["legal"] -= result.flows["arrivals_h100e"][FLOWS.index(("legal", "installed_2021"))]
+    arrivals = arrivals[[c for c in CHANNELS if arrivals[c].abs().sum() > 0] or ["legal"]]
+    frame = arrivals.groupby(arrivals.index.year).sum()
+    frame["demand"] = pd.Series(result.series["china_demand"], index=result.months).groupby(
+        result.months.year).sum()
+    frame.index.name = "year"
+    frame.attrs["unit"] = "H100e/yr"
+    return frame
+
+
+def demand_chart(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT) -> go.Figure:
+    """Stacked yearly deliveries by channel against Chinese demand: where the bars fall short
+    of the line, demand went unmet; where domestic bars are cut, buyers' orders bound."""
+    unit = frame.attrs.get("unit", "H100e/yr")
+    fig = Draft()
+    for channel in (c for c in frame.columns if c != "demand"):
+        fig.add_trace(dict(type="bar", x=list(frame.index), y=frame[channel].to_numpy(),
+                           name=outputs.CHANNELS[channel], meta=channel,
+                           marker=dict(color=CHANNEL_COLOURS.get(channel, GREY))))
+    fig.add_trace(dict(type="scatter", x=list(frame.index), y=frame["demand"].to_numpy(),
+                       name="Chinese demand (AI capex / price)", mode="lines+markers",
+                       line=dict(color="#222", width=3, dash="dot")))
+    fig.update_layout(barmode="stack")  # linear: stacked parts on a log axis would mislead
+    return finish(fig, "Chinese demand for AI compute and what each channel delivered",
+                  "Year", f"Compute arriving [{unit}]", source, height=height)
