@@ -171,7 +171,7 @@ def browser_updates(pages: list[str], moves: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moves", type=int, default=8)
-    parser.add_argument("--pages", default="race,supply,tiers,compare,briefing")
+    parser.add_argument("--pages", default="race,arguments,supply,tiers,compare,briefing")
     parser.add_argument("--skip-browser", action="store_true")
     args = parser.parse_args()
     pages = args.pages.split(",")
