@@ -31,6 +31,9 @@ def takeaways(result: Result, year: int) -> list[str]:
         f"The U.S. has **{fmt_with_unit(us, output('us_total').unit)}**, "
         f"{fmt_with_unit(result.at('ratio', year), output('ratio').unit)} what Chinese labs "
         "can use.",
+        f"China's frontier models trail by **{result.at('capability_lag_months', year):.0f} "
+        f"{output('capability_lag_months').unit}** (capability lag: the largest training run "
+        "in effective FLOP).",
     ]
     if without > china * 1.05:
         lines.append(f"Without export controls China would have about "
