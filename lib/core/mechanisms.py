@@ -36,7 +36,8 @@ class Mechanism:
 
 MECHANISMS: dict[str, Mechanism] = {m.id: m for m in (
     Mechanism("buyers_choice", "Buyers' choice and substitution", "buyers_choice",
-              ("domestic_share_without_controls", "smuggling_demand_elasticity"),
+              ("domestic_share_without_controls", "smuggling_demand_elasticity",
+               "smuggling_premium", "domestic_chip_subsidy"),
               ("china_total", "domestic_sold_share", "china_demand"),
               "Chinese demand is filled by Nvidia first, domestic chips take the rest; Huawei "
               "sells only what is ordered."),
@@ -123,42 +124,65 @@ class Filled:
     topup: np.ndarray  # the no-controls top-up of Nvidia chips
     domestic: np.ndarray
     learning: np.ndarray  # the learning factor applied to domestic capacity
-    demand: np.ndarray  # the demand used: capex-based, at least what China was seen to buy
-    capacity_seen: np.ndarray  # revealed demand: what every channel could supply
-    unmet_before_smuggling: np.ndarray
+    demand: np.ndarray  # the budget used, in H100e at Nvidia's price
+    spend_seen: np.ndarray  # [$/month] what every channel's offer would cost
+    unmet_before_smuggling: np.ndarray  # [$/month]
 
 
-def fill_demand(p, offered: dict[str, np.ndarray], demand: np.ndarray, wanted_nvidia:
-                np.ndarray, floor: np.ndarray, no_controls: np.ndarray,
-                reference: dict | None) -> Filled:
-    """Buyers' choice: fill Chinese demand from the channels in order (compute abroad, already
-    committed; licensed Nvidia; smuggled chips; then domestic), then learning by doing on
-    the domestic capacity the orders leave. `offered`: legal, smuggled, offshore, domestic
-    [H100e/month] as the supply side allows; `wanted_nvidia`: the no-controls purchase
-    target; `floor`: the least domestic share of demand."""
+CHANNEL_COSTS = ("legal", "smuggled", "offshore", "domestic")
+
+
+def channel_costs(p, price: np.ndarray, months_from_base: np.ndarray,
+                  no_controls: np.ndarray) -> dict[str, np.ndarray]:
+    """What Chinese buyers pay per H100e from each channel [$, (B, T)]: Nvidia's price with
+    the U.S. take passed on (licensed), the smuggling premium (smuggled), Nvidia's price
+    (abroad), and the domestic price, falling at the same rate, less the subsidy. Without
+    controls there is no U.S. take and nothing to smuggle: Nvidia's chips cost its price."""
+    domestic = p["domestic_price_per_h100e_usd"][:, None] * 0.5 ** (
+        months_from_base[None, :] / 12 / p["price_performance_doubling_years"][:, None])
+    markup = {"legal": p["us_revenue_share"], "smuggled": p["smuggling_premium"]}
+    return {**{k: price * (1 + np.where(no_controls, 0.0, v[:, None])) for k, v in markup.items()},
+            "offshore": price, "domestic": domestic * (1 - p["domestic_chip_subsidy"][:, None])}
+
+
+def fill_demand(p, offered: dict[str, np.ndarray], budget: np.ndarray, price: np.ndarray,
+                cost: dict[str, np.ndarray], wanted_nvidia: np.ndarray, floor: np.ndarray,
+                no_controls: np.ndarray, reference: dict | None) -> Filled:
+    """Buyers' choice: spend the AI-chip budget [$/month] on the channels in order (compute
+    abroad, already committed; licensed Nvidia; smuggled chips; then domestic), each at its
+    own price, then learning by doing on the domestic capacity the orders leave. `offered`:
+    legal, smuggled, offshore, domestic [H100e/month] as the supply side allows;
+    `wanted_nvidia`: the no-controls purchase target [H100e/month]; `floor`: the least
+    domestic share of the budget. The budget is at least what the status quo's offer cost
+    (China bought all it could get)."""
     choice = on(p, "buyers_choice")
-    legal, smuggled, offshore, capacity = (offered[k] for k in (
-        "legal", "smuggled", "offshore", "domestic"))
-    seen = legal + smuggled + offshore + capacity
-    wanted = np.maximum(demand, seen if reference is None else reference["capacity_seen"])
+    legal, smuggled, offshore, capacity = (offered[k] for k in CHANNEL_COSTS)
+    spend_offshore = offshore * cost["offshore"]
+    seen = sum(offered[k] * cost[k] for k in CHANNEL_COSTS)
+    wanted = np.maximum(budget, seen if reference is None else reference["spend_seen"])
     foreign_room = wanted * (1 - floor)
     # compute abroad is already committed; licensed chips fill what is left of the room
-    legal_sold = np.where(choice, np.minimum(legal, np.maximum(foreign_room - offshore, 0.0)),
-                          legal)
-    unmet = np.maximum(wanted - legal_sold - offshore - capacity, 1.0)
+    legal_sold = np.where(choice, np.minimum(legal, np.maximum(
+        foreign_room - spend_offshore, 0.0) / cost["legal"]), legal)
+    spend_legal = legal_sold * cost["legal"]
+    unmet = np.maximum(wanted - spend_legal - spend_offshore - capacity * cost["domestic"], 1.0)
     response = relative(unmet, None if reference is None else reference[
         "unmet_before_smuggling"]) ** p["smuggling_demand_elasticity"][:, None]
-    room_left = np.maximum(foreign_room - legal_sold - offshore, 0.0)
-    smuggled_sold = np.where(choice, np.minimum(smuggled * response, room_left), smuggled)
+    room_left = np.maximum(foreign_room - spend_legal - spend_offshore, 0.0)
+    smuggled_sold = np.where(choice, np.minimum(smuggled * response,
+                                                room_left / cost["smuggled"]), smuggled)
+    spend_nvidia = spend_legal + smuggled_sold * cost["smuggled"] + spend_offshore
     nvidia = legal_sold + smuggled_sold + offshore
-    target = np.where(choice, np.minimum(wanted_nvidia, foreign_room), wanted_nvidia)
+    target = np.where(choice, np.minimum(wanted_nvidia, foreign_room / price), wanted_nvidia)
     topup = np.where(no_controls, np.maximum(target - nvidia, 0.0), 0.0)
-    orders = np.maximum(wanted - nvidia - topup, floor * wanted)
+    orders = np.maximum(wanted - spend_nvidia - topup * price, floor * wanted) / cost[
+        "domestic"]
     first = np.where(choice, np.minimum(capacity, orders), capacity)
     learning = learning_factor(p, np.cumsum(first, axis=1),
                                None if reference is None else reference["domestic_cumulative"])
     domestic = np.where(choice, np.minimum(capacity * learning, orders), capacity * learning)
-    return Filled(legal_sold, smuggled_sold, topup, domestic, learning, wanted, seen, unmet)
+    return Filled(legal_sold, smuggled_sold, topup, domestic, learning, wanted / price, seen,
+                  unmet)
 
 
 def scarcity_multiplier(p, ratio: np.ndarray, reference: np.ndarray | None,
@@ -170,13 +194,17 @@ def scarcity_multiplier(p, ratio: np.ndarray, reference: np.ndarray | None,
     return np.where(on(p, "scarcity_efficiency"), np.exp(np.clip(extra, -50, 50)), 1.0)
 
 
-def chinese_demand(p, months_from_base: np.ndarray, n_months: int) -> np.ndarray:
-    """Chinese demand for AI compute [H100e/month]: AI capex times its accelerator share,
-    over a price per H100e that halves every price-performance doubling time (from 2025)."""
-    price = p["nvidia_price_per_h100e_usd"][:, None] * 0.5 ** (
+def nvidia_price(p, months_from_base: np.ndarray) -> np.ndarray:
+    """Nvidia's price per H100e [$], halving every price-performance doubling time (from the
+    2025 figure). (B, T)"""
+    return p["nvidia_price_per_h100e_usd"][:, None] * 0.5 ** (
         months_from_base[None, :] / 12 / p["price_performance_doubling_years"][:, None])
+
+
+def chip_budget(p, n_months: int) -> np.ndarray:
+    """Chinese firms' AI-chip budget [$/month]: AI capex times its accelerator share."""
     return (monthly(p["china_ai_capex_busd"], n_months) * 1e9 / 12
-            * p["accelerator_share_of_capex"][:, None] / price)
+            * p["accelerator_share_of_capex"][:, None])
 
 
 def kw_per_h100e(p, months_from_base: np.ndarray) -> np.ndarray:

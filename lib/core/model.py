@@ -6,8 +6,8 @@ scenario and 10,000 variants run through the same code. There is no Python loop 
 chips or samples. Units are in square brackets. Months start in January 2022.
 
 One rating on both sides: H100e = dense 16-bit FLOP/s relative to an H100 (data/chips.csv);
-inference capacity is a separate, bandwidth-weighted output. Haircuts (Ascend software
-maturity, the A800/H800 interconnect penalty) apply once, to usable compute, never to H100e.
+inference capacity is a separate, bandwidth-weighted output. Haircuts (Ascend software maturity,
+the A800/H800 penalty) apply once, to usable compute, never to H100e. Mechanisms: mechanisms.py.
 
 China's supply, by channel (see FLOWS):
   legal          Nvidia sales the rules allowed: the 2021 installed base and Jan-Sep 2022
@@ -72,8 +72,6 @@ DOMESTIC = np.array([c in ("tsmc_dies", "smic", "domestic_other") for c, _ in FL
 LIMITED = np.array([c in ("a800", "h800") for _, c in FLOWS])  # interconnect-limited
 OFFSHORE = np.array([c == "offshore" for c, _ in FLOWS])
 RENTED = np.array([f == ("offshore", "rented") for f in FLOWS])
-NVIDIA = np.array([c in ("legal", "smuggled", "offshore") and x != "installed_2021"
-                   for c, x in FLOWS])
 # classes of flows that share a haircut (and where they are): their stocks are kept apart
 CLASS_MASKS = {"domestic": DOMESTIC, "limited": LIMITED, "other": ~(DOMESTIC | LIMITED | OFFSHORE),
                "owned": OFFSHORE & ~RENTED, "rented": RENTED}
@@ -256,18 +254,21 @@ def _reference(n_months: int) -> dict[str, np.ndarray]:
 def _fill(p, s, supply, weights, no_controls, reference, n_months):
     """Buyers' choice and learning by doing (lib/core/mechanisms.py): arrivals scaled to what
     each channel sells, and the no-controls top-up [H100e/month] set."""
-    t = np.arange(n_months)
+    t, months_from_base = np.arange(n_months), np.arange(n_months) - YIELD_BASE_MONTH
     arrivals = supply["arrivals"]
     offered = {key: np.einsum("bft,bf->bt", arrivals[:, flows], weights["rating"][:, flows])
                for key, flows in OFFERED.items()}
-    demand = mechanisms.chinese_demand(p, t - YIELD_BASE_MONTH, n_months)
+    price, budget = mechanisms.nvidia_price(p, months_from_base), mechanisms.chip_budget(
+        p, n_months)  # [$/H100e], [$/month]
     base = p["domestic_share_without_controls"][:, None]
     floor = np.where(no_controls, base, np.maximum(base, supply["mandate"]))
     wanted_nvidia = np.minimum(supply["nvidia_pool"] * p["china_nocontrols_share"][:, None],
-                               demand)
+                               budget / price)
     after_controls = no_controls & (t[None, :] >= s["pre_control_months"])
-    filled = mechanisms.fill_demand(p, offered, demand, wanted_nvidia, floor, after_controls,
-                                    reference)
+    filled = mechanisms.fill_demand(
+        p, offered, budget, price, mechanisms.channel_costs(p, price, months_from_base,
+                                                            no_controls),
+        wanted_nvidia, floor, after_controls, reference)
     for key, sold in (("legal", filled.legal), ("smuggled", filled.smuggled),
                       ("domestic", filled.domestic)):
         arrivals[:, OFFERED[key]] *= mechanisms.relative(sold, offered[key])[:, None, :]
@@ -392,7 +393,7 @@ def _simulate(p, n_months, detail, reference):
         out["stock_h100e"] = stock_units * weights["rating"][:, :, None]
         out["licensed_index"] = supply["licensed_index"]
         out["flow_h100e"] = weights["rating"]
-    internals = {"capacity_seen": filled.capacity_seen,
+    internals = {"spend_seen": filled.spend_seen,
                  "unmet_before_smuggling": filled.unmet_before_smuggling,
                  "domestic_cumulative": np.cumsum(offered["domestic"], axis=1),
                  "ratio": ratio, "nvidia_to_china": sold_to_china}
