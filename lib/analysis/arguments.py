@@ -323,7 +323,8 @@ def _argument_effect(scenario: Scenario, argument_id: str, draws: int, seed: int
         batches.append(registry().project(side))
     batch = {k: np.concatenate([b[k] for b in batches]) for k in rows}
     n_months = n_months_for(values[registry().horizon.key])
-    out = simulate(batch, n_months, detail=False)
+    out = simulate(batch, n_months, detail=False,
+                   keep=tuple(dict.fromkeys((*chosen.outputs, chosen.metric))))
     years = tuple(range(FIRST_YEAR, FIRST_YEAR + n_months // 12))
     index = [december(year, n_months) for year in years]
     effects, ranges, opposite = {}, {}, {}

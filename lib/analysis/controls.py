@@ -38,7 +38,7 @@ def _controls_range(scenario: Scenario, draws: int, seed: int) -> ControlsRange:
     free = dict(inputs, no_export_controls=np.ones(draws))
     batch = {k: np.concatenate([inputs[k], free[k]]) for k in inputs}
     n_months = n_months_for(scenario.values()[registry().horizon.key])
-    out = simulate(batch, n_months, detail=False)
+    out = simulate(batch, n_months, detail=False, keep=SERIES)
     years = tuple(range(FIRST_YEAR, FIRST_YEAR + n_months // 12))
     index = [december(year, n_months) for year in years]
     no_controls, value = {}, {}

@@ -97,7 +97,7 @@ def monte_carlo(scenario: Scenario, draws: int = 2000, seed: int = 0, spread: fl
     samples = {name: np.empty((draws, n_months)) for name in series}
     for start in range(0, draws, CHUNK):
         chunk = {k: v[start:start + CHUNK] for k, v in inputs.items()}
-        out = simulate(chunk, n_months, detail=False)
+        out = simulate(chunk, n_months, detail=False, keep=tuple(series))
         for name in series:
             samples[name][start:start + CHUNK] = out[name]
     for array in samples.values():

@@ -29,8 +29,8 @@ from functools import cache
 
 import numpy as np
 
-from lib.core import capability, domestic, mechanisms, outputs
-from lib.core.calendar import FIRST_YEAR, event_month, from_year, grown_after, month_of, monthly
+from lib.core import capability, domestic, mechanisms, outputs, us_side
+from lib.core.calendar import event_month, from_year, grown_after, month_of, monthly
 from lib.core.chips import chip, legal_sale_masks, licensed_candidates, licensed_chip_index
 from lib.core.data import table
 from lib.core.registry import registry
@@ -39,8 +39,7 @@ from lib.core.stock import surviving
 
 YIELD_BASE_MONTH = month_of(dt.date(2025, 1, 1))  # the month the sourced yield and
 # utilization describe
-HISTORY_LAST_YEAR = 2025  # U.S. vendors' arrivals: the record to here, growth after
-RECORD_LAST_MONTH = (HISTORY_LAST_YEAR - FIRST_YEAR) * 12 + 11  # Dec of the last recorded year
+HISTORY_LAST_YEAR = us_side.HISTORY_LAST_YEAR  # Nvidia's output: the record, then growth
 BEIJING_EVENT = "Beijing halts H20 orders"  # data/events.csv: Beijing's admission applies
 MANDATE_EVENT = "Domestic-chip mandate"  # state-funded data centers must use domestic chips
 GUIDANCE_EVENT = "BIS subsidiary guidance"  # China-parented firms abroad need licences
@@ -225,18 +224,26 @@ def _flow_weights(licensed_index: np.ndarray, n_months: int) -> dict[str, np.nda
     return weights
 
 
-def simulate(p: dict[str, np.ndarray], n_months: int, detail: bool = True) -> dict[str, np.ndarray]:
-    """Run B scenarios at once. p: parameter arrays (B,) or (B, years). Returns (B, T) arrays;
-    with detail=True also per-flow arrays (B, flows, T)."""
+def simulate(p: dict[str, np.ndarray], n_months: int, detail: bool = True,
+             keep: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
+    """Run B scenarios at once. p: parameter arrays (B,) or (B, years). Returns (B, T) arrays
+    (only the `keep` ones if given); with detail=True also per-flow arrays (B, flows, T)."""
     batch = len(next(iter(p.values())))
     reference = _reference(n_months)
-    with np.errstate(invalid="raise", divide="raise", over="raise"):
+    out: dict[str, np.ndarray] = {}
+    # big batches in chunks: arrays that fit in cache run ~20% faster than one pass
+    for start in range(0, batch, CHUNK_ROWS):
+        rows = slice(start, start + CHUNK_ROWS)
+        with np.errstate(invalid="raise", divide="raise", over="raise"):
+            part = _simulate(p if batch <= CHUNK_ROWS else {k: v[rows] for k, v in p.items()},
+                             n_months, detail, reference)[0]
         if batch <= CHUNK_ROWS:
-            return _simulate(p, n_months, detail, reference)[0]
-        # big batches in chunks: arrays that fit in cache run ~20% faster than one pass
-        parts = [_simulate({k: v[start:start + CHUNK_ROWS] for k, v in p.items()}, n_months,
-                           detail, reference)[0] for start in range(0, batch, CHUNK_ROWS)]
-    return {k: np.concatenate([part[k] for part in parts]) for k in parts[0]}
+            return part if keep is None else {k: part[k] for k in keep}
+        for key in keep or part:
+            if key not in out:
+                out[key] = np.empty((batch, *part[key].shape[1:]), part[key].dtype)
+            out[key][rows] = part[key]
+    return out
 
 
 @cache
@@ -335,21 +342,8 @@ def _simulate(p, n_months, detail, reference):
     # U.S.: owned compute by vendor, plus Nvidia dies not sold to China
     reallocated = 0.0 if reference is None else p["us_reallocation_share"][:, None] * (
         reference["nvidia_to_china"] - sold_to_china)
-    us_nvidia = supply["nvidia_pool"] * p["us_nvidia_share"][:, None] + reallocated
-    # the 2021 installed base arrives in Jan 2022 and retires gradually, as China's does
-    us_nvidia[:, 0] += p["nvidia_output_2019_2021_h100e"] * p["us_nvidia_share"]
-    us_arrivals = np.stack([
-        us_nvidia,
-        grown_after(p["us_tpu_h100e"], p["us_tpu_growth"], n_months, HISTORY_LAST_YEAR),
-        grown_after(p["us_trainium_h100e"], p["us_trainium_growth"], n_months,
-                    HISTORY_LAST_YEAR),
-    ], axis=1)
-    us_stock = surviving(np.concatenate([us_arrivals, (us_arrivals.sum(axis=1) * kw)[
-        :, None]], axis=1), life)
-    us_by_vendor = us_stock[:, :3]
-    us_total = np.maximum(us_by_vendor.sum(axis=1), 1.0)
-    us_powered = mechanisms.powered_share(p, us_stock[:, 3], mechanisms.us_power_kw(
-        p, us_stock[:, 3], t, RECORD_LAST_MONTH))
+    us = us_side.us_compute(p, supply["nvidia_pool"], reallocated, kw, life)
+    us_by_vendor, us_total, us_powered = us["by_vendor"], us["total"], us["powered"]
     us_working = us_total * us_powered
     ratio = us_total / china_usable
 
@@ -378,7 +372,7 @@ def _simulate(p, n_months, detail, reference):
         "domestic_sold_share": mechanisms.relative(filled.domestic, offered["domestic"]),
         "huawei_learning": filled.learning,
         "us_powered_share": us_powered, "china_powered_share": china_powered,
-        "us_power_need_gw": us_stock[:, 3] / 1e6, "china_power_need_gw": stock[:, -1] / 1e6,
+        "us_power_need_gw": us["need_kw"] / 1e6, "china_power_need_gw": stock[:, -1] / 1e6,
         **race, **supply["funnel"],
     }
     sold_share = out["domestic_sold_share"]
