@@ -54,16 +54,16 @@ with picker:
 lever.caption(md_escape(report.lever_line(argument, scenario, year) + " "
                         + report.comparison_line(argument)))
 effect = argument_effect(scenario, argument.id)
-if effect.same_sides:
+if effect.same_sides:  # the answer would only repeat that there is nothing to compare
     st.info(md_escape(report.verdict(effect, year)) + ".", icon=":material/info:")
+else:
+    st.info(f"**Answer.** {md_escape(report.answer(effect, year))}", icon=":material/gavel:")
 
 st.markdown(f"**{md_escape(report.cards_heading(effect, year))}**")
 for column, card in zip(st.columns(3), report.cards(effect, year), strict=True):
     column.metric(card.label, card.value, delta=card.delta, delta_color="off",
                   delta_arrow="off", border=True)
     column.caption(md_escape(card.caption))
-
-st.info(f"**Answer.** {md_escape(report.answer(effect, year))}", icon=":material/gavel:")
 
 widgets.chart(f"argument_{argument.id}",
               *report.effect_chart(effect, year, style.scenario_source(scenario)))
