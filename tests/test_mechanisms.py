@@ -167,3 +167,20 @@ def test_mechanisms_run_in_batch_as_alone():
     for i, scenario in enumerate(scenarios):
         assert out["capability_lag_months"][i, index] == pytest.approx(
             run(scenario).at("capability_lag_months", 2030), rel=1e-12)
+
+
+@SETTINGS
+@given(seeds)
+def test_scarcity_scales_chinas_progress_by_its_hardware_ratio_against_the_status_quo(seed):
+    """China's algorithmic multiplier with scarcity on is the one with it off times
+    exp(sum of monthly progress x ((ratio / status-quo ratio) ** elasticity - 1)): scarcer
+    compute than the status quo speeds China up, more plentiful compute slows it."""
+    base = random_values(np.random.default_rng(seed), 8, plausible=True)
+    on = run_values([switches(v, ["scarcity_efficiency"]) for v in base])
+    off = run_values([switches(v, [], ["scarcity_efficiency"]) for v in base])
+    reference = run(Scenario()).series["ratio"]
+    growth = np.log([v["algorithmic_efficiency_growth"] for v in base])[:, None] / 12
+    power = np.array([v["scarcity_elasticity"] for v in base])[:, None]
+    expected = np.exp(np.cumsum(growth * ((off["ratio"] / reference) ** power - 1), axis=1))
+    np.testing.assert_allclose(on["china_algorithmic_multiplier"],
+                               off["china_algorithmic_multiplier"] * expected, rtol=1e-9)
