@@ -57,6 +57,8 @@ def test_mechanisms_measured_against_the_status_quo_leave_it_as_it_is(mechanism)
     on, off = run(_on("status_quo", mechanism)), run(_off("status_quo", mechanism))
     for key in ("china_total", "china_working", "race_gap_months", "china_effective"):
         np.testing.assert_allclose(on.series[key], off.series[key], rtol=1e-12, err_msg=key)
+    # a switch that moves nothing in the status quo says so where the analyst flips it
+    assert "moves nothing" in registry()[MECHANISMS[mechanism].switch].description
 
 
 def _batch(values_list):
