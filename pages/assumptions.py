@@ -59,3 +59,7 @@ st.dataframe(backcast, hide_index=True, width="stretch",
                             "low": st.column_config.NumberColumn(format="compact"),
                             "high": st.column_config.NumberColumn(format="compact"),
                             "model": st.column_config.NumberColumn(format="compact")})
+
+st.subheader("Glossary")
+st.dataframe(assumptions.glossary(), hide_index=True, width="stretch",
+             column_config={"definition": st.column_config.TextColumn(width="large")})

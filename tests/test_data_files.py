@@ -215,3 +215,11 @@ def test_a_registry_section_of_the_wrong_shape_is_refused(tmp_path):
     path.write_text("groups: [oops]\nparameters: []\ncorrelations:\nconstraints:\n")
     with pytest.raises(DataError, match="parameters.yaml: section 'groups' must be a mapping"):
         load_registry(path)
+
+
+def test_glossary_defines_the_terms_the_pages_use():
+    from lib.report.assumptions import glossary
+    terms = set(glossary()["term"])
+    assert {"Race gap", "Capability lag", "H100e", "TPP", "Performance density", "CANN",
+            "Die bank", "HBM", "Binding constraint", "Policy events"} <= terms
+    assert glossary()["definition"].str.len().min() > 40

@@ -78,6 +78,10 @@ SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
         "chip_id": ("str", True), "units": ("float", True), "source": ("str", True),
         "source_date": ("date", True), "note": ("str", False),
     },
+    "glossary.csv": {
+        "term": ("str", True), "definition": ("str", True), "source": ("str", True),
+        "source_date": ("date", True),
+    },
     "history/checkpoints.csv": {
         "checkpoint_id": ("str", True), "metric": ("str", True), "as_of": ("date", True),
         "period": ("str", True), "value": ("float", True), "low": ("float", True),
@@ -98,6 +102,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "history/nvidia_revenue_by_location.csv": ("fiscal_quarter", "location"),
     "history/deepseek_holdings.csv": ("chip_id",),
     "history/checkpoints.csv": ("checkpoint_id",),
+    "glossary.csv": ("term",),
 }
 
 ALLOWED_VALUES = {

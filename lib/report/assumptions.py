@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib.analysis.montecarlo import uncertain_parameters
+from lib.core.data import table
 from lib.core.registry import registry
 from lib.core.scenario import Scenario
 from lib.core.variation import documentation_rows, variation_text
@@ -109,3 +110,9 @@ def backcast_chart(frame: pd.DataFrame, source: str, width_hint: int = 1300) -> 
 def calibrated_labels() -> list[str]:
     """Parameters whose default was calibrated to the record (their source line says so)."""
     return [p.label for p in registry() if "calibrated" in p.source.lower()]
+
+
+def glossary() -> pd.DataFrame:
+    """The terms the dashboard uses, each with a one-line definition and its source
+    (data/glossary.csv)."""
+    return table("glossary.csv")
