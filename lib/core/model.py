@@ -263,8 +263,8 @@ def _fill(p, s, supply, weights, no_controls, reference, n_months):
     each channel sells, and the no-controls top-up [H100e/month] set."""
     t, months_from_base = np.arange(n_months), np.arange(n_months) - YIELD_BASE_MONTH
     arrivals = supply["arrivals"]
-    offered = {key: np.einsum("bft,bf->bt", arrivals[:, flows], weights["rating"][:, flows])
-               for key, flows in OFFERED.items()}
+    offered = {key: np.matmul(weights["rating"][:, None, flows], arrivals[:, flows])[:, 0]
+               for key, flows in OFFERED.items()}  # batched matmul: BLAS, unlike einsum
     price, budget = mechanisms.nvidia_price(p, months_from_base), mechanisms.chip_budget(
         p, n_months)  # [$/H100e], [$/month]
     base = p["domestic_share_without_controls"][:, None]
@@ -295,8 +295,8 @@ def _simulate(p, n_months, detail, reference):
     # bandwidth (for the stocks), Nvidia's H100e and the uncut dies sold to China.
     per_stock = np.where(RATED[None, None, :], weights["rating"][:, :, None],
                          weights["bandwidth"][:, :, None]) * STOCK_MATRIX  # (B, F, stocks)
-    summed = np.einsum("bft,bfk->bkt", arrivals, np.concatenate(
-        [per_stock, weights["uncut"][:, :, None]], axis=2))
+    summed = np.matmul(np.concatenate([per_stock, weights["uncut"][:, :, None]], axis=2)
+                       .transpose(0, 2, 1), arrivals)  # (B, K, F) @ (B, F, T)
     inflow, sold_to_china = summed[:, :len(STOCKS)], summed[:, -1]
 
     life = p["chip_mean_life_years"] * 12

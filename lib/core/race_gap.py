@@ -4,6 +4,7 @@ simulated span."""
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 
@@ -11,25 +12,34 @@ def first_reach(log_us: np.ndarray, log_target: np.ndarray, slope: np.ndarray) -
     """Per row, the (fractional) month at which the U.S. curve reaches each target value
     (targets (B, Q): any number per row, e.g. two series side by side). The curve is made
     non-decreasing; outside the simulated span it is extended at its exponential trend rate
-    `slope` [log per month]."""
+    `slope` (B, 1) [log per month]."""
+    return _first_reach(np.ascontiguousarray(log_us, dtype=float),
+                        np.ascontiguousarray(log_target, dtype=float),
+                        np.ascontiguousarray(np.asarray(slope, dtype=float).reshape(-1)))
+
+
+@numba.njit(cache=True)
+def _first_reach(log_us: np.ndarray, log_target: np.ndarray, slope: np.ndarray) -> np.ndarray:
     batch, n_months = log_us.shape
-    curve = np.maximum.accumulate(log_us, axis=1)
-    lo, hi = curve[:, :1], curve[:, -1:]
-    # searchsorted on all rows at once: each row shifted into its own band of one flat array
-    offsets = (np.arange(batch) * (float(np.max(hi - lo)) + 2.0))[:, None] - lo
-    flat = (curve + offsets).ravel()
-    clipped = np.minimum(np.maximum(log_target, lo), hi)
-    found = np.searchsorted(flat, (clipped + offsets).ravel(), side="left")
-    row_start = np.repeat(np.arange(batch) * n_months, log_target.shape[1])
-    # index within the row, kept in 1..n-1 so a step [index-1, index] exists
-    index = np.clip(found - row_start, 1, n_months - 1)
-    at = row_start + index
-    flat_curve = curve.ravel()
-    left = flat_curve[at - 1].reshape(log_target.shape)
-    step = flat_curve[at].reshape(log_target.shape) - left
-    # a flat step only happens where index 0 was clipped to 1: the target is the first value
-    fraction = np.divide(clipped - left, step, out=np.zeros_like(step), where=step > 0)
-    inside = index.reshape(log_target.shape) - 1 + fraction
-    outside = np.where(log_target < lo, (log_target - lo) / slope,
-                       (n_months - 1) + (log_target - hi) / slope)
-    return np.where((log_target < lo) | (log_target > hi), outside, inside)
+    out = np.empty(log_target.shape)
+    curve = np.empty(n_months)
+    for b in range(batch):
+        highest = -np.inf
+        for t in range(n_months):  # the running maximum: a non-decreasing curve
+            highest = max(highest, log_us[b, t])
+            curve[t] = highest
+        lo, hi = curve[0], curve[n_months - 1]
+        for q in range(log_target.shape[1]):
+            target = log_target[b, q]
+            if target < lo:
+                out[b, q] = (target - lo) / slope[b]
+            elif target > hi:
+                out[b, q] = (n_months - 1) + (target - hi) / slope[b]
+            else:
+                # the step [index-1, index] that reaches the target, index kept in 1..n-1;
+                # a flat step only happens where the target is the first value
+                index = min(max(np.searchsorted(curve, target), 1), n_months - 1)
+                left = curve[index - 1]
+                step = curve[index] - left
+                out[b, q] = index - 1 + ((target - left) / step if step > 0 else 0.0)
+    return out
