@@ -18,15 +18,19 @@ scenario, res = state.scenario(), state.result()
 catalogue = arguments()
 
 
-def _pick() -> None:  # the choice outlives the widget (kept while other pages are shown)
+def _pick() -> None:  # the choice outlives the widget, and the share link carries it
     if st.session_state.get("argument_picker"):
         st.session_state["argument"] = st.session_state["argument_picker"]
+        st.query_params["argument"] = st.session_state["argument"]
 
 
 def _switch(switch: str, key: str) -> None:
     state.set_base(state.scenario().with_overrides(**{switch: st.session_state[key]}))
 
 
+linked = st.query_params.get("argument")
+if linked in catalogue and "argument" not in st.session_state:  # a shared link's choice
+    st.session_state["argument"] = linked
 if st.session_state.get("argument") not in catalogue:
     st.session_state["argument"] = next(iter(catalogue))
 st.session_state["argument_picker"] = st.session_state["argument"]

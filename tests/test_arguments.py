@@ -274,3 +274,18 @@ def test_toggle_switches_the_mechanism_in_the_shared_scenario():
     assert at.toggle(key="argument_switch_learning_by_doing").value is False
     at.toggle(key="argument_switch_learning_by_doing").set_value(True).run()
     assert at.session_state["scenario"] == STATUS_QUO
+
+
+def test_the_share_link_carries_the_chosen_argument():
+    """A shared link opens on its argument; picking another writes it into the link, beside
+    the scenario, and the scenario link does not read it as a parameter."""
+    at = make_app("pages/arguments.py", {"argument": "power", "preset": "rollback"}, run=True)
+    assert at.session_state["argument"] == "power"
+    # "argument" is not read as a parameter: the scenario is the preset, nothing ignored
+    assert at.session_state["scenario"] == Scenario.build("rollback")
+    assert Scenario.from_query({"preset": "rollback", "argument": "power"})[1]  # unfiltered
+    assert at.query_params["argument"] in ("power", ["power"])
+    at.segmented_control(key="argument_picker").set_value("distillation").run()
+    no_exception(at)
+    assert at.query_params["argument"] in ("distillation", ["distillation"])
+    assert at.query_params["preset"] in ("rollback", ["rollback"])

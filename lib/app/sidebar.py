@@ -18,6 +18,7 @@ from lib.app.state import (
     on_reset,
     on_upload,
     scenario,
+    view_query,
 )
 from lib.core.registry import registry
 from lib.core.runs import run
@@ -95,7 +96,7 @@ def _differs(parameter, value: Any, preset_value: Any) -> bool:
 
 
 def _sync_query(current: Scenario) -> None:
-    wanted = current.to_query()
+    wanted = current.to_query() | view_query()
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
 

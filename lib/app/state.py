@@ -60,11 +60,21 @@ def set_base(new: Scenario) -> None:
     st.session_state["gen"] = st.session_state.get("gen", 0) + 1
 
 
+# Link parameters that carry a page's view rather than the scenario: pages read and write
+# them; the scenario link neither reads them as parameters nor drops them.
+VIEW_KEYS = ("argument",)
+
+
+def view_query() -> dict[str, str]:
+    """The view parameters the address bar carries now."""
+    return {k: v for k, v in st.query_params.to_dict().items() if k in VIEW_KEYS}
+
+
 def init_state() -> None:
     """First run of a session: read the share link (leniently) into the base scenario."""
     if "base" in st.session_state:
         return
-    query = st.query_params.to_dict()
+    query = {k: v for k, v in st.query_params.to_dict().items() if k not in VIEW_KEYS}
     problems: list[tuple[str, str]] = []
     if query:
         base, problems = Scenario.from_query(query)
