@@ -27,7 +27,7 @@ from lib.core.mechanisms import MECHANISMS
 from lib.core.memo import memo
 from lib.core.model import simulate
 from lib.core.outputs import OUTPUTS
-from lib.core.registry import brief_repr, registry
+from lib.core.registry import brief_repr, expand_steps, registry
 from lib.core.scenario import Scenario, presets, stack_values
 
 FILE = "arguments.yaml"
@@ -250,14 +250,9 @@ def apply_side(inputs: dict[str, np.ndarray], side: Side) -> dict[str, np.ndarra
     each listed year until the next, earlier years kept row by row."""
     out = dict(inputs)
     for key, value in side.overrides:
-        if registry()[key].is_yearly:
-            column = np.array(inputs[key], dtype=float)
-            steps, current = dict(value), None
-            for index, year in enumerate(YEARS):
-                current = steps.get(year, current)
-                if current is not None:
-                    column[:, index] = current
-            out[key] = column
+        if registry()[key].is_yearly:  # years before the first listed keep each row's own
+            listed = np.array(expand_steps(dict(value), before=(np.nan,) * len(YEARS)))
+            out[key] = np.where(np.isnan(listed), inputs[key], listed)
         else:
             out[key] = np.full(len(inputs[key]), float(value))
     return out
