@@ -132,14 +132,13 @@ class Filled:
 CHANNEL_COSTS = ("legal", "smuggled", "offshore", "domestic")
 
 
-def channel_costs(p, price: np.ndarray, months_from_base: np.ndarray,
-                  no_controls: np.ndarray) -> dict[str, np.ndarray]:
+def channel_costs(p, price: np.ndarray, no_controls: np.ndarray) -> dict[str, np.ndarray]:
     """What Chinese buyers pay per H100e from each channel [$, (B, T)]: Nvidia's price with
     the U.S. take passed on (licensed), the smuggling premium (smuggled), Nvidia's price
     (abroad), and the domestic price, falling at the same rate, less the subsidy. Without
     controls there is no U.S. take and nothing to smuggle: Nvidia's chips cost its price."""
-    domestic = p["domestic_price_per_h100e_usd"][:, None] * 0.5 ** (
-        months_from_base[None, :] / 12 / p["price_performance_doubling_years"][:, None])
+    domestic = price * (p["domestic_price_per_h100e_usd"]
+                        / p["nvidia_price_per_h100e_usd"])[:, None]  # the same decline
     markup = {"legal": p["us_revenue_share"], "smuggled": p["smuggling_premium"]}
     return {**{k: price * (1 + np.where(no_controls, 0.0, v[:, None])) for k, v in markup.items()},
             "offshore": price, "domestic": domestic * (1 - p["domestic_chip_subsidy"][:, None])}

@@ -273,8 +273,7 @@ def _fill(p, s, supply, weights, no_controls, reference, n_months):
                                budget / price)
     after_controls = no_controls & (t[None, :] >= s["pre_control_months"])
     filled = mechanisms.fill_demand(
-        p, offered, budget, price, mechanisms.channel_costs(p, price, months_from_base,
-                                                            no_controls),
+        p, offered, budget, price, mechanisms.channel_costs(p, price, no_controls),
         wanted_nvidia, floor, after_controls, reference)
     for key, sold in (("legal", filled.legal), ("smuggled", filled.smuggled),
                       ("domestic", filled.domestic)):
@@ -387,8 +386,9 @@ def _simulate(p, n_months, detail, reference):
         out["stock_h100e"] = stock_units * weights["rating"][:, :, None]
         out["licensed_index"] = supply["licensed_index"]
         out["flow_h100e"] = weights["rating"]
-    internals = {"spend_seen": filled.spend_seen,
+    if reference is not None:  # only the reference run's path is kept for comparison
+        return out, {}
+    return out, {"spend_seen": filled.spend_seen,
                  "unmet_before_smuggling": filled.unmet_before_smuggling,
                  "domestic_cumulative": np.cumsum(offered["domestic"], axis=1),
                  "ratio": ratio, "nvidia_to_china": sold_to_china}
-    return out, internals
