@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from lib.analysis.attribution import attribute
 from lib.analysis.montecarlo import draw_inputs
 from lib.core.calendar import FIRST_YEAR, december, n_months_for
 from lib.core.memo import memo
@@ -28,6 +30,7 @@ SERIES = ("china_total", "us_total", "ratio", "race_gap_months", "capability_lag
 RANGE = (5, 50, 95)  # percentiles reported
 DRAWS = 300  # as lib/analysis/controls.py: the 5% and 95% ends move ~10% between seeds
 KINDS = ("policy", "assumption")
+KIND_LABELS = {"policy": "Policy", "assumption": "Assumptions"}
 
 
 def kind_of(key: str) -> str:
@@ -49,7 +52,7 @@ def changes(scenario: Scenario, baseline: Scenario) -> dict[str, list[str]]:
     return out
 
 
-def _from_values(values: dict[str, Any], preset: str) -> Scenario:
+def from_values(values: dict[str, Any], preset: str) -> Scenario:
     """A scenario on `preset` whose resolved values are `values` (only differences kept)."""
     base = Scenario.build(preset).values()
     overrides = {k: (dict(enumerate(v, FIRST_YEAR)) if registry()[k].is_yearly else v)
@@ -62,14 +65,14 @@ def twin(scenario: Scenario, baseline: Scenario) -> Scenario:
     scenario's assumption values."""
     mine, theirs = scenario.values(), baseline.values()
     values = {k: (theirs[k] if kind_of(k) == "policy" else mine[k]) for k in mine}
-    return _from_values(values, baseline.preset)
+    return from_values(values, baseline.preset)
 
 
 def policy_only(scenario: Scenario, baseline: Scenario) -> Scenario:
     """The scenario's policy levers on the baseline's assumptions (a mixed preset's twin)."""
     mine, theirs = scenario.values(), baseline.values()
     values = {k: (mine[k] if kind_of(k) == "policy" else theirs[k]) for k in mine}
-    return _from_values(values, baseline.preset)
+    return from_values(values, baseline.preset)
 
 
 @dataclass(frozen=True)
@@ -140,3 +143,21 @@ def policy_ranges(scenario: Scenario, baseline: Scenario, draws: int = DRAWS,
     """The policy effect (scenario minus its twin) as 5/50/95th percentiles by year, over
     shared draws of the assumptions (memoized on the pair)."""
     return _policy_ranges(scenario, baseline, int(draws), int(seed))
+
+
+def attribute_by_kind(scenario: Scenario, baseline: Scenario, metric: str = "race_gap_months",
+                      year: int = 2030) -> pd.DataFrame:
+    """The change from baseline to scenario in two exact stages, each split among lever groups
+    (Shapley): the changed assumptions (baseline -> twin), then the policy levers (twin ->
+    scenario). Rows carry their kind; the stages sum to the total."""
+    middle = twin(scenario, baseline)
+    stages = []
+    for kind, start, end in (("assumption", baseline, middle), ("policy", middle, scenario)):
+        frame = attribute(end, start, metric, year).copy()
+        frame.insert(0, "kind", kind)
+        frame["label"] = [f"{KIND_LABELS[kind]}: {label}" for label in frame["label"]]
+        stages.append(frame)
+    out = pd.concat([s for s in stages if len(s)] or stages[:1], ignore_index=True)
+    out.attrs.update(metric=metric, year=year, baseline=stages[0].attrs["baseline"],
+                     scenario=stages[1].attrs["scenario"])
+    return out

@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from lib.app import controls
+from lib.app import controls, state
 from lib.app.controls import MARK
 from lib.app.markup import md_escape, problem_list
 from lib.app.state import (
@@ -59,6 +59,7 @@ def sidebar() -> Scenario:
                       "control to it.")
     preset = all_presets[base.preset]
     sb.caption(preset.rationale)
+    _baseline_picker(all_presets)
     preset_vals = preset_values(base.preset)
     current_values = controls.values()
     policy = [g for g in reg.groups.values() if g.kind == "policy"]
@@ -91,12 +92,28 @@ def sidebar() -> Scenario:
     return current
 
 
+def _baseline_picker(all_presets) -> None:
+    """The baseline preset; read from the link once, then kept in the link."""
+    names = list(all_presets)
+    key = state.BASELINE_KEY
+    if key not in st.session_state:
+        linked = st.query_params.get(key)
+        st.session_state[key] = linked if linked in all_presets else state.DEFAULT_BASELINE
+    st.sidebar.selectbox("Baseline (what every change is measured against)", names, key=key,
+                         format_func=lambda n: all_presets[n].label,
+                         help="Headline deltas, dashed reference lines on the time charts and "
+                              "the policy/assumption split are all against this preset.")
+
+
 def _differs(parameter, value: Any, preset_value: Any) -> bool:
     return tuple(value) != tuple(preset_value) if parameter.is_yearly else value != preset_value
 
 
 def _sync_query(current: Scenario) -> None:
-    wanted = current.to_query() | view_query()
+    chosen = st.session_state.get(state.BASELINE_KEY, state.DEFAULT_BASELINE)
+    linked = {state.BASELINE_KEY: chosen} if chosen != state.DEFAULT_BASELINE else {}
+    wanted = current.to_query() | {k: v for k, v in view_query().items()
+                                   if k != state.BASELINE_KEY} | linked
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
 

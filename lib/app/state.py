@@ -25,6 +25,15 @@ def result() -> Result:
     return run(scenario())
 
 
+BASELINE_KEY = "baseline"  # the widget key and link parameter of the chosen baseline preset
+DEFAULT_BASELINE = "status_quo"
+
+
+def baseline() -> Scenario:
+    """The scenario every delta and reference line is measured against: a preset."""
+    return Scenario.build(st.session_state.get(BASELINE_KEY) or DEFAULT_BASELINE)
+
+
 def source(extra: str = "") -> str:
     return style.scenario_source(scenario(), extra)
 
@@ -62,7 +71,7 @@ def set_base(new: Scenario) -> None:
 
 # Link parameters that carry a page's view rather than the scenario: pages read and write
 # them; the scenario link neither reads them as parameters nor drops them.
-VIEW_KEYS = ("argument",)
+VIEW_KEYS = ("argument", BASELINE_KEY)
 
 
 def view_query() -> dict[str, str]:
