@@ -72,7 +72,27 @@ def load_presets(path: Path, reg: Registry) -> dict[str, Preset]:
                                tuple(sorted(overrides.items())))
     if "status_quo" not in presets:
         raise DataError(f"{path.name}: the status_quo preset is required")
-    return presets
+    return with_policy_twins(presets, reg)
+
+
+POLICY_TWIN_SUFFIX = "_policy_only"
+
+
+def with_policy_twins(presets: dict[str, Preset], reg: Registry) -> dict[str, Preset]:
+    """Each preset that changes both policy levers and assumptions, followed by its derived
+    policy-only twin (its policy overrides alone, on the default assumptions), so what the
+    policy does can be read apart from what the assumptions do."""
+    out = {}
+    for name, preset in presets.items():
+        out[name] = preset
+        policy = tuple((k, v) for k, v in preset.overrides if reg[k].group.kind == "policy")
+        if policy and len(policy) < len(preset.overrides):
+            twin = name + POLICY_TWIN_SUFFIX
+            out[twin] = Preset(twin, f"{preset.label}: policy only",
+                               f"The policy levers of '{preset.label}' alone, on the default "
+                               "assumptions (derived from that preset, which changes both).",
+                               preset.sources, policy)
+    return out
 
 
 @cache
