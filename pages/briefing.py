@@ -46,7 +46,7 @@ left, right = st.container(key="briefing-charts").columns(2)
 with left:
     widgets.chart("briefing_compute_race", *figures.briefing_race(scenario, baseline))
 with right:
-    widgets.chart("briefing_channels", *figures.briefing_channels(scenario, year))
+    widgets.chart("briefing_channels", *figures.briefing_channels(scenario, year, baseline))
 
 body, foot = st.columns([4, 1])
 with body.container(key="briefing-takeaways"):

@@ -169,3 +169,28 @@ def test_baseline_picker_moves_the_deltas():
     after = [m.proto.delta for m in at.metric]
     assert before != after and all("vs baseline" in d for d in after)
     assert at.query_params["baseline"] == "no_controls"
+
+
+def _time_charts(scenario, baseline):
+    from lib.app import figures
+    return {
+        "compute race": figures.compute_race(scenario, "total", False, True, True, baseline),
+        "briefing race": figures.briefing_race(scenario, baseline),
+        "largest run": figures.largest_run(scenario, baseline),
+        "channels": figures.channel_area(scenario, baseline),
+        "briefing channels": figures.briefing_channels(scenario, 2027, baseline),
+        "demand": figures.demand_and_supply(scenario, baseline),
+    }
+
+
+def test_every_time_chart_draws_the_baseline_when_it_differs():
+    scenario = Scenario.build("rollback")
+    for name, (fig, frame) in _time_charts(scenario, STATUS_QUO).items():
+        lines = [t for t in fig.data if "aseline" in (t.name or "")]
+        assert lines, name
+        assert "aseline" in fig.layout.meta["source"], name  # said in the source line too
+        assert any("baseline" in str(c) for c in frame.columns), name  # and in the data
+        drawn = np.concatenate([np.asarray(t.y, dtype=float) for t in lines])
+        assert np.nanmax(drawn) > 0, name
+    for name, (fig, _) in _time_charts(STATUS_QUO, STATUS_QUO).items():
+        assert not [t for t in fig.data if "aseline" in (t.name or "")], name

@@ -60,8 +60,8 @@ def largest_run(scenario: Scenario, baseline: Scenario | None = None) -> Chart:
 
 
 @memo(64)
-def channel_area(scenario: Scenario) -> Chart:
-    stock = supply.channel_stock(run(scenario))
+def channel_area(scenario: Scenario, baseline: Scenario | None = None) -> Chart:
+    stock = supply.channel_stock(run(scenario), _baseline_result(scenario, baseline))
     return supply.channel_area(stock, style.scenario_source(scenario)), stock
 
 
@@ -72,8 +72,8 @@ def funnel(scenario: Scenario, month: int) -> Chart:
 
 
 @memo(32)
-def demand_and_supply(scenario: Scenario) -> Chart:
-    frame = supply.demand_and_supply(run(scenario))
+def demand_and_supply(scenario: Scenario, baseline: Scenario | None = None) -> Chart:
+    frame = supply.demand_and_supply(run(scenario), _baseline_result(scenario, baseline))
     return supply.demand_chart(frame, style.scenario_source(
         scenario, "Demand: Chinese AI capex x accelerator share / price per H100e, at least "
         "what China was seen to buy.")), frame
@@ -96,9 +96,9 @@ def briefing_race(scenario: Scenario, baseline: Scenario | None = None) -> Chart
 
 
 @memo(128)
-def briefing_channels(scenario: Scenario, year: int) -> Chart:
+def briefing_channels(scenario: Scenario, year: int, baseline: Scenario | None = None) -> Chart:
     res = run(scenario)
-    stock = supply.channel_stock(res)
+    stock = supply.channel_stock(res, _baseline_result(scenario, baseline))
     mark = (style.month_axis(stock.index)[res.december_index(year)], f"end {year}")
     return supply.channel_area(stock, style.scenario_source(scenario), height=430,
                                width_hint=BRIEFING_CHART_WIDTH,
