@@ -13,11 +13,15 @@ from lib.report import briefing, style
 # top padding clears Streamlit's top bar, so the title and year picker are never under it
 STACK_BELOW = 2 * figures.BRIEFING_CHART_WIDTH + 60  # [px] of the main column
 st.html(f"""<style>
-.block-container {{padding-top: 3.6rem !important; padding-bottom: 1rem !important;}}
+.block-container {{padding-top: 4.2rem !important; padding-bottom: 1rem !important;}}
 .st-key-briefing-cards [data-testid="stMetricValue"] {{font-size: 2rem;}}
+[data-testid="stMain"] h2 {{font-size: 1.75rem; padding: 0;}}
 .st-key-briefing-takeaways p, .st-key-briefing-takeaways li {{font-size: 1.2rem;
   line-height: 1.4;}}
 [data-testid="stMainBlockContainer"] {{container-type: inline-size;}}
+@container (max-width: 1300px) {{  /* a projector: five cards on one row */
+  .st-key-briefing-cards [data-testid="stMetricValue"] {{font-size: 1.6rem;}}
+}}
 @container (max-width: {STACK_BELOW}px) {{  /* too narrow for two charts side by side */
   .st-key-briefing-charts [data-testid="stHorizontalBlock"] {{flex-direction: column;}}
   .st-key-briefing-charts [data-testid="stColumn"] {{width: 100% !important;
@@ -28,7 +32,7 @@ scenario, res, baseline = state.scenario(), state.result(), state.baseline()
 widgets.link_warnings()
 
 head = st.columns([5, 1], vertical_alignment="bottom")
-head[0].markdown(f"### Briefing: {versus.title(scenario, baseline)}")
+head[0].markdown(f"## Briefing: {versus.title(scenario, baseline)}")
 years = list(range(2024, res.last_year + 1))
 year = head[1].selectbox("Headline year (end Dec)", years, index=years.index(min(2027, years[-1])),
                          key="briefing_year")
@@ -40,7 +44,7 @@ smuggled = (output("smuggled_share").label,
 cards.headline_cards(headline, "briefing-cards", metrics=(
     "china_total", "us_total", "race_gap_months", "capability_lag_months"), extra=(smuggled,),
     no_controls=False)
-cards.why_nothing_moved(scenario, baseline, year)
+cards.why_nothing_moved(scenario, baseline, year, compact=True)
 
 left, right = st.container(key="briefing-charts").columns(2)
 with left:

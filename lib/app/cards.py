@@ -40,8 +40,11 @@ def headline_cards(frame: pd.DataFrame, key: str, metrics: tuple[str, ...] | Non
                 st.caption(caption)
 
 
-def why_nothing_moved(scenario, reference, year: int) -> None:
-    """A note beside the headline for each change that moves no headline number, and why."""
+def why_nothing_moved(scenario, reference, year: int, compact: bool = False) -> None:
+    """A note beside the headline for each change that moves no headline number, and why
+    (`compact`: as one small caption, for the Briefing)."""
     notes = baseline.why_unmoved(scenario, reference, year)
-    if notes:
+    if notes and compact:
+        st.caption(":material/info: " + " ".join(notes))
+    elif notes:
         st.info("\n".join(f"- {note}" for note in notes), icon=":material/info:")

@@ -15,7 +15,7 @@ from lib.core.registry import registry
 from lib.core.scenario import Scenario
 from lib.core.variation import documentation_rows, variation_text
 from lib.report.fmt import show_value
-from lib.report.style import GREY, Draft, finish, log_ticks, rgba, short_number
+from lib.report.style import GREY, MAIN_WIDTH, Draft, finish, log_ticks, rgba, short_number
 
 
 def assumptions_table(scenario: Scenario) -> pd.DataFrame:
@@ -64,7 +64,7 @@ def backcast_label(row) -> str:
     return f"{row.checkpoint} [{row.unit}]"
 
 
-def backcast_chart(frame: pd.DataFrame, source: str, width_hint: int = 1300) -> go.Figure:
+def backcast_chart(frame: pd.DataFrame, source: str, width_hint: int = MAIN_WIDTH) -> go.Figure:
     """Each checkpoint of the back-cast table (lib/analysis/backcast.py) on a log axis: the
     published range as a bar, the published value, and the model's value coloured by whether
     it falls inside. Rows top to bottom in the table's order."""

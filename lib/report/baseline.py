@@ -72,7 +72,7 @@ def delta_text(row) -> str:
     base = fmt.fmt_number(row.baseline, row.unit)
     if negligible(row.change, row.unit, row.baseline):
         return f"= baseline ({base})"
-    return f"{signed(row.change, row.unit)} vs baseline ({base})"
+    return f"{signed(row.change, row.unit, False)} vs baseline ({base})"
 
 
 def split_lines(row) -> list[str]:

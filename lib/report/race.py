@@ -20,6 +20,7 @@ from lib.report.style import (
     BASE_FONT_SIZE,
     CHINA,
     GREY,
+    MAIN_WIDTH,
     SCREEN_HEIGHT,
     US,
     Draft,
@@ -185,7 +186,7 @@ def waterfall_table(scenario: Scenario, baseline: Scenario, metric: str = "race_
 def compute_race(frame: pd.DataFrame, source: str, log_y: bool = True,
                  events: pd.DataFrame | None = None, title: str | None = None,
                  height: int = SCREEN_HEIGHT, y_title: str | None = None,
-                 label_ends: bool = True, width_hint: int = 1300,
+                 label_ends: bool = True, width_hint: int = MAIN_WIDTH,
                  key_event_labels: dict[str, str] | None = None) -> go.Figure:
     """U.S. vs China installed compute over time, with the no-controls China line.
     `key_event_labels` names a few events to draw as labelled lines (see key_events)."""
@@ -209,7 +210,7 @@ def compute_race(frame: pd.DataFrame, source: str, log_y: bool = True,
                                showlegend=side == "china",
                                line=dict(color=colour, width=1.5, dash="dash"), opacity=0.6))
     if events is not None and len(events):
-        add_events(fig, events, legend=width_hint >= 1000,
+        add_events(fig, events, legend=width_hint >= MAIN_WIDTH,
                    min_gap_days=75 if width_hint >= 1000 else 150)
         source = f"{source} Events: {event_key(events)}."  # the key travels with the image
     if key_event_labels and events is None:
@@ -321,7 +322,7 @@ def waterfall(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT) -> 
     pad = 0.15 * max(top - bottom, 1.0)
     fig.update_yaxes(range=[bottom - (pad if bottom < 0 else 0), top + pad])
     by = frame.attrs.get("by", "lever group")
-    return finish(fig, f"What moves the race gap: {label} at end {year}, by {by}",
+    return finish(fig, f"What moved the race gap by end {year}",
                   f"{by.capitalize()} (blue widens the gap, vermillion narrows it)",
                   f"{label} [{unit}]", source, height=height, legend=False)
 

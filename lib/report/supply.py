@@ -16,6 +16,7 @@ from lib.report.style import (
     CHANNEL_COLOURS,
     CHINA,
     GREY,
+    MAIN_WIDTH,
     SCREEN_HEIGHT,
     Draft,
     finish,
@@ -88,7 +89,7 @@ def binding_over_time(result: Result) -> pd.DataFrame:
 
 def channel_area(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT,
                  title: str = "Compute Chinese labs can use, by supply channel (abroad on top)",
-                 width_hint: int = 1300, mark: tuple | None = None) -> go.Figure:
+                 width_hint: int = MAIN_WIDTH, mark: tuple | None = None) -> go.Figure:
     """Stacked areas, one per channel id column (channel_stock), named by its label.
     `mark` is (x, label) for a labelled vertical line (style.mark_year)."""
     x = month_axis(frame.index)
