@@ -34,6 +34,7 @@ from lib.report.tiers import chip_h100e_bars, tier_scatter
 
 BASELINE = "status_quo"  # the preset the waterfall and the slide compare against
 SLIDE_STEM = "briefing_slide"
+DEFAULT_SLIDE_YEAR = 2027  # the Briefing page's year until one is picked
 
 
 def standard_charts(result, waterfall_frame: pd.DataFrame | None, source_text: str,
