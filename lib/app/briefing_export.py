@@ -25,24 +25,26 @@ def default_year(scenario: Scenario) -> int:
 
 
 def export_controls(scenario: Scenario, year: int) -> None:
-    """The slide and pack controls in one compact row (wraps in a narrow column)."""
-    with st.container(horizontal=True, key="briefing-export", gap="small"):
+    """The slide and pack controls, each one button that becomes its downloads once built."""
+    with st.container(key="briefing-export", gap="small"):
         slide_control(scenario, year)
         pack_control(st, scenario, year, key_prefix="briefing_")
 
 
 def slide_control(scenario: Scenario, year: int) -> None:
-    """'Export slide': renders the Briefing as a 16:9 slide once, then offers PNG and PDF."""
+    """'Export slide': renders the Briefing as a 16:9 slide once, then offers PNG and PDF in
+    the button's place."""
     if not export.images_available():
         st.button("Export slide", key="export_slide", disabled=True,
                   icon=":material/slideshow:", help=NO_CHROMIUM)
         st.caption(NO_CHROMIUM)
         return
     token = (scenario.to_json(), year)
-    if st.button("Export slide", key="export_slide", icon=":material/slideshow:",
-                 help="The Briefing as one 16:9 slide (1920x1080): headline cards, both charts, "
-                      "takeaways, the changes from the status quo and the sources, as PNG and "
-                      "PDF. Takes ~5 s."):
+    slot = st.empty()
+    if slot.button("Export slide", key="export_slide", icon=":material/slideshow:",
+                   help="The Briefing as one 16:9 slide (1920x1080): headline cards, both "
+                        "charts, takeaways, the changes from the status quo and the sources, "
+                        "as PNG and PDF. Takes ~5 s."):
         with st.spinner("Rendering the slide..."):
             try:
                 built = {"token": token, "error": None,
@@ -55,8 +57,9 @@ def slide_control(scenario: Scenario, year: int) -> None:
         return
     if built["error"]:
         st.error(built["error"])
-    for fmt in SLIDE_FORMATS:
-        if fmt in built["files"]:
+        return
+    with slot.container(horizontal=True, gap="small"):
+        for fmt in SLIDE_FORMATS:
             st.download_button(f"Slide {fmt.upper()}", data=built["files"][fmt],
                                file_name=f"chokepoint-briefing-{scenario.preset}-{year}.{fmt}",
                                mime=MIME[fmt], on_click="ignore", key=f"download_slide_{fmt}",
@@ -65,14 +68,15 @@ def slide_control(scenario: Scenario, year: int) -> None:
 
 def pack_control(where, scenario: Scenario, year: int, key_prefix: str = "",
                  width: str = "content") -> None:
-    """'Build briefing pack' and, once built for this scenario and year, its download.
-    `where` is the container to draw in (st or st.sidebar)."""
+    """'Build briefing pack' and, once built for this scenario and year, its download in the
+    button's place. `where` is the container to draw in (st or st.sidebar)."""
     token = (scenario.to_json(), year)
-    if where.button("Build briefing pack (zip)", key=f"{key_prefix}build_pack", width=width,
-                    icon=":material/folder_zip:",
-                    help="Every chart of this scenario as PNG and SVG, their data as CSV and "
-                         "Parquet, the Briefing slide (PNG, PDF), the assumptions table, the "
-                         "scenario JSON and an index of every file. Takes ~15 s."):
+    slot = where.empty()
+    if slot.button("Build briefing pack (zip)", key=f"{key_prefix}build_pack", width=width,
+                   icon=":material/folder_zip:",
+                   help="Every chart of this scenario as PNG and SVG, their data as CSV and "
+                        "Parquet, the Briefing slide (PNG, PDF), the assumptions table, the "
+                        "scenario JSON and an index of every file. Takes ~15-30 s."):
         with st.spinner("Rendering charts..."):
             images = export.images_available()
             data, notes = pack.build_pack(scenario, year, with_images=images)
@@ -82,10 +86,10 @@ def pack_control(where, scenario: Scenario, year: int, key_prefix: str = "",
         st.session_state["pack"] = {"token": token, "data": data, "notes": notes}
     built = st.session_state.get("pack")
     if built and built["token"] == token:
+        slot.download_button("Download briefing pack", data=built["data"],
+                             file_name=f"chokepoint-briefing-{scenario.preset}.zip",
+                             mime="application/zip", on_click="ignore",
+                             key=f"{key_prefix}download_pack", width=width,
+                             icon=":material/download:")
         for note in built["notes"]:
             where.warning(note)
-        where.download_button("Download briefing pack", data=built["data"],
-                              file_name=f"chokepoint-briefing-{scenario.preset}.zip",
-                              mime="application/zip", on_click="ignore",
-                              key=f"{key_prefix}download_pack", width=width,
-                              icon=":material/download:")

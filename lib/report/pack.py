@@ -28,6 +28,8 @@ from lib.report.export import (
     safe_name,
 )
 from lib.report.race import compute_race, waterfall
+from lib.report.slide import HEIGHT as SLIDE_HEIGHT
+from lib.report.slide import WIDTH as SLIDE_WIDTH
 from lib.report.slide import BriefingSlide, slide_images
 from lib.report.supply import channel_area, funnel, legal_vs_smuggled
 from lib.report.tiers import chip_h100e_bars, tier_scatter
@@ -108,10 +110,13 @@ def briefing_pack(figures: dict[str, tuple[go.Figure, pd.DataFrame]], assumption
         except ExportUnavailable as exc:
             notes.append(str(exc))
     files: dict[str, tuple[bytes | str, str, str]] = {}  # path -> (content, what, units)
+    sizes = {"png": f"{SLIDE_WIDTH}x{SLIDE_HEIGHT} px",  # Chromium prints 96 px an inch
+             "pdf": f"one {SLIDE_WIDTH / 96:g} x {SLIDE_HEIGHT / 96:g} in page"}
     for fmt, data in slide_files.items():
-        files[f"{SLIDE_STEM}.{fmt}"] = (data, f"The Briefing as one 16:9 slide ({fmt.upper()}, "
-                                        "1920x1080 px): headline cards, two charts, takeaways, "
-                                        "changes from the baseline", "units as labelled")
+        files[f"{SLIDE_STEM}.{fmt}"] = (data, f"The Briefing at end {slide.year} as one 16:9 "
+                                        f"slide ({fmt.upper()}, {sizes[fmt]}): headline cards, "
+                                        "two charts, takeaways, changes from the baseline",
+                                        "units as labelled")
     for name, (fig, frame) in figures.items():
         stem = safe_name(name)
         title = _title(fig)
