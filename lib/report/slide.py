@@ -78,7 +78,9 @@ TITLE_TOP, SUBTITLE_TOP, CARDS = 20, 70, Box(PAD, 106, WIDTH - PAD, 244)
 CHARTS = Box(PAD, 262, WIDTH - PAD, 716)
 TAKEAWAYS = Box(PAD, 734, 1000, 1030)
 SIDE = Box(1040, 734, WIDTH - PAD, 1030)  # the changes, and below them the event key
-MAX_EVENT_LINES = 5
+MAX_EVENT_LINES, EVENT_SIZE = 5, 15
+HEADING_SIZE = 19  # [px] a column's heading
+HEADING_HEIGHT = HEADING_SIZE * textfit.LINE_HEIGHT + 6  # [px] with the space below it
 FOOTER = Box(PAD, 1040, WIDTH - PAD, HEIGHT - 6)
 
 
@@ -123,22 +125,22 @@ def render(slide: BriefingSlide) -> go.Figure:
         axes |= layout_axes
         shapes += more_shapes
         annotations += more_notes
-    _column(TAKEAWAYS, "Takeaways", [f"{t}" for t in slide.takeaways], 17, annotations,
-            bullet="•", gap_lines=0.35)
-    events = [f"**{e.number}** {e.label} ({e.date:%d %b %Y})" for e in slide.events]
-    event_size = 15
-    shown, note = textfit.fit_items(events, SIDE.width - 34, event_size, MAX_EVENT_LINES)
-    event_lines = sum(len(lines) for lines in shown) + bool(note)
-    events_top = SIDE.bottom - textfit.lines_height(event_lines, event_size) - \
-        textfit.lines_height(1, 19) - 8 if events else SIDE.bottom
+    _column(TAKEAWAYS, "Takeaways", list(slide.takeaways), 17, annotations,
+            markers=["•"] * len(slide.takeaways), gap_lines=0.35)
+    # the event key sits at the bottom of the side column, as tall as it needs; the changes
+    # take the rest
+    events = [f"{e.label} ({e.date:%d %b %Y})" for e in slide.events]
+    numbers = [f"<b>{e.number}</b>" for e in slide.events]
+    events_top = SIDE.bottom - _column_height(events, numbers, SIDE.width, EVENT_SIZE,
+                                              MAX_EVENT_LINES)
     n = len(slide.changes)
     _column(Box(SIDE.left, SIDE.top, SIDE.right, events_top - 12),
             f"Changes vs {slide.baseline_name} ({n})",
             list(slide.changes) or ["None: this is the baseline."], 15, annotations,
-            bullet="–" if n else None)
+            markers=["–"] * n or None)
     if events:
         _column(Box(SIDE.left, events_top, SIDE.right, SIDE.bottom),
-                "Events on the compute chart", events, event_size, annotations)
+                "Events on the compute chart", events, EVENT_SIZE, annotations, numbers)
     annotations.append(_block(FOOTER.left, FOOTER.top, textfit.clamp(
         " ".join(slide.sources), FOOTER.width, 13, 2), 13, MUTED)[0])
     shapes.append(dict(type="line", xref="paper", yref="paper", x0=_x(PAD),
@@ -190,27 +192,37 @@ def _cards(cards: tuple[Card, ...], annotations: list, shapes: list) -> None:
             top += height
 
 
+def _indent(markers: list[str] | None, size: float) -> float:
+    """Room [px] for the markers (bullets, numbers) before the hanging text."""
+    if not markers:
+        return 0
+    return max(textfit.text_width(re.sub(r"<[^>]+>", "", m), size, True) for m in markers) + 12
+
+
+def _column_height(items: list[str], markers: list[str] | None, width: float, size: float,
+                   max_lines: int) -> float:
+    """Height [px] of a column (heading and items) cut to `max_lines` lines of items."""
+    if not items:
+        return 0
+    shown, note = textfit.fit_items(items, width - _indent(markers, size), size, max_lines)
+    lines = sum(len(item) for item in shown) + bool(note)
+    return HEADING_HEIGHT + textfit.lines_height(lines, size) + 2  # 2 px for rounding
+
+
 def _column(box: Box, heading: str, items: list[str], size: float, annotations: list,
-            bullet: str | None = None, gap_lines: float = 0.0) -> None:
-    """A heading and a list cut to the box ("... and N more" when it runs over)."""
+            markers: list[str] | None = None, gap_lines: float = 0.0) -> None:
+    """A heading and a list cut to the box ("... and N more" when it runs over); each item's
+    marker (a bullet, a number) in a column of its own, the text hanging beside it."""
     annotations.append(_text(box.left, box.top, "<b>" + _escape(textfit.truncate_line(
-        heading, box.width, 19, bold=True)) + "</b>", 19))
-    top = box.top + textfit.lines_height(1, 19) + 6
-    indent = 20 if bullet else 0
-    number = re.compile(r"^\*\*(\d+)\*\* ")
-    numbered = bool(items) and all(number.match(item) for item in items)
-    if numbered:  # the event key: the number in its own column, the text hanging
-        indent = 34
+        heading, box.width, HEADING_SIZE, bold=True)) + "</b>", HEADING_SIZE))
+    top = box.top + HEADING_HEIGHT
+    indent = _indent(markers, size)
     room = (box.bottom - top) / textfit.lines_height(1, size)
-    texts = [number.sub("", item) for item in items] if numbered else items
-    shown, note = textfit.fit_items(texts, box.width - indent, size, room, gap_lines)
+    shown, note = textfit.fit_items(items, box.width - indent, size, room, gap_lines)
     step = gap_lines * textfit.lines_height(1, size)
-    for item, lines in zip(items, shown, strict=False):
-        if numbered:
-            annotations.append(_text(box.left, top, f"<b>{number.match(item).group(1)}</b>",
-                                     size))
-        elif bullet:
-            annotations.append(_text(box.left, top, bullet, size, MUTED))
+    for i, lines in enumerate(shown):
+        if markers:
+            annotations.append(_text(box.left, top, markers[i], size, MUTED))
         block, height = _block(box.left + indent, top, lines, size)
         annotations.append(block)
         top += height + step
