@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from lib.app import controls, state
+from lib.app import briefing_export, controls, state
 from lib.app.controls import MARK
 from lib.app.markup import md_escape, problem_list
 from lib.app.state import (
@@ -21,9 +21,8 @@ from lib.app.state import (
     view_query,
 )
 from lib.core.registry import registry
-from lib.core.runs import run
 from lib.core.scenario import Scenario, preset_values, presets
-from lib.report import assumptions, export, pack, style
+from lib.report import style
 
 
 def _on_page_control(key: str) -> None:
@@ -140,26 +139,5 @@ def _share_section(current: Scenario) -> None:
 def _briefing_pack_section(current: Scenario) -> None:
     sb = st.sidebar
     sb.markdown("### Briefing pack")
-    token = current.to_json()
-    built = st.session_state.get("pack")
-    if sb.button("Build briefing pack (zip)", key="build_pack", width="stretch",
-                 help="Every chart of this scenario as PNG and SVG, their data as CSV and "
-                      "Parquet, the assumptions table and the scenario JSON. Takes ~10 s."):
-        with st.spinner("Rendering charts..."):
-            res = run(current)
-            pack_charts = pack.all_charts(current, res)
-            data, notes = pack.briefing_pack(pack_charts, assumptions.assumptions_table(current),
-                                               current.to_json(),
-                                               with_images=export.images_available())
-            if not export.images_available():
-                notes = notes or ["Chromium is not installed here, so the pack has data but "
-                                  "no PNG/SVG images."]
-        built = {"token": token, "data": data, "notes": notes}
-        st.session_state["pack"] = built
-    if built and built["token"] == token:
-        for note in built["notes"]:
-            sb.warning(note)
-        sb.download_button("Download briefing pack", data=built["data"],
-                           file_name=f"chokepoint-briefing-{current.preset}.zip",
-                           mime="application/zip", on_click="ignore", key="download_pack",
-                           width="stretch")
+    year = st.session_state.get("briefing_year") or briefing_export.default_year(current)
+    briefing_export.pack_control(sb, current, year, width="stretch")

@@ -248,10 +248,11 @@ def json_copy(value: dict) -> dict:
     return {k: json_copy(v) if isinstance(v, dict) else v for k, v in value.items()}
 
 
-def export_layout(fig: go.Figure) -> go.Figure:
-    """A copy sized for a 1600x900 slide."""
+def export_layout(fig: go.Figure, width: int = EXPORT_WIDTH,
+                  height: int = EXPORT_HEIGHT) -> go.Figure:
+    """A copy sized for export (by default a 1600x900 chart)."""
     out = go.Figure(fig)
-    out.update_layout(width=EXPORT_WIDTH, height=EXPORT_HEIGHT)
+    out.update_layout(width=width, height=height)
     return out
 
 

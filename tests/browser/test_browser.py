@@ -277,16 +277,21 @@ def test_per_year_table_edit_reaches_the_link(server, page):
 def test_briefing_pack_holds_every_chart_and_the_scenario(server, page):
     page.goto(url_of(server, "briefing", "?preset=strict_enforcement"))
     settle(page)
-    page.get_by_role("button", name="Build briefing pack (zip)").click()
-    download_button = page.get_by_role("button", name="Download briefing pack")
+    sidebar = page.locator("[data-testid=stSidebar]")  # the Briefing page has its own too
+    sidebar.get_by_role("button", name="Build briefing pack (zip)").click()
+    download_button = sidebar.get_by_role("button", name="Download briefing pack")
     download_button.wait_for(timeout=180000)
     with page.expect_download() as download:
         download_button.click()
     with zipfile.ZipFile(download.value.path()) as pack:
         names = set(pack.namelist())
         scenario = json.loads(pack.read("scenario.json"))
+        slide = pack.read("briefing_slide.png")
+        index = pack.read("index.md").decode()
     assert scenario["preset"] == "strict_enforcement"
-    pngs = {n for n in names if n.endswith(".png")}
+    assert struct.unpack(">II", slide[16:24]) == (1920, 1080)
+    assert "briefing_slide.pdf" in names and all(f"`{name}`" in index for name in names)
+    pngs = {n for n in names if n.startswith("charts/") and n.endswith(".png")}
     assert len(pngs) >= 5
     for png in pngs:
         stem = png.removeprefix("charts/").removesuffix(".png")
