@@ -5,7 +5,7 @@ takeaways generated from the results."""
 import streamlit as st
 
 from lib.analysis.controls import controls_range
-from lib.app import cards, figures, state, widgets
+from lib.app import briefing_export, cards, figures, state, widgets
 from lib.core.outputs import CHANNELS, output
 from lib.report import baseline as versus
 from lib.report import briefing, style
@@ -60,3 +60,4 @@ with foot:
                f"{versus.baseline_name(baseline)}  \n**Data as of:** "
                f"{style.data_date():%d %b %Y}  \nChokepoint model; ranges are 5-95% over "
                "draws of the assumptions.")
+    briefing_export.export_controls(scenario, year, baseline)

@@ -24,14 +24,14 @@ def default_year(scenario: Scenario) -> int:
     return min(pack.DEFAULT_SLIDE_YEAR, run(scenario).last_year)
 
 
-def export_controls(scenario: Scenario, year: int) -> None:
+def export_controls(scenario: Scenario, year: int, baseline: Scenario) -> None:
     """The slide and pack controls, each one button that becomes its downloads once built."""
     with st.container(key="briefing-export", gap="small"):
-        slide_control(scenario, year)
-        pack_control(st, scenario, year, key_prefix="briefing_")
+        slide_control(scenario, year, baseline)
+        pack_control(st, scenario, year, baseline, key_prefix="briefing_")
 
 
-def slide_control(scenario: Scenario, year: int) -> None:
+def slide_control(scenario: Scenario, year: int, baseline: Scenario) -> None:
     """'Export slide': renders the Briefing as a 16:9 slide once, then offers PNG and PDF in
     the button's place."""
     if not export.images_available():
@@ -39,16 +39,16 @@ def slide_control(scenario: Scenario, year: int) -> None:
                   icon=":material/slideshow:", help=NO_CHROMIUM)
         st.caption(NO_CHROMIUM)
         return
-    token = (scenario.to_json(), year)
+    token = (scenario.to_json(), year, baseline.to_json())
     slot = st.empty()
     if slot.button("Export slide", key="export_slide", icon=":material/slideshow:",
                    help="The Briefing as one 16:9 slide (1920x1080): headline cards, both "
-                        "charts, takeaways, the changes from the status quo and the sources, "
+                        "charts, takeaways, the changes from the baseline and the sources, "
                         "as PNG and PDF. Takes ~5 s."):
         with st.spinner("Rendering the slide..."):
             try:
                 built = {"token": token, "error": None,
-                         "files": slide_images(briefing_slide(scenario, year))}
+                         "files": slide_images(briefing_slide(scenario, year, baseline))}
             except export.ExportUnavailable as exc:
                 built = {"token": token, "error": str(exc), "files": {}}
         st.session_state["slide"] = built
@@ -66,11 +66,11 @@ def slide_control(scenario: Scenario, year: int) -> None:
                                icon=":material/download:")
 
 
-def pack_control(where, scenario: Scenario, year: int, key_prefix: str = "",
-                 width: str = "content") -> None:
+def pack_control(where, scenario: Scenario, year: int, baseline: Scenario,
+                 key_prefix: str = "", width: str = "content") -> None:
     """'Build briefing pack' and, once built for this scenario and year, its download in the
     button's place. `where` is the container to draw in (st or st.sidebar)."""
-    token = (scenario.to_json(), year)
+    token = (scenario.to_json(), year, baseline.to_json())
     slot = where.empty()
     if slot.button("Build briefing pack (zip)", key=f"{key_prefix}build_pack", width=width,
                    icon=":material/folder_zip:",
@@ -79,7 +79,8 @@ def pack_control(where, scenario: Scenario, year: int, key_prefix: str = "",
                         "scenario JSON and an index of every file. Takes ~15-30 s."):
         with st.spinner("Rendering charts..."):
             images = export.images_available()
-            data, notes = pack.build_pack(scenario, year, with_images=images)
+            data, notes = pack.build_pack(scenario, year, with_images=images,
+                                          baseline=baseline)
             if not images:
                 notes = notes or ["Chromium is not installed here, so the pack has data but "
                                   "no PNG/SVG images and no slide."]

@@ -140,4 +140,4 @@ def _briefing_pack_section(current: Scenario) -> None:
     sb = st.sidebar
     sb.markdown("### Briefing pack")
     year = st.session_state.get("briefing_year") or briefing_export.default_year(current)
-    briefing_export.pack_control(sb, current, year, width="stretch")
+    briefing_export.pack_control(sb, current, year, state.baseline(), width="stretch")

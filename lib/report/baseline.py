@@ -23,6 +23,7 @@ from lib.report.style import preset_label, scenario_label
 # below these a change is "nothing moved" (a tenth of the smallest step a card shows)
 NEGLIGIBLE = {"months": 0.05, "x": 0.005, "share": 0.0005}
 NEGLIGIBLE_RELATIVE = 0.0005  # of the baseline value, for compute
+KIND_TAGS = {"policy": "[policy]", "assumption": "[assumption]"}  # in lists of changes
 
 
 def baseline_name(baseline: Scenario) -> str:

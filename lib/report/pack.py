@@ -34,7 +34,7 @@ from lib.report.slide import BriefingSlide, slide_images
 from lib.report.supply import channel_area, funnel, legal_vs_smuggled
 from lib.report.tiers import chip_h100e_bars, tier_scatter
 
-BASELINE = "status_quo"  # the preset the waterfall and the slide compare against
+DEFAULT_BASELINE = "status_quo"  # the waterfall's and the slide's baseline unless given
 SLIDE_STEM = "briefing_slide"
 DEFAULT_SLIDE_YEAR = 2027  # the Briefing page's year until one is picked
 
@@ -67,9 +67,11 @@ def standard_charts(result, waterfall_frame: pd.DataFrame | None, source_text: s
     return out
 
 
-def all_charts(current: Scenario, res: Result) -> dict[str, tuple[go.Figure, pd.DataFrame]]:
-    """Every standard chart of a scenario, for the briefing pack."""
-    baseline = Scenario.build(BASELINE)
+def all_charts(current: Scenario, res: Result, baseline: Scenario | None = None
+               ) -> dict[str, tuple[go.Figure, pd.DataFrame]]:
+    """Every standard chart of a scenario, for the briefing pack (the waterfall against
+    `baseline`, by default the status quo)."""
+    baseline = baseline or Scenario.build(DEFAULT_BASELINE)
     year = min(2030, res.last_year)
     source_text = style.scenario_source(current)
     out = standard_charts(res, race.waterfall_table(current, baseline, "race_gap_months", year),
@@ -85,11 +87,14 @@ def all_charts(current: Scenario, res: Result) -> dict[str, tuple[go.Figure, pd.
 
 
 def build_pack(scenario: Scenario, year: int, with_images: bool = True,
-               name: str | None = None) -> tuple[bytes, list[str]]:
-    """The whole pack for a scenario: every chart, the Briefing slide at end `year`, the
-    assumptions and the scenario (see briefing_pack)."""
-    slide = briefing_slide(scenario, year, Scenario.build(BASELINE), name=name)
-    return briefing_pack(all_charts(scenario, run(scenario)), assumptions_table(scenario),
+               name: str | None = None, baseline: Scenario | None = None
+               ) -> tuple[bytes, list[str]]:
+    """The whole pack for a scenario: every chart, the Briefing slide at end `year` against
+    `baseline` (default: the status quo), the assumptions and the scenario (briefing_pack)."""
+    baseline = baseline or Scenario.build(DEFAULT_BASELINE)
+    slide = briefing_slide(scenario, year, baseline, name=name)
+    return briefing_pack(all_charts(scenario, run(scenario), baseline),
+                         assumptions_table(scenario),
                          scenario.to_json(), with_images=with_images, slide=slide)
 
 
@@ -153,7 +158,8 @@ def pack_index(files: dict[str, tuple], scenario: Scenario,
                slide: BriefingSlide | None) -> str:
     """index.md: what the pack is of, every file with a line on what it holds and its
     units, and how to get the same numbers back."""
-    baseline = style.preset_label(BASELINE)
+    baseline = slide.baseline_name if slide is not None else style.preset_label(
+        DEFAULT_BASELINE)
     query = urlencode(scenario.to_query())
     lines = [
         "# Chokepoint briefing pack", "",

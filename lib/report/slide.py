@@ -336,6 +336,8 @@ def _swatch(trace: dict, left: float, middle: float, width: float) -> dict:
     line = trace.get("line", {})
     colour = trace.get("fillcolor") or line.get("color") or \
         trace.get("marker", {}).get("color") or MUTED
+    if isinstance(colour, (list, tuple)):  # per-point colours (numbered events): the first
+        colour = colour[0] if colour else MUTED
     if trace.get("stackgroup") or trace.get("fill") or trace.get("type") == "bar":
         return dict(type="rect", xref="paper", yref="paper", x0=_x(left), x1=_x(left + width),
                     y0=_y(middle + 7), y1=_y(middle - 7), fillcolor=colour,
