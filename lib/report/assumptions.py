@@ -119,13 +119,13 @@ def backcast_chart(frame: pd.DataFrame, source: str, width_hint: int = 1300) -> 
 
 
 def path_chart(label: str, unit: str, current: tuple, preset: tuple, preset_name: str,
-               height: int = 300) -> go.Figure:
+               height: int = 270) -> go.Figure:
     """A yearly parameter's path, small (the sidebar's path editor): the scenario's values
     solid with a marker per year, the preset's dashed; each value holds for its calendar year,
     so the lines step at year ends."""
     years = list(YEARS)
     hover = "%{x}: %{y:,.4~g} " + unit.replace("%", "%%") + "<extra>%{fullData.name}</extra>"
-    preset_trace = dict(type="scatter", x=years, y=list(preset), name=f"Preset ({preset_name})",
+    preset_trace = dict(type="scatter", x=years, y=list(preset), name=f"Preset: {preset_name}",
                         mode="lines", line=dict(color=GREY, dash="dash", width=2, shape="hv"),
                         hovertemplate=hover, meta="preset")
     current_trace = dict(type="scatter", x=years, y=list(current), name="This scenario",
