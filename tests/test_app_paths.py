@@ -139,3 +139,19 @@ def test_a_policy_path_edit_keeps_its_group_open():
     no_exception(at)
     assert at.query_params["beijing_admission_share"] == "2030:0.5"
     assert still_open(at, "beijing_admission_share", "group_beijing")
+
+
+def test_a_path_breaking_a_declared_constraint_is_said_in_the_editor():
+    """H200 and B200 shares of smuggled chips add up to at most 1: a path that breaks it is
+    kept in the editor with a warning, and the scenario keeps the preset's values."""
+    key = "smuggled_share_h200"
+    at = open_editor(key, "group_smuggling_flow")
+    gen = at.session_state["gen"]
+    at.selectbox(key=f"path_set_year_{key}_{gen}").set_value(2027)
+    at.number_input(key=f"path_set_value_{key}_{gen}").set_value(0.8)
+    at.button(key=f"FormSubmitter:path_set_{key}_{gen}-Set").click().run()
+    no_exception(at)
+    assert any("add up to more than 1 in 2027 (1.30)" in w.value
+               and "keeps the preset's values" in w.value for w in at.warning)
+    assert at.session_state["scenario"] == Scenario() and key not in at.query_params
+    assert year_input(at, 2027, key).value == 0.8

@@ -192,6 +192,12 @@ def _apply(key: str, gen: int, path: tuple, message: str, kind: str = "success")
         return
     store.set_value(key, tuple(float(v) for v in path))
     st.session_state[APPLIED] = True
+    broken = [text for constraint, text in registry().violations(store.values())
+              if key in constraint.keys]
+    if broken:  # the scenario falls back to the preset for the constraint's parameters
+        message = f"{message} {'; '.join(broken)}: the scenario keeps the preset's values " \
+                  "for these until they fit.".strip()
+        kind = "warning"
     if message:
         st.session_state[NOTICE] = (kind, message)
     else:
