@@ -90,7 +90,7 @@ def start_server(port: int, db: str, log_path: str, timeout: float = 60) -> subp
     # the log goes to a file: an unread pipe fills up and then blocks the server
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [str(ROOT / ".venv/bin/python"), str(ROOT / "scripts/serve.py"),
+            [sys.executable, str(ROOT / "scripts/serve.py"),  # this interpreter: the venv
              "--server.headless", "true", "--server.port", str(port),
              "--server.address", "127.0.0.1"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

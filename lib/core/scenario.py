@@ -24,6 +24,7 @@ import numpy as np
 from lib.core.calendar import FIRST_YEAR
 from lib.core.data import DataError, data_folder, load_yaml, validate_all
 from lib.core.limits import MAX_NOTE, MAX_SCENARIO_BYTES, MAX_TEXT
+from lib.core.paths import LINK_DIGITS
 from lib.core.registry import Registry, brief_repr, expand_steps, load_registry, registry
 
 SCENARIO_FORMAT = 1
@@ -286,7 +287,7 @@ def _compact(value: Any) -> str:
         return "true" if value else "false"
     if float(value).is_integer():
         return str(int(value))
-    return f"{value:.6g}"
+    return f"{value:.{LINK_DIGITS}g}"
 
 
 @cache
