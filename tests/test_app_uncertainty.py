@@ -18,7 +18,7 @@ from lib.core.registry import registry
 from lib.core.runs import run
 from lib.core.scenario import Scenario
 from lib.report import assumptions, drivers, fmt, pack, uncertainty
-from tests.helpers import figure, figures, make_app, no_exception, values
+from tests.helpers import figure, figures, make_app, no_exception, title, values
 
 PAGE = "pages/uncertainty.py"
 PERCENTILES = ("p5", "p25", "p50", "p75", "p95")
@@ -46,7 +46,7 @@ def page():
 
 def test_page_renders_fans_histogram_and_tornado(page):
     assert not page.warning, [w.value for w in page.warning]
-    titles = [f["layout"]["title"]["text"] for f in figures(page)]
+    titles = [title(f) for f in figures(page)]
     for series in uncertainty.FAN_SERIES:
         assert uncertainty.fan_title(series) in titles
     assert any("spread over 2,000 draws" in t for t in titles)
@@ -133,7 +133,7 @@ def test_probability_statement_follows_its_controls():
 
 def test_sobol_on_request_with_error_bars():
     at = open_page()
-    assert not any("Sobol" in f["layout"]["title"]["text"] for f in figures(at))
+    assert not any("Sobol" in title(f) for f in figures(at))
     at.button(key="unc_sobol").click().run()
     no_exception(at)
     fig = figure(at, "Sobol indices")
@@ -148,9 +148,9 @@ def test_sobol_on_request_with_error_bars():
     assert total[0] > 0.05
     # the request sticks across reruns with the same settings, and lapses when they change
     at.run()
-    assert any("Sobol" in f["layout"]["title"]["text"] for f in figures(at))
+    assert any("Sobol" in title(f) for f in figures(at))
     at.sidebar.slider(key="p_smuggling_interdiction_share_0").set_value(0.4).run()
-    assert not any("Sobol" in f["layout"]["title"]["text"] for f in figures(at))
+    assert not any("Sobol" in title(f) for f in figures(at))
     assert any("press the button" in c.value for c in at.caption)
 
 

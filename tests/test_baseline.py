@@ -16,7 +16,7 @@ from lib.core.runs import run
 from lib.core.scenario import POLICY_TWIN_SUFFIX, Scenario, presets
 from lib.report import baseline as versus
 from lib.report import briefing
-from tests.helpers import make_app, plain
+from tests.helpers import ROOT, make_app, plain
 
 STATUS_QUO = Scenario.build("status_quo")
 HALF_SMUGGLING = STATUS_QUO.with_overrides(smuggling_interdiction_share=0.5)
@@ -194,3 +194,9 @@ def test_every_time_chart_draws_the_baseline_when_it_differs():
         assert np.nanmax(drawn) > 0, name
     for name, (fig, _) in _time_charts(STATUS_QUO, STATUS_QUO).items():
         assert not [t for t in fig.data if "aseline" in (t.name or "")], name
+
+
+def test_briefing_stacks_its_charts_where_two_no_longer_fit():
+    from lib.app import figures
+    css = (ROOT / "pages" / "briefing.py").read_text()
+    assert f"@container (max-width: {2 * figures.BRIEFING_CHART_WIDTH + 60}px)" in css
