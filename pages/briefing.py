@@ -33,7 +33,7 @@ cards = [(rows[k].label, fmt.fmt_with_unit(rows[k].scenario, rows[k].unit),
 with st.container(horizontal=True, key="briefing-cards"):  # wraps rather than clips
     for label, value, delta in [*cards, smuggled]:
         st.metric(label, value, delta=delta, delta_color="off", delta_arrow="off",
-                  border=True, width="content")
+                  border=True, width="content", help=widgets.named_help(label))
 
 left, right = st.columns(2)
 with left:

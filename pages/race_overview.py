@@ -22,6 +22,7 @@ with st.container(horizontal=True, key="race-cards"):
         st.metric(f"{row.label}, {year}", fmt.fmt_with_unit(row.scenario, row.unit),
                   delta=race.no_controls_text(row), delta_color="off", delta_arrow="off",
                   border=True, width="content", help=output(row.metric).description)
+widgets.define_named(*headline["label"])
 st.caption(race.gap_explained(res, ranges, year))
 
 options = st.columns([2, 1, 1, 1])
@@ -31,7 +32,8 @@ effective = options[1].toggle("Effective compute", key="race_effective",
                               help="Hardware H100e times each side's algorithmic efficiency "
                                    "(2022 algorithms = 1).")
 log_y = options[2].toggle("Log scale", value=True, key="race_log")
-show_events = options[3].toggle("Policy events", value=True, key="race_events")
+show_events = options[3].toggle("Policy events", value=True, key="race_events",
+                                help=widgets.term_help("Policy events"))
 
 fig, frame = figures.compute_race(scenario, kind, effective, log_y, show_events)
 widgets.chart("compute_race", fig, frame)

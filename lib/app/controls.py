@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.core.calendar import YEARS
+from lib.report import glossary
 
 MARK = "● "
 
@@ -62,6 +63,7 @@ def lazy_expander(container, label: str, key: str, default: bool):
 def help_text(parameter) -> str:
     text = (f"{parameter.description}\n\n**Source:** {parameter.source} "
             f"({parameter.source_date.isoformat()})")
+    text += glossary.definitions_for(f"{parameter.label} {parameter.description}")
     if parameter.estimate:
         text += "\n\n*Derived or assumed estimate, not stated directly by the source.*"
     if parameter.kind == "boolean":  # a switch: on or off, no range

@@ -83,6 +83,7 @@ def briefing_pack(figures: dict[str, tuple[go.Figure, pd.DataFrame]], assumption
             images = figures_to_images({name: fig for name, (fig, _) in figures.items()})
         except ExportUnavailable as exc:
             notes.append(str(exc))
+    scenario = Scenario.from_json(scenario_json)  # named on every CSV's first line
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, (_fig, frame) in figures.items():
@@ -90,9 +91,9 @@ def briefing_pack(figures: dict[str, tuple[go.Figure, pd.DataFrame]], assumption
             for fmt in IMAGE_FORMATS:
                 if (name, fmt) in images:
                     archive.writestr(f"charts/{stem}.{fmt}", images[(name, fmt)])
-            archive.writestr(f"data/{stem}.csv", frame_csv(frame))
+            archive.writestr(f"data/{stem}.csv", frame_csv(frame, scenario))
             archive.writestr(f"data/{stem}.parquet", frame_parquet(frame))
-        archive.writestr("assumptions.csv", frame_csv(assumptions.set_index("key")))
+        archive.writestr("assumptions.csv", frame_csv(assumptions.set_index("key"), scenario))
         archive.writestr("scenario.json", scenario_json)
         if notes:
             archive.writestr("NOTES.txt", "\n".join(notes) + "\n")
