@@ -251,7 +251,8 @@ def test_briefing_pack_carries_the_fans_and_tornado():
     for stem in ("fan_china_total", "fan_ratio", "fan_race_gap_months", "tornado_race_gap"):
         assert f"data/{stem}.csv" in names and f"data/{stem}.parquet" in names
     assumptions_csv = zipfile.ZipFile(io.BytesIO(data)).read("assumptions.csv").decode()
-    assert "distribution" in assumptions_csv.splitlines()[0]
+    assert assumptions_csv.startswith("# Chokepoint: ")  # the scenario, then the header row
+    assert "distribution" in assumptions_csv.splitlines()[1]
 
 
 def test_goal_seek_answers_read_plainly():

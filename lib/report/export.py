@@ -132,7 +132,7 @@ def column_unit(frame: pd.DataFrame, column) -> str | None:
     if name in OUTPUTS:
         return OUTPUTS[name].unit
     if "unit" in frame.columns:  # a table whose rows carry different units
-        return "unit column"
+        return "see unit column"
     if pd.api.types.is_float_dtype(frame[column]):
         return frame.attrs.get("unit")
     return None
