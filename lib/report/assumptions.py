@@ -111,9 +111,10 @@ def calibrated_labels() -> list[str]:
     return [p.label for p in registry() if "calibrated" in p.source.lower()]
 
 
+# the listing's columns (the shorter text), as it names them
 LISTED = {"label": "parameter", "kind": "kind", "value": "value", "unit": "unit",
           "default": "default", "changed from preset": "changed", "plausible range":
-          "plausible range"}  # the listing's columns (short text), as it names them
+          "plausible range", "distribution": "distribution"}
 
 
 def parameter_listing(frame: pd.DataFrame) -> pd.DataFrame:
