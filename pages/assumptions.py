@@ -58,18 +58,16 @@ st.caption(f"{inside} of {ranged} checkpoints with a published range are inside 
            f"this scenario. Calibrated to the record (their source lines say how): "
            f"{', '.join(assumptions.calibrated_labels())}; nothing else is tuned to fit.")
 st.dataframe(backcast, hide_index=True, width="stretch",
-             column_order=[c for c in backcast.columns if c not in ("source", "note")],
-             column_config={"checkpoint": st.column_config.TextColumn(width=150, pinned=True),
-                            "as_of": st.column_config.TextColumn("as of", width=88),
+             column_order=[c for c in backcast.columns if c not in assumptions.BACKCAST_TEXT],
+             column_config={"checkpoint": st.column_config.TextColumn(width=160, pinned=True),
                             "unit": st.column_config.TextColumn(width=72),
                             **{c: st.column_config.NumberColumn(format="compact", width=62)
                                for c in ("published", "low", "high", "model")},
                             "deviation": st.column_config.NumberColumn(format="percent",
                                                                        width=78),
-                            "status": st.column_config.TextColumn(width=108),
-                            "holdout": st.column_config.CheckboxColumn(width=62)})
-with st.expander("Each checkpoint's source and note"):
-    widgets.static_table(backcast[list(assumptions.BACKCAST_TEXT)])
+                            "status": st.column_config.TextColumn(width=110)})
+with st.expander("Each checkpoint's date, whether it is held out, its source and note"):
+    widgets.static_table(backcast[["checkpoint", *assumptions.BACKCAST_TEXT]])
 
 st.subheader("Glossary")
 widgets.static_table(glossary.terms())

@@ -157,7 +157,8 @@ def static_table(frame: pd.DataFrame, height: int | str = "content") -> None:
     pixels if given), every cell and header literal: st.table reads them as Markdown, and
     names may come from files."""
     define_named(*map(str, frame.columns))
-    shown = frame.map(md_escape)
+    shown = frame.astype(object).where(frame.notna(), "").map(  # no 'nan', 'True' or 'False'
+        lambda v: ("yes" if v else "no") if isinstance(v, bool) else md_escape(v))
     shown.columns = [md_escape(c) for c in frame.columns]
     st.table(shown, hide_index=True, height=height)
 

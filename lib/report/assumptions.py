@@ -134,4 +134,5 @@ def parameter_record(frame: pd.DataFrame, key: str) -> pd.DataFrame:
                         columns=["field", "value"])
 
 
-BACKCAST_TEXT = ("checkpoint", "source", "note")  # read in full beside the grid's numbers
+# the back-cast table's columns read in full beside its grid of numbers
+BACKCAST_TEXT = ("as_of", "holdout", "source", "note")
