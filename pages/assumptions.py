@@ -59,7 +59,7 @@ st.caption(f"{inside} of {ranged} checkpoints with a published range are inside 
            f"{', '.join(assumptions.calibrated_labels())}; nothing else is tuned to fit.")
 st.dataframe(backcast, hide_index=True, width="stretch",
              column_order=[c for c in backcast.columns if c not in assumptions.BACKCAST_TEXT],
-             column_config={"checkpoint": st.column_config.TextColumn(width=160, pinned=True),
+             column_config={"checkpoint": st.column_config.TextColumn(width=180, pinned=True),
                             "unit": st.column_config.TextColumn(width=72),
                             **{c: st.column_config.NumberColumn(format="compact", width=62)
                                for c in ("published", "low", "high", "model")},
@@ -70,4 +70,5 @@ with st.expander("Each checkpoint's date, whether it is held out, its source and
     widgets.static_table(backcast[["checkpoint", *assumptions.BACKCAST_TEXT]])
 
 st.subheader("Glossary")
-widgets.static_table(glossary.terms())
+widgets.static_table(glossary.terms().rename(columns={"also": "also written",
+                                                    "source_date": "source date"}))

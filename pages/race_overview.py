@@ -22,8 +22,7 @@ with st.container(horizontal=True, key="race-cards"):
         st.metric(f"{row.label}, {year}", fmt.fmt_with_unit(row.scenario, row.unit),
                   delta=race.no_controls_text(row), delta_color="off", delta_arrow="off",
                   border=True, width="content", help=output(row.metric).description)
-widgets.define_named(*headline["label"])
-st.caption(race.gap_explained(res, ranges, year))
+widgets.caption(race.gap_explained(res, ranges, year))  # defines its terms
 
 options = st.columns([2, 1, 1, 1])
 kind = options[0].segmented_control("Compute", list(race.COMPUTE_KINDS), default="total",

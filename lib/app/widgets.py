@@ -59,6 +59,12 @@ def define(*terms: str) -> None:
         st.caption(" ".join(glossary.sentence(term) for term in new))
 
 
+def caption(text: str) -> None:
+    """st.caption, noting the glossary definitions it quotes as given on this page."""
+    st.caption(text)
+    _new_terms([t for t in glossary.mentioned(text) if glossary.sentence(t) in text])
+
+
 def define_named(*texts: str) -> None:
     """define() the glossary terms `texts` name (labels, headers, cells)."""
     define(*glossary.mentioned(" ".join(texts)))
