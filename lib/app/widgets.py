@@ -4,14 +4,17 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib.app.markup import problem_list
+from lib.app import state
+from lib.app.markup import md_escape, problem_list
 from lib.core.runs import Result
-from lib.report import export, style
+from lib.core.scenario import Scenario
+from lib.report import export, glossary, style
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -32,9 +35,59 @@ def link_warnings() -> None:
 
 def page_header(title: str, subtitle: str = "") -> None:
     link_warnings()
+    st.session_state[DEFINED] = set()  # a new page run: no term defined on it yet
     st.title(title)
     if subtitle:
         st.caption(subtitle)
+
+
+DEFINED = "defined_terms"  # session key: glossary terms this page run has defined
+
+
+def _new_terms(terms) -> list[str]:
+    defined = st.session_state.setdefault(DEFINED, set())
+    new = [term for term in terms if term not in defined]
+    defined.update(new)
+    return new
+
+
+def define(*terms: str) -> None:
+    """A caption with the glossary's definition of each term not yet defined on this page
+    (call it where the terms first appear)."""
+    new = _new_terms(terms)
+    if new:
+        st.caption(" ".join(glossary.sentence(term) for term in new))
+
+
+def caption(text: str) -> None:
+    """st.caption, noting the glossary definitions it quotes as given on this page."""
+    st.caption(text)
+    _new_terms([t for t in glossary.mentioned(text) if glossary.sentence(t) in text])
+
+
+def define_named(*texts: str) -> None:
+    """define() the glossary terms `texts` name (labels, headers, cells)."""
+    define(*glossary.mentioned(" ".join(texts)))
+
+
+def term_help(*terms: str) -> str:
+    """A hover (help=) defining the terms, which count as defined on this page from here."""
+    _new_terms(terms)
+    return glossary.help_text(*terms)
+
+
+def named_help(*texts: str) -> str | None:
+    """A hover (help=) defining the glossary terms `texts` name (None if they name none)."""
+    terms = glossary.mentioned(" ".join(texts))
+    return term_help(*terms) if terms else None
+
+
+def chart_terms(fig: go.Figure) -> list[str]:
+    """The glossary terms a chart's title, axis titles and legend entries name."""
+    layout = fig.layout
+    texts = [layout.title.text, layout.xaxis.title.text, layout.yaxis.title.text,
+             *(trace.name for trace in fig.data if trace.showlegend is not False)]
+    return glossary.mentioned(" ".join(t for t in texts if t))
 
 
 def _token(name: str, fig: go.Figure, frame: pd.DataFrame) -> str:
@@ -45,30 +98,35 @@ def _token(name: str, fig: go.Figure, frame: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
-def chart(name: str, fig: go.Figure, frame: pd.DataFrame, key: str | None = None) -> None:
-    """Draw a chart, and under it downloads: data as CSV/Parquet, images on request."""
+def chart(name: str, fig: go.Figure, frame: pd.DataFrame, key: str | None = None,
+          scenarios: Scenario | Mapping[str, Scenario] | None = None) -> None:
+    """Draw a chart, and under it downloads: data as CSV/Parquet, images on request. The CSV
+    names `scenarios` (default: the sidebar's) on its first line."""
     key = key or name
     st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart_{key}", width="stretch")
-    _export_controls(name, fig, frame, key)
+    _export_controls(name, fig, frame, key, scenarios or state.scenario())
+    define(*chart_terms(fig))  # the terms it names, where they first appear on the page
 
 
-def _export_controls(name: str, fig: go.Figure, frame: pd.DataFrame, key: str) -> None:
+def _export_controls(name: str, fig: go.Figure, frame: pd.DataFrame, key: str,
+                     scenarios: Scenario | Mapping[str, Scenario]) -> None:
     # the menu is built only while open (opening reruns the page, whose figures are memoized):
     # drawn under every chart on every rerun it cost ~10% of the rerun
     menu = st.popover("Export chart", icon=":material/download:", key=f"export_{key}",
                       on_change="rerun")
     if menu.open:
         with menu:
-            _export_menu(name, fig, frame, key)
+            _export_menu(name, fig, frame, key, scenarios)
 
 
 @st.fragment
-def _export_menu(name: str, fig: go.Figure, frame: pd.DataFrame, key: str) -> None:
+def _export_menu(name: str, fig: go.Figure, frame: pd.DataFrame, key: str,
+                 scenarios: Scenario | Mapping[str, Scenario]) -> None:
     """Data downloads at once; images only when asked (each batch starts Chromium)."""
     stem = export.safe_name(name)
     st.markdown("**Data**")
     cols = st.columns(2)
-    cols[0].download_button("CSV", data=lambda: export.frame_csv(frame),
+    cols[0].download_button("CSV", data=lambda: export.frame_csv(frame, scenarios),
                             file_name=f"{stem}.csv", mime="text/csv", on_click="ignore",
                             key=f"csv_{key}", icon=":material/table:", width="stretch")
     cols[1].download_button("Parquet", data=lambda: export.frame_parquet(frame),
@@ -98,6 +156,17 @@ def _export_menu(name: str, fig: go.Figure, frame: pd.DataFrame, key: str) -> No
                                    mime="image/png" if fmt == "png" else "image/svg+xml",
                                    on_click="ignore", key=f"dl_{fmt}_{key}",
                                    icon=":material/image:", width="stretch")
+
+
+def static_table(frame: pd.DataFrame, height: int | str = "content") -> None:
+    """A table that wraps its text instead of clipping it (st.table; scrolls inside `height`
+    pixels if given), every cell and header literal: st.table reads them as Markdown, and
+    names may come from files."""
+    define_named(*map(str, frame.columns))
+    shown = frame.astype(object).where(frame.notna(), "").map(  # no 'nan', 'True' or 'False'
+        lambda v: ("yes" if v else "no") if isinstance(v, bool) else md_escape(v))
+    shown.columns = [md_escape(c) for c in frame.columns]
+    st.table(shown, hide_index=True, height=height)
 
 
 def year_picker(res: Result, key: str, default: int = 2027, label: str = "Year") -> int:

@@ -56,24 +56,12 @@ def headline(scenario: Scenario, baseline: Scenario, year: int,
     return frame
 
 
-def signed(value: float, unit: str, with_unit: bool = True) -> str:
-    """'+1.5 months', '-785k H100e', '+0.3x', '+2 pts'; '0' when it rounds to nothing."""
-    if unit == "share":
-        body = f"{abs(100 * value):.0f}" + (" pts" if with_unit else "")
-    else:
-        body = fmt.fmt_with_unit(abs(value), unit) if with_unit else \
-            fmt.fmt_number(abs(value), unit)
-    if not any(c in "123456789" for c in body.split(" ")[0]):
-        return "0"
-    return ("+" if value > 0 else "-") + body
-
-
 def delta_text(row) -> str:
     """A card's delta line: the signed change against the baseline, and the baseline value."""
     base = fmt.fmt_number(row.baseline, row.unit)
     if negligible(row.change, row.unit, row.baseline):
         return f"= baseline ({base})"
-    return f"{signed(row.change, row.unit, False)} vs baseline ({base})"
+    return f"{fmt.signed(row.change, row.unit, False)} vs baseline ({base})"
 
 
 def split_lines(row) -> list[str]:
@@ -82,11 +70,11 @@ def split_lines(row) -> list[str]:
     if negligible(row.change, row.unit, row.baseline) and \
             negligible(row.policy, row.unit, row.baseline):
         return []
-    policy = f"policy {signed(row.policy, row.unit, False)}"
+    policy = f"policy {fmt.signed(row.policy, row.unit, False)}"
     if np.isfinite(row.policy_p5) and not negligible(row.policy, row.unit, row.baseline):
-        policy += (f" ({signed(row.policy_p5, row.unit, False)} to "
-                   f"{signed(row.policy_p95, row.unit, False)})")
-    return [policy, f"assumptions {signed(row.assumptions, row.unit, False)}"]
+        policy += (f" ({fmt.signed(row.policy_p5, row.unit, False)} to "
+                   f"{fmt.signed(row.policy_p95, row.unit, False)})")
+    return [policy, f"assumptions {fmt.signed(row.assumptions, row.unit, False)}"]
 
 
 def _year_steps(value: tuple, reference: tuple) -> str:
