@@ -94,7 +94,7 @@ def test_report_tables_and_charts_read_the_declaration(monkeypatch, result):
     headline = race.headline(result, 2027).set_index("metric")
     assert (headline.loc["race_gap_months", "label"], headline.loc["race_gap_months", "unit"]) \
         == ("Lag", "mo.")
-    deltas = compare.metric_deltas({"a": result, "b": result}, 2027)
+    deltas = compare.metric_deltas({"a": result.scenario, "b": result.scenario}, 2027)
     assert gap.label_with_unit in set(deltas["metric"])
     assert compare.compare_table({"a": result}, "race_gap_months").attrs["unit"] == "mo."
     assert uncertainty.fan_title("race_gap_months") == "Lag: range of outcomes"
