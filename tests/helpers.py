@@ -55,7 +55,8 @@ def figures(at: AppTest) -> list[dict]:
 
 def figure(at: AppTest, title_part: str) -> dict:
     """The one chart whose title contains `title_part`."""
-    found = [f for f in figures(at) if title_part in f["layout"]["title"]["text"]]
+    found = [f for f in figures(at)  # a long title is wrapped to the chart width
+             if title_part in f["layout"]["title"]["text"].replace("<br>", " ")]
     assert len(found) == 1, [f["layout"]["title"]["text"] for f in figures(at)]
     return found[0]
 
