@@ -47,7 +47,7 @@ def page():
 
 def test_page_renders_fans_histogram_and_tornado(page):
     assert not page.warning, [w.value for w in page.warning]
-    titles = [f["layout"]["title"]["text"] for f in figures(page)]
+    titles = [f["layout"]["title"]["text"].replace("<br>", " ") for f in figures(page)]
     for series in uncertainty.FAN_SERIES:
         assert uncertainty.fan_title(series) in titles
     assert any("spread over 2,000 draws" in t for t in titles)
