@@ -215,7 +215,7 @@ def histogram(frame: pd.DataFrame, source: str, threshold: float | None = None,
         shapes.append(dict(type="line", x0=value, x1=value, xref="x", yref="paper", y0=0, y1=1,
                            line=dict(color=line_colour, width=2.5, dash=dash)))
         right = value <= middle  # the label on the side with room, never past the plot's edge
-        notes.append(dict(x=value, y=1 - 0.08 * i, xref="x", yref="paper",
+        notes.append(dict(x=value, y=1, yshift=-22 * i, xref="x", yref="paper",  # a row each
                           text=f"{text}: {fmt_short(value, unit)}", showarrow=False,
                           xanchor="left" if right else "right", yanchor="top",
                           xshift=4 if right else -4,
