@@ -23,11 +23,17 @@ date = tiers.TIER_DATES[date_label]
 sidebar.threshold_slider(controls[1], parameter)
 
 chips = tiers.tier_frame(date, values["export_tpp_threshold"], values["export_bw_threshold_gbps"])
-shown = chips[["name", "tpp", "performance_density", "tier", "die_area_mm2"]]
+shown = chips[["name", "tpp", "performance_density", "tier", "die_area_mm2",
+               "die_area_estimated", "die_area_estimate_mm2", "die_area_estimate_source"]]
 fig = tiers.tier_scatter(chips, state.source("Rules: data/rules.csv; chips: data/chips.csv."),
                           values["export_tpp_threshold"], preset_vals["export_tpp_threshold"],
                           date_label=f"({date_label})")
 widgets.chart("chip_tiers", fig, shown)
+estimated = chips[chips["die_area_estimated"]]
+if len(estimated):
+    st.caption("Open markers, \"(die est.)\": no published die area, so performance density "
+               "uses an estimate declared in data/chips.csv (hover for how it was derived; "
+               "the spec table below gives the source): " + ", ".join(estimated["name"]) + ".")
 
 unknown = chips[chips["performance_density"].isna()]
 if len(unknown):

@@ -8,6 +8,7 @@ from lib.app import state, widgets
 from lib.app import uncertainty_panels as panels
 from lib.core.outputs import output
 from lib.report import assumptions, drivers, fmt, uncertainty
+from lib.report.style import MAIN_WIDTH
 
 widgets.page_header("Uncertainty", "How sure are these numbers? The policy levers stay where the "
                "sidebar puts them; the assumptions are drawn from the distributions declared "
@@ -37,8 +38,9 @@ with st.spinner(f"Running {draws:,} draws" + (f" (about {draws // 9000} s)..." i
     summary = montecarlo.summary(scenario, draws, seed)
 
 st.subheader("Range of outcomes")
-st.caption(f"Shaded: the middle 90% and 50% of {draws:,} draws; dashed: their median; solid "
-           "black: this scenario with every assumption at its value.")
+st.caption(f"Shaded: the middle 90% and 50% of {draws:,} draws, from the data date on (before "
+           "it the record is known: one line); dashed: their median; solid black: this "
+           "scenario with every assumption at its value.")
 tabs = st.tabs(["China's compute", "U.S. ÷ China compute", "Race gap", "Capability lag"])
 for tab, series in zip(tabs, uncertainty.FAN_SERIES, strict=True):
     with tab:
@@ -71,7 +73,7 @@ with right:
                                        res.at("race_gap_months", year))
     widgets.chart("race_gap_histogram", uncertainty.histogram(
         hist, source, threshold=threshold if series == "race_gap_months" else None,
-        height=470, width_hint=850), hist)
+        height=470, width_hint=MAIN_WIDTH * 3 // 5 - 40), hist)  # in the right-hand 3/5
 
 st.subheader("Calibrated to the record")
 panels.calibration_panel(scenario, draws, seed)

@@ -14,10 +14,11 @@ from streamlit.testing.v1 import AppTest
 
 from lib.analysis.goalseek import goal_seek
 from lib.analysis.montecarlo import monte_carlo, uncertain_parameters
+from lib.core.calendar import month_of
 from lib.core.registry import registry
 from lib.core.runs import run
 from lib.core.scenario import Scenario
-from lib.report import assumptions, drivers, fmt, pack, uncertainty
+from lib.report import assumptions, drivers, fmt, pack, style, uncertainty
 from tests.helpers import figure, figures, make_app, no_exception, plain, title, values
 
 PAGE = "pages/uncertainty.py"
@@ -50,7 +51,7 @@ def test_page_renders_fans_histogram_and_tornado(page):
     for series in uncertainty.FAN_SERIES:
         assert uncertainty.fan_title(series) in titles
     assert any("spread over 2,000 draws" in t for t in titles)
-    assert any("what moves it (each parameter low → high)" in t for t in titles)
+    assert any("what moves it" in t for t in titles)
     assert not any("Sobol" in t for t in titles)  # only on request
     assert "Uncertainty" in page.session_state["render_ms"]
 
@@ -61,15 +62,17 @@ def test_fan_bands_are_ordered_and_the_deterministic_line_is_drawn(page, series)
     traces = traces_by_meta(fig)
     assert set(PERCENTILES) | {"scenario"} <= set(traces)
     bands = np.array([values(traces[q]["y"]) for q in PERCENTILES])
-    assert bands.shape[1] == 108  # Jan 2022 to Dec 2030
+    start = month_of(style.data_date())  # the record before the data date: the line alone
+    assert bands.shape[1] == 108 - start  # from the data date to Dec 2030
     assert np.all(np.diff(bands, axis=0) >= -1e-9)
     line = values(traces["scenario"]["y"])
     np.testing.assert_allclose(line, run(Scenario()).series[series], rtol=1e-12)
+    assert len(line) == 108  # Jan 2022 to Dec 2030
     assert traces["scenario"]["line"]["width"] >= 3  # visible above the bands
     # the bands are the core's percentiles for the same draws
     expected = monte_carlo(Scenario(), 2000, 0).percentiles(series)
-    np.testing.assert_allclose(bands[0], expected["p5"], rtol=1e-12)
-    np.testing.assert_allclose(bands[4], expected["p95"], rtol=1e-12)
+    np.testing.assert_allclose(bands[0], expected["p5"][start:], rtol=1e-12)
+    np.testing.assert_allclose(bands[4], expected["p95"][start:], rtol=1e-12)
 
 
 def test_moving_a_sidebar_lever_moves_the_fans():
@@ -85,7 +88,7 @@ def test_moving_a_sidebar_lever_moves_the_fans():
     # more interdiction: less compute for China at the median by 2030
     assert values(after["p50"]["y"])[-1] < values(before["p50"]["y"])[-1]
     np.testing.assert_allclose(values(after["scenario"]["y"]), run(moved).series["china_total"])
-    expected = monte_carlo(moved, 2000, 0).percentiles("china_total")
+    expected = style.after_history(monte_carlo(moved, 2000, 0).percentiles("china_total"))
     np.testing.assert_allclose(values(after["p50"]["y"]), expected["p50"], rtol=1e-12)
 
 
@@ -141,8 +144,11 @@ def test_sobol_on_request_with_error_bars():
     assert set(bars) == {"S1", "ST"}
     for bar in bars.values():
         errors = values(bar["error_x"]["array"])
+        below = values(bar["error_x"]["arrayminus"])
         assert bar["error_x"]["visible"] and len(errors) == 8
         assert np.all(errors >= 0) and np.any(errors > 0)
+        shown = values(bar["x"])  # a share's interval is drawn within [0, 1]
+        assert np.all(shown - below >= -1e-12) and np.all(shown + errors <= 1 + 1e-12)
     total = values(bars["ST"]["x"])
     assert np.all(np.diff(total) <= 1e-12)  # sorted by total order
     assert total[0] > 0.05
@@ -233,7 +239,8 @@ def test_compare_page_draws_one_band_per_scenario():
     rollback = next(name for name in chosen if name.startswith("Rollback"))
     upper = next(t for t in fig["data"] if t.get("meta") == f"band:{rollback}")
     expected = monte_carlo(Scenario.build("rollback"), 1000, 0).percentiles("race_gap_months")
-    np.testing.assert_allclose(values(upper["y"]), expected["p95"], rtol=1e-12)
+    np.testing.assert_allclose(values(upper["y"]), style.after_history(expected)["p95"],
+                               rtol=1e-12)  # from the data date: the record before it
     at.multiselect(key="compare_choice").set_value(list(choice.value[:2])).run()
     assert len(_bands(figure(at, "Race gap"))) == 2
 

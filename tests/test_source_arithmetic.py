@@ -88,7 +88,11 @@ def test_chip_metrics_from_specs():
     assert chip("h100")["performance_density"] == pytest.approx(19.45, abs=0.01)
     assert chip("ascend_910b")["performance_density"] == pytest.approx(9.04, abs=0.01)
     assert chip("a100")["performance_density"] == pytest.approx(6.04, abs=0.01)
-    assert np.isnan(chip("b200")["performance_density"])  # die area unknown: stays unknown
+    assert not chip("h100")["die_area_estimated"]
+    # no published die area: the flagged estimate (2 reticle-limited dies x 800 mm^2)
+    assert chip("b200")["die_area_estimated"] and np.isnan(chip("b200")["die_area_mm2"])
+    assert chip("b200")["performance_density"] == pytest.approx(36000 / 1600)
+    assert np.isnan(chip("mlu590")["performance_density"])  # no area, no estimate: unknown
     # the shipped Atlas 350 (1.56 PF FP4 -> 390 TFLOPS 16-bit), not the roadmap's 2 PF
     assert chip("ascend_950pr")["h100e"] == pytest.approx(390 / 989.4)
     assert chip("ascend_910c")["h100e"] > chip("ascend_950pr")["h100e"]

@@ -63,9 +63,7 @@ def sobol_panel(scenario: Scenario, metric: str, sens_year: int, source: str) ->
             indices = sensitivity.sobol_indices(scenario, metric, sens_year)
             sobol = drivers.sobol_table(indices, metric, sens_year)
         widgets.chart("sobol", drivers.sobol(sobol, source), sobol)
-        st.caption("First order: the share of the output's variance due to the parameter alone. "
-                   "Total order: including its interactions with the others. Lines: 95% "
-                   "confidence intervals (bootstrap).")
+        st.caption(drivers.sobol_caption(sobol))
     elif "unc_sobol_request" in st.session_state:
         st.caption("The Sobol indices shown before were for other settings: press the button to "
                    "compute them for these.")

@@ -1,12 +1,15 @@
 """Chip metrics and export-control tiers.
 
 Derived metrics (from data/chips.csv, never stored there):
-- performance density PD = TPP / die area [TPP/mm^2];
+- performance density PD = TPP / die area [TPP/mm^2], from the published die area or, where
+  none is published, from the file's flagged estimate (die_area_estimate_mm2, its source
+  starting "Estimate:" and dated); `die_area_estimated` marks those chips;
 - H100e = dense 16-bit TFLOPS / H100's 989.4 (FP8 / 1,979 where no 16-bit figure is
   known): the one rating for every chip on either side;
 - inference H100e = memory bandwidth / H100's 3.35 TB/s (decode is bandwidth-bound), a
   separate measure of serving capacity.
-Unknown inputs give an unknown (NaN) result; nothing is invented.
+Unknown inputs give an unknown (NaN) result; nothing is invented: an estimate is declared in
+the data with how it was derived, and shown as one.
 
 Tiers follow data/rules.csv (the 3A090 thresholds in force at a date), chip-specific actions
 in data/chip_actions.csv, and the 2026 case-by-case licensing line, which the user can move.
@@ -41,7 +44,12 @@ def chip_table() -> pd.DataFrame:
     """chips.csv with derived PD and H100-equivalents, and how each was derived."""
     chips = table("chips.csv").copy()
     ref = chips.set_index("chip_id").loc[REFERENCE_CHIP]
-    chips["performance_density"] = chips["tpp"] / chips["die_area_mm2"]
+    _check_estimates(chips)
+    chips["die_area_estimated"] = chips["die_area_mm2"].isna() & \
+        chips["die_area_estimate_mm2"].notna()
+    area = chips["die_area_mm2"].where(~chips["die_area_estimated"],
+                                       chips["die_area_estimate_mm2"])
+    chips["performance_density"] = chips["tpp"] / area
     bf16 = chips["bf16_dense_tflops"].astype(float)
     fp8 = chips["fp8_tflops"].astype(float)
     rating = bf16 / ref["bf16_dense_tflops"]
@@ -57,6 +65,24 @@ def chip_table() -> pd.DataFrame:
                                         "unknown")
     chips.attrs["units"] = CHIP_UNITS
     return chips
+
+
+ESTIMATE_PREFIX = "Estimate:"
+
+
+def _check_estimates(chips: pd.DataFrame) -> None:
+    """A die-area estimate says that it is one, how it was derived and when; a published
+    area, where there is one, is used instead, so an estimate beside it would be dead."""
+    for row in chips[chips["die_area_estimate_mm2"].notna()].itertuples():
+        source = row.die_area_estimate_source
+        if not isinstance(source, str) or not source.startswith(ESTIMATE_PREFIX):
+            raise ValueError(f"chips.csv, {row.chip_id}: die_area_estimate_source must start "
+                             f"with '{ESTIMATE_PREFIX}' and say how the estimate was derived")
+        if pd.isna(row.die_area_estimate_date):
+            raise ValueError(f"chips.csv, {row.chip_id}: die_area_estimate_date is missing")
+        if not pd.isna(row.die_area_mm2):
+            raise ValueError(f"chips.csv, {row.chip_id}: a published die_area_mm2 and an "
+                             "estimate; keep one")
 
 
 @cache

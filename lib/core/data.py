@@ -40,7 +40,8 @@ SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
         "memory_gb": ("float", False), "memory_bw_tbps": ("float", False),
         "io_gbps": ("float", False), "tdp_w": ("float", False), "tpp": ("float", False),
         "china_status": ("str", True), "source": ("str", True), "source_date": ("dates", False),
-        "notes": ("str", False),
+        "notes": ("str", False), "die_area_estimate_mm2": ("float", False),
+        "die_area_estimate_source": ("str", False), "die_area_estimate_date": ("date", False),
     },
     "rules.csv": {
         "rule_id": ("str", True), "effective_date": ("date", True), "title": ("str", True),

@@ -4,6 +4,7 @@ by side, and how each published checkpoint is met before and after weighting
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -16,8 +17,10 @@ from lib.report.style import (
     MAIN_WIDTH,
     SCREEN_HEIGHT,
     Draft,
+    after_history,
     finish,
     log_ticks,
+    mark_fan_start,
     month_axis,
     rgba,
     short_number,
@@ -48,12 +51,16 @@ def calibrated_frame(cal: Calibration, result: Result, series: str) -> pd.DataFr
 def calibrated_fans(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT,
                     width_hint: int = MAIN_WIDTH) -> go.Figure:
     """Two panels on one y axis: the prior fan (5-95% and 25-75% of draws, median) and the
-    calibrated one, each with this scenario's deterministic line. Trace meta: panel:column."""
+    calibrated one, each from the data date (before it the record is known: fan_start), and
+    each with this scenario's deterministic line over the whole period. Trace meta:
+    panel:column."""
     series, unit = frame.attrs.get("series", ""), frame.attrs.get("unit", "")
     label = frame.attrs.get("label", series)
     log_y = series in FAN_LOG
     colour = fan_colour(series)
     x = month_axis(frame.index)
+    drawn = after_history(frame)
+    x_drawn = month_axis(drawn.index)
     hover = hover_format(unit)
     fig = Draft()
     for n, (panel, _) in enumerate(PANELS):
@@ -61,16 +68,18 @@ def calibrated_fans(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGH
         first = n == 0
         for low, high, alpha, name in (("p5", "p95", 0.18, "90% of draws (5th–95th pct.)"),
                                        ("p25", "p75", 0.35, "50% of draws (25th–75th)")):
-            fig.add_trace(dict(type="scatter", x=x, y=frame[f"{panel}_{low}"], mode="lines",
+            fig.add_trace(dict(type="scatter", x=x_drawn, y=drawn[f"{panel}_{low}"],
+                               mode="lines",
                                line=dict(width=0), showlegend=False, meta=f"{panel}:{low}",
                                name=BAND_NAMES[low], **axes,
                                hovertemplate=f"{BAND_NAMES[low]}: {hover}<extra></extra>"))
-            fig.add_trace(dict(type="scatter", x=x, y=frame[f"{panel}_{high}"], mode="lines",
+            fig.add_trace(dict(type="scatter", x=x_drawn, y=drawn[f"{panel}_{high}"],
+                               mode="lines",
                                line=dict(width=0), fill="tonexty",
                                fillcolor=rgba(colour, alpha), name=name, legendgroup=high,
                                showlegend=first, meta=f"{panel}:{high}", **axes,
                                hovertemplate=f"{BAND_NAMES[high]}: {hover}<extra></extra>"))
-        fig.add_trace(dict(type="scatter", x=x, y=frame[f"{panel}_p50"], mode="lines",
+        fig.add_trace(dict(type="scatter", x=x_drawn, y=drawn[f"{panel}_p50"], mode="lines",
                            name="Median of draws", legendgroup="p50", showlegend=first,
                            meta=f"{panel}:p50", line=dict(color=colour, width=2.5, dash="dash"),
                            hovertemplate=f"Median: {hover}<extra></extra>", **axes))
@@ -81,8 +90,9 @@ def calibrated_fans(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGH
                            hovertemplate=f"This scenario: {hover}<extra></extra>", **axes))
     y_axis = dict(type="log" if log_y else "linear")
     if log_y:
-        columns = [c for c in frame.columns if c.endswith(("p5", "p95"))] + ["scenario"]
-        values = frame[columns].to_numpy().ravel()
+        columns = [c for c in frame.columns if c.endswith(("p5", "p95"))]
+        values = np.concatenate([drawn[columns].to_numpy().ravel(),
+                                 frame["scenario"].to_numpy()])
         ticks = log_ticks(float(values[values > 0].min()), float(values.max()))
         if ticks:
             y_axis.update(tickvals=ticks, ticktext=[short_number(v) for v in ticks])
@@ -94,6 +104,9 @@ def calibrated_fans(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGH
     axis_style = dict(showline=True, linecolor="#444", automargin=True,
                       tickfont=dict(size=BASE_FONT_SIZE - 3))
     fig.update_layout(hovermode="x unified", annotations=panel_titles)
+    if len(drawn):
+        mark_fan_start(fig, top=False)  # the panels' titles are at the top
+        mark_fan_start(fig, xref="x2", top=False)
     ess = frame.attrs.get("ess")
     extra = (f" Monte Carlo: {frame.attrs['draws']:,} draws, seed {frame.attrs['seed']}; "
              f"calibrated: weighted by {frame.attrs['checkpoints']} published checkpoints "

@@ -20,7 +20,9 @@ from lib.report.style import (
     SCENARIO_DASHES,
     SCREEN_HEIGHT,
     US,
+    after_history,
     finish,
+    mark_fan_start,
     month_axis,
     new_figure,
     rgba,
@@ -136,12 +138,13 @@ def compare_series(frame: pd.DataFrame, title: str, y_title: str, source: str,
 
 def compare_fans(lines: pd.DataFrame, bands: dict[str, pd.DataFrame], title: str, y_title: str,
                  source: str, height: int = SCREEN_HEIGHT) -> go.Figure:
-    """Several scenarios' lines, each with its own 5-95% band of the draws (trace meta
-    'band:<scenario>' marks the band's upper edge)."""
+    """Several scenarios' lines, each with its own 5-95% band of the draws from the data date
+    (before it the record is known: fan_start); trace meta 'band:<scenario>' marks the
+    band's upper edge."""
     fig = new_figure()
     for i, name in enumerate(lines.columns):
         colour = SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)]
-        band = bands.get(name)
+        band = after_history(bands[name]) if name in bands else None
         if band is not None:
             x = month_axis(band.index)
             edge = dict(width=1, color=rgba(colour, 0.6),
@@ -158,4 +161,6 @@ def compare_fans(lines: pd.DataFrame, bands: dict[str, pd.DataFrame], title: str
                                  legendgroup=name,
                                  line=dict(color=colour, width=3,
                                            dash=SCENARIO_DASHES[i % len(SCENARIO_DASHES)])))
+    if bands:
+        mark_fan_start(fig)
     return finish(fig, title, "Month", y_title, source, height=height)

@@ -30,6 +30,15 @@ GREY = "#7F7F7F"
 SIDE_COLOURS = {"us": US, "china": CHINA}  # keyed by lib/core/outputs.py Output.side
 
 
+# A parameter at the low and the high end of its range (tornado bars): ColorBrewer's PRGn
+# diverging pair (colorbrewer2.org, marked colour-blind safe), hues far from the U.S. blue and
+# China vermillion so that a bar never reads as a side.
+LOW_END = "#7B3294"  # purple
+
+
+HIGH_END = "#008837"  # green
+
+
 CHANNEL_COLOURS = {  # keyed by channel id (lib/core/outputs.py CHANNELS), never by label
     "legal": "#E69F00",  # orange
     "smuggled": "#CC79A7",  # reddish purple
@@ -66,6 +75,9 @@ EXPORT_WIDTH, EXPORT_HEIGHT = 1600, 900
 
 
 SCREEN_HEIGHT = 540
+
+
+LEGEND_ROW_HEIGHT = 30  # [px]
 
 
 MODEL_SOURCE = "Chokepoint model"
@@ -193,13 +205,16 @@ MAIN_WIDTH = 800
 
 def finish(fig: go.Figure | Draft, title: str, x_title: str, y_title: str, source: str,
            height: int = SCREEN_HEIGHT, legend: bool = True,
-           width_hint: int = MAIN_WIDTH, bottom: int = 120, extra: dict | None = None) -> go.Figure:
+           width_hint: int = MAIN_WIDTH, bottom: int = 120, extra: dict | None = None,
+           legend_width: int | None = None) -> go.Figure:
     """Title, axis titles with units, large fonts, a source annotation and the legend on top;
     returns a new figure (built in one step: ~0.5 ms instead of ~30 ms of layout updates).
     A Draft's layout is used up (merged into).
-    `width_hint` is the narrowest width [px] the chart is shown at (for legend and source
-    wrapping); `extra` is merged into the layout last."""
-    rows = legend_rows(fig, width_hint - 160) if legend else 0
+    `width_hint` is the narrowest width [px] the chart is shown at (for title, legend and
+    source wrapping); `legend_width` the plot area's width [px] there, if wide tick labels
+    make it narrower than usual (Plotly wraps a top legend at the plot area's width);
+    `extra` is merged into the layout last."""
+    rows = legend_rows(fig, legend_width or width_hint - 160) if legend else 0
     wrapped_title = wrap_title(title, width_hint)
     title_lines = wrapped_title.count("<br>")
     source = wrap_source(source, width_hint)
@@ -215,7 +230,7 @@ def finish(fig: go.Figure | Draft, title: str, x_title: str, y_title: str, sourc
                    font=dict(size=BASE_FONT_SIZE + 6)),
         font=dict(family=FONT, size=BASE_FONT_SIZE, color="#1a1a1a"),
         height=height,
-        margin=dict(l=90, r=40, t=80 + 30 * rows + 28 * title_lines, b=bottom),
+        margin=dict(l=90, r=40, t=80 + LEGEND_ROW_HEIGHT * rows + 28 * title_lines, b=bottom),
         showlegend=legend,
         legend=dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom",
                     font=dict(size=BASE_FONT_SIZE - 2), bgcolor="rgba(255,255,255,0)"),
@@ -293,6 +308,34 @@ def mark_year(fig: go.Figure | Draft, x, label: str) -> go.Figure | Draft:
                        xanchor="right", yanchor="top", xshift=-4,
                        font=dict(size=BASE_FONT_SIZE - 2, color="#333"))
     return fig
+
+
+def fan_start() -> pd.Timestamp:
+    """The first month a fan of Monte Carlo draws is drawn for: the month of the data date.
+    Before it the record is known, so a chart draws history as one line, not as a band."""
+    date = data_date()
+    return pd.Timestamp(date.year, date.month, 1)
+
+
+def after_history(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a monthly frame from the fan's start on (see fan_start)."""
+    return frame.loc[pd.DatetimeIndex(frame.index) >= fan_start()]
+
+
+def mark_fan_start(fig: go.Figure | Draft, xref: str = "x", top: bool = True) -> None:
+    """A dotted line where the fan starts, labelled at the top of the plot (clear of the
+    legend above it, of the labels at the right edge and, as fans widen with time, mostly of
+    the band) or, where the top holds other labels, at its foot."""
+    x = month_axis([fan_start()])[0]
+    note = dict(x=x, y=1 if top else 0, xref=xref, yref="paper",
+                yanchor="top" if top else "bottom", yshift=-2 if top else 2, showarrow=False,
+                font=dict(size=BASE_FONT_SIZE - 5, color="#555"), name="fan_start",
+                bgcolor="rgba(255,255,255,0.8)")
+    add_layout_items(fig, shapes=[dict(
+        type="line", x0=x, x1=x, xref=xref, yref="paper", y0=0, y1=1, name="fan_start",
+        line=dict(color="#555", width=1.5, dash="dot"))], annotations=[
+            dict(note, text="record", xanchor="right", xshift=-4),
+            dict(note, text=f"drawn from {data_date():%b %Y}", xanchor="left", xshift=4)])
 
 
 def rgba(hex_colour: str, alpha: float) -> str:

@@ -20,7 +20,9 @@ from lib.report.style import (
     SCREEN_HEIGHT,
     SIDE_COLOURS,
     US,
+    after_history,
     finish,
+    mark_fan_start,
     month_axis,
     new_figure,
     rgba,
@@ -120,25 +122,28 @@ BAND_NAMES = {"p5": "5th percentile", "p25": "25th percentile", "p50": "Median o
 
 def fan(frame: pd.DataFrame, source: str, log_y: bool = False, height: int = SCREEN_HEIGHT,
         width_hint: int = MAIN_WIDTH, title: str | None = None) -> go.Figure:
-    """5-95% and 25-75% bands of the draws, their median, and the deterministic line (the
-    scenario with every assumption at its value). Trace meta holds the percentile."""
+    """5-95% and 25-75% bands of the draws and their median from the data date (fan_start:
+    before it the record is known), and the deterministic line (the scenario with every
+    assumption at its value) over the whole period. Trace meta holds the percentile."""
     series = frame.attrs.get("series", "")
     unit = frame.attrs.get("unit", "")
     label = frame.attrs.get("label", series)
     colour = fan_colour(series)
     x = month_axis(frame.index)
+    drawn = after_history(frame)
+    x_drawn = month_axis(drawn.index)
     fig = new_figure()
     hover = hover_format(unit)
     for low, high, alpha, name in (("p5", "p95", 0.18, "90% of draws (5th–95th percentile)"),
                                    ("p25", "p75", 0.35, "50% of draws (25th–75th)")):
-        fig.add_trace(go.Scatter(x=x, y=frame[low], mode="lines", line=dict(width=0),
+        fig.add_trace(go.Scatter(x=x_drawn, y=drawn[low], mode="lines", line=dict(width=0),
                                  showlegend=False, name=BAND_NAMES[low], meta=low,
                                  hovertemplate=f"{BAND_NAMES[low]}: {hover}<extra></extra>"))
-        fig.add_trace(go.Scatter(x=x, y=frame[high], mode="lines", line=dict(width=0),
+        fig.add_trace(go.Scatter(x=x_drawn, y=drawn[high], mode="lines", line=dict(width=0),
                                  fill="tonexty", fillcolor=rgba(colour, alpha), name=name,
                                  meta=high, legendgroup=high,
                                  hovertemplate=f"{BAND_NAMES[high]}: {hover}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=x, y=frame["p50"], mode="lines", name="Median of draws",
+    fig.add_trace(go.Scatter(x=x_drawn, y=drawn["p50"], mode="lines", name="Median of draws",
                              meta="p50", line=dict(color=colour, width=2.5, dash="dash"),
                              hovertemplate=f"Median: {hover}<extra></extra>"))
     fig.add_trace(go.Scatter(x=x, y=frame["scenario"], mode="lines",
@@ -148,8 +153,11 @@ def fan(frame: pd.DataFrame, source: str, log_y: bool = False, height: int = SCR
     fig.update_layout(yaxis_type="log" if log_y else "linear", hovermode="x unified",
                       xaxis_range=[x[0], x[-1]] if x else None)
     if log_y:
-        set_log_ticks(fig, frame[["p5", "p95", "scenario"]].to_numpy())
-    _label_fan_ends(fig, frame, unit, log_y)
+        set_log_ticks(fig, np.concatenate([drawn[["p5", "p95"]].to_numpy().ravel(),
+                                           frame["scenario"].to_numpy()]))
+    if len(drawn):
+        mark_fan_start(fig)
+        _label_fan_ends(fig, drawn, unit, log_y)
     draws = frame.attrs.get("draws")
     return finish(fig, title or frame.attrs.get("title", f"{label}: range of outcomes"),
                   "Month", f"{label} [{unit}]" + (" (log scale)" if log_y else ""),
@@ -202,14 +210,17 @@ def histogram(frame: pd.DataFrame, source: str, threshold: float | None = None,
         marks.append((frame.attrs["scenario"], "this scenario", "#1a1a1a", "solid"))
     if threshold is not None:
         marks.append((threshold, "threshold", "#CC79A7", "dot"))
+    middle = (float(frame["from"].min()) + float(frame["to"].max())) / 2 if len(frame) else 0
     for i, (value, text, line_colour, dash) in enumerate(marks):
         if value is None:
             continue
         shapes.append(dict(type="line", x0=value, x1=value, xref="x", yref="paper", y0=0, y1=1,
                            line=dict(color=line_colour, width=2.5, dash=dash)))
-        notes.append(dict(x=value, y=1 - 0.08 * i, xref="x", yref="paper",
+        right = value <= middle  # the label on the side with room, never past the plot's edge
+        notes.append(dict(x=value, y=1, yshift=-22 * i, xref="x", yref="paper",  # a row each
                           text=f"{text}: {fmt_short(value, unit)}", showarrow=False,
-                          xanchor="left", yanchor="top", xshift=4,
+                          xanchor="left" if right else "right", yanchor="top",
+                          xshift=4 if right else -4,
                           bgcolor="rgba(255,255,255,0.85)",
                           font=dict(size=BASE_FONT_SIZE - 4, color=line_colour)))
     top = 100 * float(frame["share"].max()) if len(frame) else 1.0

@@ -7,6 +7,7 @@ Screenshots of every page go to artifacts/screenshots/ (look at them).
 
 from __future__ import annotations
 
+import itertools
 import json
 import struct
 import subprocess
@@ -141,6 +142,51 @@ def chart_problems(page) -> list[str]:
             if legend_box and plot_box and (legend_box["x"] + legend_box["width"]
                                             > plot_box["x"] + plot_box["width"] + 2):
                 problems.append(f"{name}: legend clipped on the right")
+    return problems
+
+
+def inside(box: dict | None, frame: dict | None, slack: float = 1.0) -> bool:
+    if not box or not frame:
+        return True
+    return (box["x"] >= frame["x"] - slack and box["y"] >= frame["y"] - slack
+            and box["x"] + box["width"] <= frame["x"] + frame["width"] + slack
+            and box["y"] + box["height"] <= frame["y"] + frame["height"] + slack)
+
+
+TEXT_PARTS = ".gtitle, .g-xtitle, .g-ytitle, .infolayer g.annotation, .bartext, .legend"
+
+
+def text_problems(page) -> list[str]:
+    """Chart text a reader cannot read: a title, axis title, label, source line or legend cut
+    off at the chart's edge, and labels (annotations, bar text) printed over each other or
+    over the legend."""
+    problems = []
+    plots = page.locator("[data-testid=stMain] .js-plotly-plot")
+    for i in range(plots.count()):
+        plot = plots.nth(i)
+        if not plot.is_visible():
+            continue
+        title = plot.locator(".gtitle").first
+        name = title.text_content() if title.count() else f"chart {i}"
+        frame = plot.bounding_box()
+        parts = plot.locator(TEXT_PARTS)
+        boxes = []
+        for j in range(parts.count()):
+            part = parts.nth(j)
+            box = part.bounding_box()
+            if not box or box["width"] == 0:
+                continue
+            text = (part.text_content() or "").strip()[:40]
+            if not inside(box, frame):
+                problems.append(f"{name}: {text!r} cut off at the chart's edge")
+            kind = part.get_attribute("class") or ""
+            if "annotation" in kind or "bartext" in kind or "legend" in kind:
+                boxes.append((text, box))
+        for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2):
+            shrunk = [dict(x=x["x"] + 1, y=x["y"] + 1, width=x["width"] - 2,
+                           height=x["height"] - 2) for x in (box_a, box_b)]
+            if overlaps(*shrunk):
+                problems.append(f"{name}: {a!r} overprints {b!r}")
     return problems
 
 
@@ -340,3 +386,34 @@ def test_saved_scenario_is_shared_and_opens(server, browser):
     assert float(query["smuggling_interdiction_share"][0]) == pytest.approx(0.2)
     other.screenshot(path=str(SHOTS / "library_opened.png"))
     second.close()
+
+
+@pytest.mark.parametrize("width,height", [(1280, 720), (1920, 1080)])
+@pytest.mark.parametrize("sidebar_open", [True, False])
+def test_uncertainty_charts_are_readable_on_a_laptop_and_a_desktop(server, browser, width,
+                                                                  height, sidebar_open):
+    """Every chart on the Uncertainty page (each fan tab, Sobol computed) at 1280x720 and
+    1920x1080, sidebar open and collapsed: no legend over a title, nothing cut off at a
+    chart's edge, no label printed over another."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    tab = context.new_page()
+    tab.goto(url_of(server, "uncertainty"))
+    settle(tab)
+    if not sidebar_open:
+        tab.locator("[data-testid=stSidebar]").hover()  # the button shows on hover
+        tab.locator("[data-testid=stSidebarCollapseButton] button").click()
+        tab.locator("[data-testid=stSidebar][data-collapsed=true]").wait_for(
+            state="attached", timeout=10000)
+        time.sleep(1.0)  # the charts redraw at the new width
+    tab.get_by_role("button", name="Compute Sobol indices").click()
+    settle(tab)
+    fans = tab.locator("[data-testid=stMain] [role=tab]")
+    problems = []
+    for i in range(fans.count()):
+        fans.nth(i).click()
+        time.sleep(1.0)
+        problems += chart_problems(tab) + text_problems(tab)
+    state = "open" if sidebar_open else "collapsed"
+    tab.screenshot(path=str(SHOTS / f"uncertainty_{width}_{state}.png"), full_page=True)
+    context.close()
+    assert not problems, "\n".join(sorted(set(problems)))
