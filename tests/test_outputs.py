@@ -95,7 +95,7 @@ def test_report_tables_and_charts_read_the_declaration(monkeypatch, result):
     assert (headline.loc["race_gap_months", "label"], headline.loc["race_gap_months", "unit"]) \
         == ("Lag", "mo.")
     deltas = compare.metric_deltas({"a": result.scenario, "b": result.scenario}, 2027)
-    assert gap.label_with_unit in set(deltas["metric"])
+    assert gap.label_with_unit in set(deltas.columns)
     assert compare.compare_table({"a": result}, "race_gap_months").attrs["unit"] == "mo."
     assert uncertainty.fan_title("race_gap_months") == "Lag: range of outcomes"
     assert any("mo.** behind the U.S." in line for line in briefing.takeaways(result, 2027))
