@@ -7,13 +7,14 @@ from lib.analysis import montecarlo, sensitivity
 from lib.app import state, widgets
 from lib.app import uncertainty_panels as panels
 from lib.core.outputs import output
+from lib.core.runs import run
 from lib.report import assumptions, drivers, fmt, uncertainty
 from lib.report.style import MAIN_WIDTH
 
 widgets.page_header("Uncertainty", "How sure are these numbers? The policy levers stay where the "
                "sidebar puts them; the assumptions are drawn from the distributions declared "
                "beside them (listed on Assumptions and sources).")
-scenario, res = state.scenario(), state.result()
+scenario, res, baseline = state.scenario(), state.result(), state.baseline()
 last = res.last_year
 source = state.source()
 
@@ -40,11 +41,12 @@ with st.spinner(f"Running {draws:,} draws" + (f" (about {draws // 9000} s)..." i
 st.subheader("Range of outcomes")
 st.caption(f"Shaded: the middle 90% and 50% of {draws:,} draws, from the data date on (before "
            "it the record is known: one line); dashed: their median; solid black: this "
-           "scenario with every assumption at its value.")
+           "scenario with every assumption at its value; dashed grey: the baseline.")
 tabs = st.tabs(["China's compute", "U.S. ÷ China compute", "Race gap", "Capability lag"])
 for tab, series in zip(tabs, uncertainty.FAN_SERIES, strict=True):
     with tab:
-        frame = uncertainty.fan_frame(summary, res, series)
+        frame = uncertainty.fan_frame(summary, res, series,
+                                      None if baseline == scenario else run(baseline))
         widgets.chart(f"fan_{series}", uncertainty.fan(
             frame, source, log_y=series in uncertainty.FAN_LOG), frame)
 

@@ -176,7 +176,17 @@ def _time_charts(scenario, baseline):
         "channels": figures.channel_area(scenario, baseline),
         "briefing channels": figures.briefing_channels(scenario, 2027, baseline),
         "demand": figures.demand_and_supply(scenario, baseline),
+        "fan": _fan(scenario, baseline),
     }
+
+
+def _fan(scenario, baseline):
+    from lib.analysis import montecarlo
+    from lib.report import uncertainty
+    frame = uncertainty.fan_frame(montecarlo.summary(scenario, 50), run(scenario),
+                                  "race_gap_months",
+                                  None if baseline == scenario else run(baseline))
+    return uncertainty.fan(frame, "Source: test."), frame
 
 
 def test_every_time_chart_draws_the_baseline_when_it_differs():

@@ -16,6 +16,7 @@ from lib.core.runs import Result
 from lib.report.fmt import fmt_number, fmt_probability, fmt_short, hover_format
 from lib.report.style import (
     BASE_FONT_SIZE,
+    GREY,
     MAIN_WIDTH,
     SCREEN_HEIGHT,
     SIDE_COLOURS,
@@ -26,6 +27,7 @@ from lib.report.style import (
     month_axis,
     new_figure,
     rgba,
+    scenario_label,
     set_log_ticks,
 )
 
@@ -67,10 +69,16 @@ PROBABILITY_STATEMENTS = {
 }
 
 
-def fan_frame(summary: montecarlo.Summary, result: Result, series: str) -> pd.DataFrame:
-    """Monthly percentiles of `series` across the draws, with the deterministic line."""
+def fan_frame(summary: montecarlo.Summary, result: Result, series: str,
+              baseline: Result | None = None) -> pd.DataFrame:
+    """Monthly percentiles of `series` across the draws, with the deterministic line and,
+    given one, the baseline's (NaN past its horizon)."""
     frame = summary.fans[series].copy()
     frame["scenario"] = result.series[series][:len(frame)]
+    if baseline is not None:
+        line = baseline.series[series][:len(frame)]
+        frame["baseline"] = np.pad(line, (0, len(frame) - len(line)), constant_values=np.nan)
+        frame.attrs["baseline"] = scenario_label(baseline.scenario)
     frame.attrs.update(series=series, label=output(series).label, unit=output(series).unit,
                        draws=summary.draws, seed=summary.seed, title=fan_title(series))
     return frame
@@ -150,6 +158,11 @@ def fan(frame: pd.DataFrame, source: str, log_y: bool = False, height: int = SCR
                              name="This scenario (assumptions at their values)",
                              meta="scenario", line=dict(color="#1a1a1a", width=3.5),
                              hovertemplate=f"This scenario: {hover}<extra></extra>"))
+    if "baseline" in frame:
+        fig.add_trace(go.Scatter(x=x, y=frame["baseline"], mode="lines", name="Baseline",
+                                 meta="baseline", line=dict(color=GREY, width=2, dash="dash"),
+                                 hovertemplate=f"Baseline: {hover}<extra></extra>"))
+        source = f"{source} Dashed grey: the baseline, {frame.attrs['baseline']}."
     fig.update_layout(yaxis_type="log" if log_y else "linear", hovermode="x unified",
                       xaxis_range=[x[0], x[-1]] if x else None)
     if log_y:
