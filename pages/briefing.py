@@ -20,7 +20,7 @@ head = st.columns([5, 1])
 head[0].markdown(f"## Briefing: {style.scenario_label(scenario)}")
 years = list(range(2024, res.last_year + 1))
 year = head[1].selectbox("Year", years, index=years.index(min(2027, years[-1])),
-                         key="briefing_year", label_visibility="collapsed")
+                         key="year", bind="query-params", label_visibility="collapsed")
 
 headline = race.headline(res, year, controls_range(scenario))
 rows = {row.metric: row for row in headline.itertuples()}
@@ -46,5 +46,5 @@ with body.container(key="briefing-takeaways"):
     st.markdown("\n".join(f"- {line}" for line in briefing.takeaways(res, year)))
 with foot:
     st.caption(f"**Scenario:** {style.scenario_label(scenario)}  \n**Data as of:** "
-               f"{style.data_date():%d %b %Y}  \nChokepoint model; the link in the address bar "
-               "reproduces this view.")
+               f"{style.data_date():%d %b %Y}  \nChokepoint model; the link (Copy link in the "
+               "sidebar) reproduces this scenario and year.")

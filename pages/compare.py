@@ -35,7 +35,7 @@ by_label = {CURRENT: state.scenario(), **{p.label: Scenario.build(n) for n, p in
             **uploaded, **saved}
 default = [CURRENT, presets()["strict_enforcement"].label, presets()["rollback"].label]
 chosen = st.multiselect("Scenarios (two to four)", options, default=default, max_selections=4,
-                        key="compare_choice")
+                        key="compare", bind="query-params")
 if len(chosen) < 2:
     st.info("Choose at least two scenarios to compare.")
     st.stop()
@@ -44,7 +44,7 @@ scenarios = {name: by_label[name] for name in chosen}
 results = {name: run(s) for name, s in scenarios.items()}
 source = style.source_line("; ".join(chosen), style.data_date())
 
-log_y = st.toggle("Log scale", value=True, key="compare_log")
+log_y = st.toggle("Log scale", value=True, key="log", bind="query-params")
 us = compare.compare_table(results, "us_total")
 china = compare.compare_table(results, "china_total")
 both = china.add_prefix("China: ").join(us.add_prefix("U.S.: "))
@@ -52,7 +52,7 @@ widgets.chart("compare_compute", compare.compare_compute(us, china, source, log_
 
 gap = compare.compare_table(results, "race_gap_months")
 gap_axis = output("race_gap_months").label_with_unit
-fans = st.toggle("Show uncertainty (fans)", key="compare_fans",
+fans = st.toggle("Show uncertainty (fans)", key="fans", bind="query-params",
                  help=f"Each scenario's 5-95% band of the race gap over {COMPARE_DRAWS:,} Monte "
                       "Carlo draws (policy levers held, assumptions drawn, seed 0).")
 if fans:
@@ -69,7 +69,7 @@ else:
 
 last = min(r.last_year for r in results.values())
 year = st.select_slider("Metrics at end of", options=list(range(2023, last + 1)),
-                        value=min(2027, last), key="compare_year")
+                        value=min(2027, last), key="year", bind="query-params")
 st.subheader(f"Metrics at end {year} (deltas against {markup.md_escape(chosen[0])})")
 deltas = compare.metric_deltas(results, year)
 st.dataframe(deltas, hide_index=True, width="stretch",

@@ -13,7 +13,7 @@ widgets.page_header("Race overview", "U.S. and Chinese AI compute under the scen
                "sidebar, each number against the no-export-controls counterfactual.")
 scenario, res = state.scenario(), state.result()
 
-year = widgets.year_picker(res, "race_year", 2027, "Headline year (end of December)")
+year = widgets.year_picker(res, "year", 2027, "Headline year (end of December)")
 ranges = controls_range(scenario)
 headline = race.headline(res, year, ranges)
 # cards as wide as their text, wrapping onto a second row on a narrow screen: never clipped
@@ -26,12 +26,13 @@ st.caption(race.gap_explained(res, ranges, year))
 
 options = st.columns([2, 1, 1, 1])
 kind = options[0].segmented_control("Compute", list(race.COMPUTE_KINDS), default="total",
-                                    format_func=race.COMPUTE_KINDS.get, key="race_kind") or "total"
-effective = options[1].toggle("Effective compute", key="race_effective",
+                                    format_func=race.COMPUTE_KINDS.get, key="kind",
+                                    bind="query-params") or "total"
+effective = options[1].toggle("Effective compute", key="effective", bind="query-params",
                               help="Hardware H100e times each side's algorithmic efficiency "
                                    "(2022 algorithms = 1).")
-log_y = options[2].toggle("Log scale", value=True, key="race_log")
-show_events = options[3].toggle("Policy events", value=True, key="race_events")
+log_y = options[2].toggle("Log scale", value=True, key="log", bind="query-params")
+show_events = options[3].toggle("Policy events", value=True, key="events", bind="query-params")
 
 fig, frame = figures.compute_race(scenario, kind, effective, log_y, show_events)
 widgets.chart("compute_race", fig, frame)
@@ -51,7 +52,7 @@ if scenario == baseline:
             "preset or move a lever to see how each lever group moves the race gap.")
 else:
     by = st.segmented_control("Split the change", ["lever group", "mechanism"],
-                              default="lever group", key="race_split",
+                              default="lever group", key="split", bind="query-params",
                               format_func=lambda b: f"By {b}") or "lever group"
     widgets.chart("race_gap_waterfall",
                   *figures.race_gap_waterfall(scenario, baseline, year, by))

@@ -221,7 +221,7 @@ def test_compare_page_shows_differences():
     assert len(at.get("plotly_chart")) == 2
     frames = at.dataframe
     assert len(frames) >= 2  # metric deltas and differing parameters
-    at.multiselect(key="compare_choice").set_value(["This scenario (sidebar)"]).run()
+    at.multiselect(key="compare").set_value(["This scenario (sidebar)"]).run()
     assert any("at least two" in i.value for i in at.info)
 
 
@@ -229,7 +229,7 @@ def test_assumptions_filter_and_backcast():
     at = make_app("pages/assumptions.py", run=True)
     total = len(registry())
     assert f"{total} of {total} parameters" in " ".join(c.value for c in at.caption)
-    at.text_input(key="assume_search").input("smuggl").run()
+    at.text_input(key="q").input("smuggl").run()
     no_exception(at)
     shown = at.main.dataframe[0].value
     text = (shown["label"] + " " + shown["key"] + " " + shown["description"] + " "

@@ -249,14 +249,14 @@ def test_page_renders_every_argument_and_the_answer_names_the_year():
         assert argument.question in " ".join(plain(m.value) for m in at.markdown)
         assert len(at.get("plotly_chart")) == 1
         assert not at.warning
-    at.select_slider(key="argument_year").set_value(2027).run()
+    at.select_slider(key="year").set_value(2027).run()
     no_exception(at)
     assert "in 2027:" in plain([i.value for i in at.info if "Answer." in i.value][0])
 
 
 def test_picker_keeps_the_choice():
     at = make_app(PAGE, run=True)
-    at.button_group(key="argument_picker").set_value("power").run()
+    at.button_group(key="argument").set_value("power").run()
     no_exception(at)
     assert at.session_state["argument"] == "power"
     assert "power" in plain(at.subheader[0].value).lower()
@@ -285,7 +285,7 @@ def test_the_share_link_carries_the_chosen_argument():
     assert at.session_state["scenario"] == Scenario.build("rollback")
     assert Scenario.from_query({"preset": "rollback", "argument": "power"})[1]  # unfiltered
     assert at.query_params["argument"] in ("power", ["power"])
-    at.segmented_control(key="argument_picker").set_value("distillation").run()
+    at.segmented_control(key="argument").set_value("distillation").run()
     no_exception(at)
     assert at.query_params["argument"] in ("distillation", ["distillation"])
     assert at.query_params["preset"] in ("rollback", ["rollback"])

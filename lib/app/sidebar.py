@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from lib.app import controls
+from lib.app import controls, state, widgets
 from lib.app.controls import MARK
 from lib.app.markup import md_escape, problem_list
 from lib.app.state import (
@@ -18,7 +18,6 @@ from lib.app.state import (
     on_reset,
     on_upload,
     scenario,
-    view_query,
 )
 from lib.core.registry import registry
 from lib.core.runs import run
@@ -86,8 +85,9 @@ def sidebar() -> Scenario:
                   width="stretch", icon=":material/restart_alt:")
         for key, message in problems:
             st.warning(f"{md_escape(key)}: {md_escape(message)}. That change is ignored.")
+    state.record_move(current)
     _share_section(current)
-    _sync_query(current)
+    state.write_link(current)
     return current
 
 
@@ -95,16 +95,17 @@ def _differs(parameter, value: Any, preset_value: Any) -> bool:
     return tuple(value) != tuple(preset_value) if parameter.is_yearly else value != preset_value
 
 
-def _sync_query(current: Scenario) -> None:
-    wanted = current.to_query() | view_query()
-    if st.query_params.to_dict() != wanted:
-        st.query_params.from_dict(wanted)
-
-
 def _share_section(current: Scenario) -> None:
     sb = st.sidebar
     sb.markdown("### Share and save")
-    sb.caption("The address bar link carries this scenario: copy it to share.")
+    widgets.share_link(sb, current.to_query())
+    steps = sb.columns(2)
+    for column, step, label, icon, what in ((steps[0], -1, "Undo", "undo", "before"),
+                                            (steps[1], 1, "Redo", "redo", "after")):
+        column.button(label, key=label.lower(), on_click=state.on_step, args=(step,),
+                      disabled=not state.can_step(step), icon=f":material/{icon}:",
+                      width="stretch", help=f"The scenario {what} this one in this session's "
+                      "moves (the browser's Back and Forward step through them too).")
     sb.download_button("Download scenario (JSON)", data=current.to_json(name=style.scenario_label(
         current)), file_name=f"chokepoint-{current.preset}.json", mime="application/json",
         on_click="ignore", key="download_scenario", width="stretch")

@@ -1,15 +1,18 @@
-"""Page helpers: header, the chart widget with its export menu, the year picker.
+"""Page helpers: header, the chart widget with its export menu, the year picker, the share
+link with its copy button.
 """
 
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import urlencode
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from lib.app.markup import problem_list
+from lib.app.state import VIEW_KEYS
 from lib.core.runs import Result
 from lib.report import export, style
 
@@ -103,4 +106,50 @@ def _export_menu(name: str, fig: go.Figure, frame: pd.DataFrame, key: str) -> No
 def year_picker(res: Result, key: str, default: int = 2027, label: str = "Year") -> int:
     years = list(range(2023, res.last_year + 1))
     default = min(default, years[-1])
-    return st.select_slider(label, options=years, value=default, key=key)
+    return st.select_slider(label, options=years, value=default, key=key, bind="query-params")
+
+
+# One listener for the whole document: Streamlit may redraw the button without rerunning the
+# script. It copies the address bar as it is at the click (view changes included); the
+# clipboard needs a secure context (https or localhost), so on plain http it says where the
+# link is shown instead.
+_COPY_BUTTON = """
+<style>
+.chokepoint-copy {display: flex; align-items: center; gap: 0.6rem;}
+.chokepoint-copy button {font: inherit; font-size: 0.95rem; padding: 0.3rem 0.8rem;
+  border-radius: 0.5rem; border: 1px solid rgba(49, 51, 63, 0.2); background: #fff;
+  color: inherit; cursor: pointer;}
+.chokepoint-copy button:hover {border-color: #e35b33; color: #e35b33;}
+.chokepoint-copy span {font-size: 0.85rem; opacity: 0.75;}
+</style>
+<div class="chokepoint-copy"><button type="button" title="Copy the address bar's link: this
+scenario and this page's view">&#x1F517; Copy link</button><span role="status"></span></div>
+<script>
+if (!window.chokepointCopyLink) {
+  window.chokepointCopyLink = true;
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest(".chokepoint-copy button");
+    if (!button) return;
+    const note = button.parentElement.querySelector("span");
+    const manual = "Copying needs https here: open Show the link below.";
+    if (!navigator.clipboard || !window.isSecureContext) { note.textContent = manual; return; }
+    navigator.clipboard.writeText(window.location.href).then(
+      () => { note.textContent = "Copied"; },
+      () => { note.textContent = manual; });
+  });
+}
+</script>
+"""
+
+
+def share_link(container, scenario_query: dict[str, str]) -> None:
+    """The copy-link button and, for when the clipboard is unavailable, the link itself
+    (selectable, with the code block's own copy icon): the scenario plus the page's view."""
+    container.caption("The link carries this scenario and this page's view (years, toggles, "
+                      "selections): share it to reproduce what you see.")
+    container.html(_COPY_BUTTON, unsafe_allow_javascript=True)
+    view = [(key, value) for key in st.query_params if key in VIEW_KEYS
+            for value in st.query_params.get_all(key)]
+    link = f"{st.context.url or ''}?{urlencode([*scenario_query.items(), *view])}"
+    with container.expander("Show the link"):
+        st.code(link, language=None, wrap_lines=True)
