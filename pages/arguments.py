@@ -22,6 +22,9 @@ def _switch(switch: str, key: str) -> None:
     state.set_base(state.scenario().with_overrides(**{switch: st.session_state[key]}))
 
 
+linked = st.query_params.get("argument")  # links made before it carried the name
+if linked in catalogue and "argument" not in st.session_state:
+    st.session_state["argument"] = linked
 choice = st.segmented_control("Argument", list(catalogue), key="argument", bind="query-params",
                               default=next(iter(catalogue)), required=True,
                               format_func=lambda key: catalogue[key].name)
