@@ -116,17 +116,14 @@ def year_picker(res: Result, key: str, default: int = 2027, label: str = "Year")
 _COPY_BUTTON = """
 <style>
 .chokepoint-copy button {display: flex; align-items: center; justify-content: center;
-  gap: 0.5rem; width: 100%; min-height: 2.5rem; font: inherit; font-size: 0.875rem;
+  width: 100%; min-height: 2.5rem; font: inherit; font-size: 0.875rem;
   padding: 0.25rem 0.75rem; border-radius: 0.5rem; border: 1px solid rgba(26, 26, 26, 0.2);
   background: #FFFFFF; color: inherit; cursor: pointer;}
 .chokepoint-copy button:hover {border-color: #0072B2; color: #0072B2;}
 .chokepoint-copy span {display: block; font-size: 0.85rem; opacity: 0.75; margin-top: 0.25rem;}
 </style>
 <div class="chokepoint-copy"><button type="button" title="Copy the address bar's link: this
-scenario and this page's view"><svg width="18" height="18" viewBox="0 0 24 24"
-fill="currentColor" aria-hidden="true"><path d="M3.9 12a3.1 3.1 0 0 1 3.1-3.1h4V7H7a5 5 0 0 0
-0 10h4v-1.9H7A3.1 3.1 0 0 1 3.9 12zM8 13h8v-2H8v2zm9-6h-4v1.9h4a3.1 3.1 0 0 1 0 6.2h-4V17h4a5
-5 0 0 0 0-10z"/></svg>Copy link</button><span role="status"></span></div>
+scenario and this page's view">Copy link</button><span role="status"></span></div>
 <script>
 if (!window.chokepointCopyLink) {
   window.chokepointCopyLink = true;
