@@ -1,50 +1,63 @@
-"""Briefing: a presentation view for a 1920x1080 screenshare without scrolling: big headline
-numbers, two annotated charts and plain-language takeaways generated from the results."""
+"""Briefing: a presentation view for a screenshare: a title naming the changes against the
+baseline, headline cards with signed deltas, two annotated charts and plain-language
+takeaways generated from the results."""
 
 import streamlit as st
 
 from lib.analysis.controls import controls_range
-from lib.app import figures, state, widgets
+from lib.app import briefing_export, cards, figures, state, widgets
 from lib.core.outputs import CHANNELS, output
-from lib.report import briefing, fmt, race, style
+from lib.report import baseline as versus
+from lib.report import briefing, style
 
-st.html("""<style>
-.block-container {padding-top: 2.2rem !important; padding-bottom: 0 !important;}
-[data-testid="stMetricValue"] {font-size: 2.2rem;}
-.st-key-briefing-takeaways p, .st-key-briefing-takeaways li {font-size: 1.25rem; line-height: 1.45;}
+# top padding clears Streamlit's top bar, so the title and year picker are never under it
+STACK_BELOW = 2 * figures.BRIEFING_CHART_WIDTH + 60  # [px] of the main column
+st.html(f"""<style>
+.block-container {{padding-top: 4.2rem !important; padding-bottom: 1rem !important;}}
+.st-key-briefing-cards [data-testid="stMetricValue"] {{font-size: 2rem;}}
+[data-testid="stMain"] h2 {{font-size: 1.75rem; padding: 0;}}
+.st-key-briefing-takeaways p, .st-key-briefing-takeaways li {{font-size: 1.2rem;
+  line-height: 1.4;}}
+[data-testid="stMainBlockContainer"] {{container-type: inline-size;}}
+@container (max-width: 1300px) {{  /* a projector: five cards on one row */
+  .st-key-briefing-cards [data-testid="stMetricValue"] {{font-size: 1.6rem;}}
+}}
+@container (max-width: {STACK_BELOW}px) {{  /* too narrow for two charts side by side */
+  .st-key-briefing-charts [data-testid="stHorizontalBlock"] {{flex-direction: column;}}
+  .st-key-briefing-charts [data-testid="stColumn"] {{width: 100% !important;
+    flex: 1 1 100% !important;}}
+}}
 </style>""")
-scenario, res = state.scenario(), state.result()
+scenario, res, baseline = state.scenario(), state.result(), state.baseline()
 widgets.link_warnings()
 
-head = st.columns([5, 1])
-head[0].markdown(f"## Briefing: {style.scenario_label(scenario)}")
+head = st.columns([5, 1], vertical_alignment="bottom")
+head[0].markdown(f"## Briefing: {versus.title(scenario, baseline)}")
 years = list(range(2024, res.last_year + 1))
-year = head[1].selectbox("Year", years, index=years.index(min(2027, years[-1])),
-                         key="year", bind="query-params", label_visibility="collapsed")
+year = head[1].selectbox("Headline year (end Dec)", years, index=years.index(min(2027, years[-1])),
+                         key="year", bind="query-params")
 
-headline = race.headline(res, year, controls_range(scenario))
-rows = {row.metric: row for row in headline.itertuples()}
+headline = versus.headline(scenario, baseline, year, controls_range(scenario))
 smuggled = (output("smuggled_share").label,
             f"{res.value('smuggled_share', year):.0%}",
             f"{CHANNELS['legal']} {res.channel_share('legal', year):.0%}")
-cards = [(rows[k].label, fmt.fmt_with_unit(rows[k].scenario, rows[k].unit),
-          race.no_controls_text(rows[k]))
-         for k in ("china_total", "us_total", "race_gap_months", "capability_lag_months")]
-with st.container(horizontal=True, key="briefing-cards"):  # wraps rather than clips
-    for label, value, delta in [*cards, smuggled]:
-        st.metric(label, value, delta=delta, delta_color="off", delta_arrow="off",
-                  border=True, width="content")
+cards.headline_cards(headline, "briefing-cards", metrics=(
+    "china_total", "us_total", "race_gap_months", "capability_lag_months"), extra=(smuggled,),
+    no_controls=False)
+cards.why_nothing_moved(scenario, baseline, year, compact=True)
 
-left, right = st.columns(2)
+left, right = st.container(key="briefing-charts").columns(2)
 with left:
-    widgets.chart("briefing_compute_race", *figures.briefing_race(scenario))
+    widgets.chart("briefing_compute_race", *figures.briefing_race(scenario, baseline))
 with right:
-    widgets.chart("briefing_channels", *figures.briefing_channels(scenario, year))
+    widgets.chart("briefing_channels", *figures.briefing_channels(scenario, year, baseline))
 
 body, foot = st.columns([4, 1])
 with body.container(key="briefing-takeaways"):
-    st.markdown("\n".join(f"- {line}" for line in briefing.takeaways(res, year)))
+    st.markdown("\n".join(f"- {line}" for line in briefing.takeaways(res, year, headline)))
 with foot:
-    st.caption(f"**Scenario:** {style.scenario_label(scenario)}  \n**Data as of:** "
-               f"{style.data_date():%d %b %Y}  \nChokepoint model; the link (Copy link in the "
-               "sidebar) reproduces this scenario and year.")
+    st.caption(f"**Scenario:** {style.scenario_label(scenario)}  \n**Baseline:** "
+               f"{versus.baseline_name(baseline)}  \n**Data as of:** "
+               f"{style.data_date():%d %b %Y}  \nChokepoint model; ranges are 5-95% over "
+               "draws of the assumptions.")
+    briefing_export.export_controls(scenario, year, baseline)

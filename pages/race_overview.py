@@ -1,27 +1,25 @@
-"""Race overview: headline numbers against no controls, compute over time with policy events,
-and the race gap's change attributed to lever groups."""
+"""Race overview: headline numbers against the baseline and no controls, compute over time
+with the baseline and policy events, and the race gap's change split into policy and
+assumptions."""
 
 import streamlit as st
 
 from lib.analysis.controls import controls_range
-from lib.app import figures, state, widgets
-from lib.core.outputs import output
-from lib.core.scenario import Scenario
-from lib.report import fmt, race
+from lib.app import cards, figures, state, widgets
+from lib.report import baseline as versus
+from lib.report import race
 
 widgets.page_header("Race overview", "U.S. and Chinese AI compute under the scenario in the "
-               "sidebar, each number against the no-export-controls counterfactual.")
-scenario, res = state.scenario(), state.result()
+                    "sidebar, each number against the baseline (dashed on the chart) and the "
+                    "no-export-controls counterfactual.")
+scenario, res, baseline = state.scenario(), state.result(), state.baseline()
 
 year = widgets.year_picker(res, "year", 2027, "Headline year (end of December)")
 ranges = controls_range(scenario)
-headline = race.headline(res, year, ranges)
-# cards as wide as their text, wrapping onto a second row on a narrow screen: never clipped
-with st.container(horizontal=True, key="race-cards"):
-    for row in headline.itertuples():
-        st.metric(f"{row.label}, {year}", fmt.fmt_with_unit(row.scenario, row.unit),
-                  delta=race.no_controls_text(row), delta_color="off", delta_arrow="off",
-                  border=True, width="content", help=output(row.metric).description)
+headline = versus.headline(scenario, baseline, year, ranges)
+st.caption(versus.cards_caption(scenario, baseline, year))
+cards.headline_cards(headline, "race-cards")
+cards.why_nothing_moved(scenario, baseline, year)
 st.caption(race.gap_explained(res, ranges, year))
 
 options = st.columns([2, 1, 1, 1])
@@ -34,7 +32,7 @@ effective = options[1].toggle("Effective compute", key="effective", bind="query-
 log_y = options[2].toggle("Log scale", value=True, key="log", bind="query-params")
 show_events = options[3].toggle("Policy events", value=True, key="events", bind="query-params")
 
-fig, frame = figures.compute_race(scenario, kind, effective, log_y, show_events)
+fig, frame = figures.compute_race(scenario, kind, effective, log_y, show_events, baseline)
 widgets.chart("compute_race", fig, frame)
 events_panel = st.expander("Policy events on the time axis (numbers match the chart)",
                            key="race_events_open", on_change="rerun") if show_events else None
@@ -45,15 +43,14 @@ if events_panel is not None and events_panel.open:  # the table is built only wh
                      hide_index=True, width="stretch",
                      column_config={"date": st.column_config.DateColumn("date")})
 
-st.subheader("What moves the race gap")
-baseline = Scenario.build("status_quo")
+st.subheader(f"What moves the race gap, end {year}")
 if scenario == baseline:
-    st.info("This is the status-quo scenario, so there is no change to attribute. Pick another "
-            "preset or move a lever to see how each lever group moves the race gap.")
+    st.info("This scenario is the baseline, so there is no change to attribute. Pick another "
+            "preset, move a lever or choose another baseline in the sidebar.")
 else:
-    by = st.segmented_control("Split the change", ["lever group", "mechanism"],
-                              default="lever group", key="split", bind="query-params",
-                              format_func=lambda b: f"By {b}") or "lever group"
+    by = st.segmented_control("Split the change", list(race.ATTRIBUTIONS),
+                              default="policy and assumptions", key="split", bind="query-params",
+                              format_func=lambda b: f"By {b}") or "policy and assumptions"
     widgets.chart("race_gap_waterfall",
                   *figures.race_gap_waterfall(scenario, baseline, year, by))
 
@@ -62,4 +59,4 @@ runs_panel = st.expander("Largest training run each side could do", key="race_ru
                          on_change="rerun")
 if runs_panel.open:
     with runs_panel:
-        widgets.chart("largest_training_run", *figures.largest_run(scenario))
+        widgets.chart("largest_training_run", *figures.largest_run(scenario, baseline))

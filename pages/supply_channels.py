@@ -8,9 +8,9 @@ from lib.app import figures, state, widgets
 widgets.page_header("Supply channels", "Where the compute Chinese labs use comes from: legal "
                "Nvidia exports, smuggling, TSMC-made Ascend dies, SMIC's own production, other "
                "Chinese vendors, and compute Chinese firms own or rent abroad.")
-scenario, res = state.scenario(), state.result()
+scenario, res, baseline = state.scenario(), state.result(), state.baseline()
 
-widgets.chart("china_compute_by_channel", *figures.channel_area(scenario))
+widgets.chart("china_compute_by_channel", *figures.channel_area(scenario, baseline))
 
 st.subheader("SMIC-to-Ascend funnel")
 months = [m.strftime("%b %Y") for m in res.months]
@@ -43,4 +43,4 @@ st.caption("Buyers' choice fills Chinese demand with compute abroad (already com
            "licensed Nvidia chips, then smuggled chips; domestic chips take the rest, so Huawei "
            "sells no more than is ordered. Where the bars fall short of the line, demand went "
            "unmet.")
-widgets.chart("demand_and_supply", *figures.demand_and_supply(scenario))
+widgets.chart("demand_and_supply", *figures.demand_and_supply(scenario, baseline))

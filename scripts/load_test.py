@@ -33,8 +33,6 @@ from pathlib import Path
 from playwright.async_api import async_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-# the project's interpreter, or the one running this (a git worktree has no .venv of its own)
-PYTHON = ROOT / ".venv/bin/python" if (ROOT / ".venv/bin/python").exists() else Path(sys.executable)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic", "--disable-dev-shm-usage"]
@@ -92,7 +90,7 @@ def start_server(port: int, db: str, log_path: str, timeout: float = 60) -> subp
     # the log goes to a file: an unread pipe fills up and then blocks the server
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [str(PYTHON), str(ROOT / "scripts/serve.py"),
+            [sys.executable, str(ROOT / "scripts/serve.py"),  # this interpreter: the venv
              "--server.headless", "true", "--server.port", str(port),
              "--server.address", "127.0.0.1"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

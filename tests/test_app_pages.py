@@ -14,17 +14,16 @@ from lib.core.registry import registry
 from lib.core.runs import run
 from lib.core.scenario import Scenario, presets
 from lib.report import pack, race
+from lib.report.fmt import fmt_with_unit
 from tests.helpers import make_app, no_exception, signature
 
 
 def open_controls(at, keys=None):
-    """Open the sidebar groups holding `keys` (every group by default) and their per-year
-    tables, then run: a closed group's widgets are not drawn."""
+    """Open the sidebar groups holding `keys` (every group by default), then run: a closed
+    group's widgets are not drawn."""
     parameters = [registry()[k] for k in keys] if keys else list(registry())
     for parameter in parameters:
         at.session_state[f"group_{parameter.group.key}"] = True
-        if parameter.is_yearly:
-            at.session_state[f"open_{parameter.key}"] = True
     at.run()
     no_exception(at)
     return at
@@ -73,16 +72,20 @@ def test_each_sidebar_control_changes_a_chart(key):
     assert key in at.query_params
 
 
-def test_yearly_controls_are_per_year_tables():
-    """Yearly parameters are st.data_editor tables (one row per year) in the sidebar."""
+def test_yearly_controls_summarize_the_path_and_open_its_editor():
+    """Each yearly parameter shows its path in one line (first and last year, whether it
+    differs from the preset) with an "Edit path" button; no per-year grid in the sidebar."""
     at = open_controls(make_app())
-    editors = {e.proto.id.split("-", 2)[-1]: e.value for e in at.sidebar.dataframe}
-    yearly = [p.key for p in registry() if p.is_yearly]
-    assert sorted(editors) == sorted(f"p_{key}_0" for key in yearly)
-    for key in yearly:  # one row per year, showing the scenario's values
-        frame = editors[f"p_{key}_0"]
-        assert list(frame["year"]) == [str(year) for year in YEARS], key
-        assert list(frame["value"]) == pytest.approx(list(Scenario().values()[key])), key
+    assert not list(at.sidebar.dataframe)
+    buttons = {b.key for b in at.sidebar.button if b.key and b.key.startswith("edit_")}
+    yearly = [p for p in registry() if p.is_yearly]
+    assert buttons == {f"edit_{p.key}" for p in yearly}
+    captions = [c.value for c in at.sidebar.caption]
+    for parameter in yearly:
+        path = Scenario().values()[parameter.key]
+        first = f"{YEARS[0]}: {fmt_with_unit(path[0], parameter.unit)} → "
+        assert any(first in c and f"{YEARS[-1]}: {fmt_with_unit(path[-1], parameter.unit)}"
+                   in c and "as the preset" in c for c in captions), parameter.key
 
 
 # Yearly parameters that change nothing in the status quo, the preset where they act, and why
@@ -97,8 +100,8 @@ INERT_IN_STATUS_QUO = {
 
 @pytest.mark.parametrize("key", [p.key for p in registry() if p.is_yearly])
 def test_each_yearly_parameter_changes_what_is_drawn(key):
-    """AppTest cannot edit a data_editor, so this checks the model side only: a per-year
-    change of the parameter (as the sidebar builds it) changes the data the charts draw, in
+    """The model side of the path editor (tests/test_app_paths.py drives the editor): a per-year
+    change of the parameter (as the editor stores it) changes the data the charts draw, in
     the status quo, or (listed above, with the reason) only in the preset where it acts."""
 
     parameter = registry()[key]
@@ -284,7 +287,7 @@ def test_closed_groups_draw_no_controls_and_keep_their_values():
     at = make_app(run=True)
     drawn = {w.key for w in list(at.sidebar.slider) + list(at.sidebar.toggle)}
     assert "p_packaging_yield_0" not in drawn and "p_smuggling_interdiction_share_0" in drawn
-    assert not list(at.sidebar.dataframe)  # per-year tables are drawn only when opened
+    assert "edit_smic_wafers_per_month" not in {b.key for b in at.sidebar.button}
     closed = signature(at)
 
     at.session_state["group_smic"] = True

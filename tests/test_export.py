@@ -4,6 +4,7 @@ plain failure where Chromium is missing."""
 from __future__ import annotations
 
 import io
+import re
 import threading
 import zipfile
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from lib.core.runs import run
 from lib.core.scenario import Scenario
 from lib.report import assumptions, export, pack, race, style, supply, tiers
+from lib.report.briefing_slide import briefing_slide
 
 needs_chromium = pytest.mark.skipif(not Path("/usr/bin/chromium").exists(),
                                     reason="/usr/bin/chromium is not installed")
@@ -71,8 +73,18 @@ def test_missing_chromium_is_reported_plainly(monkeypatch):
     data, notes = pack.briefing_pack({"x": (_figure("x"), pd.DataFrame({"a": [1]}))},
                                        pd.DataFrame({"key": ["k"], "v": [1]}), "{}")
     assert notes and "Chromium" in notes[0]
-    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    names = archive.namelist()
     assert "data/x.csv" in names and "NOTES.txt" in names and "charts/x.png" not in names
+    assert _indexed(archive) == set(names)
+
+
+def _indexed(archive: zipfile.ZipFile) -> set[str]:
+    """The files index.md lists (first column of its table), each with a description."""
+    rows = re.findall(r"^\| `([^`]+)` \| ([^|]+) \| ([^|]+) \|$",
+                      archive.read("index.md").decode(), re.M)
+    assert all(what.strip() and units.strip() for _, what, units in rows)
+    return {path for path, _, _ in rows}
 
 
 def test_data_downloads_round_trip():
@@ -92,11 +104,20 @@ def test_briefing_pack_holds_everything():
     result = run(scenario)
     water = race.waterfall_table(scenario, Scenario.build("status_quo"), "race_gap_months", 2030)
     pack_charts = pack.standard_charts(result, water, "Source: test.")
+    slide = briefing_slide(scenario, 2027)
     data, notes = pack.briefing_pack(pack_charts, assumptions.assumptions_table(scenario),
-                                       scenario.to_json())
+                                       scenario.to_json(), slide=slide)
     assert not notes
     archive = zipfile.ZipFile(io.BytesIO(data))
     names = set(archive.namelist())
+    assert _indexed(archive) == names
+    index = archive.read("index.md").decode()
+    assert "Rollback of controls (from 2026) + 1 change" in index and "Now (Nov 2026)" in index
+    assert "smuggling_interdiction_share=0.3" in index  # the share link reproduces it
+    assert f"{style.data_date():%d %b %Y}" in index
+    assert "| `charts/compute_race.png` |" in index and "H100e" in index
+    assert export.png_size(archive.read("briefing_slide.png")) == (1920, 1080)
+    assert archive.read("briefing_slide.pdf").startswith(b"%PDF")
     for name in pack_charts:
         for path in (f"charts/{name}.png", f"charts/{name}.svg", f"data/{name}.csv",
                      f"data/{name}.parquet"):

@@ -1,62 +1,44 @@
-"""The sidebar's parameter controls, drawn only while their group is open, and the store that
-keeps every control's value.
+"""The sidebar's parameter controls, drawn only while their group is open.
 
-Drawing all ~50 controls and per-year tables cost ~40% of a rerun, so a group's widgets are
-built only while its expander is open. Streamlit forgets a widget's value in any run that does
-not draw it, so values live in a store of our own (session state "controls": one value per
-parameter, refilled from the base scenario whenever it changes). Widgets write to the store in
-their change callbacks and are seeded from it when drawn again; the scenario is built from the
-store alone, so it is the same whether groups are open or closed.
+Drawing all ~50 controls cost ~40% of a rerun, so a group's widgets are built only while its
+expander is open; values live in lib/app/store.py, so the scenario is the same whether groups
+are open or closed. A yearly parameter shows a one-line summary of its path and opens the
+path editor (lib/app/path_editor.py) rather than a per-year grid in the narrow sidebar.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
-from lib.core.calendar import YEARS
+from lib.app import path_editor
+from lib.app.store import MARK, overrides, set_value, values, widget_key
+from lib.core.calendar import FIRST_YEAR, LAST_YEAR
+from lib.core.scenario import presets
+from lib.report.fmt import fmt_with_unit, printf_format, sparkline
 
-MARK = "● "
-
-
-STORE = "controls"
-
-
-def values() -> dict[str, Any]:
-    """Every parameter's current value (yearly ones as a tuple over YEARS)."""
-    gen = st.session_state["gen"]
-    store = st.session_state.get(STORE)
-    if store is None or store["gen"] != gen:  # a new base: preset, reset, upload, saved one
-        store = {"gen": gen, "values": dict(st.session_state["base"].values())}
-        st.session_state[STORE] = store
-    return store["values"]
-
-
-def overrides() -> dict[str, Any]:
-    """The store as Scenario.build overrides (yearly values as {year: value})."""
-    return {key: dict(zip(YEARS, value, strict=True)) if isinstance(value, tuple) else value
-            for key, value in values().items()}
-
-
-def set_value(key: str, value: Any) -> None:
-    """Change one control from elsewhere (a page's copy of a sidebar slider)."""
-    values()[key] = value
-
-
-def widget_key(key: str, gen: int | None = None) -> str:
-    """Widget keys carry the base's generation, so a new base replaces every widget."""
-    return f"p_{key}_{st.session_state['gen'] if gen is None else gen}"
+__all__ = ["MARK", "control", "help_text", "lazy_expander", "overrides", "set_value", "values",
+           "widget_key"]
 
 
 def lazy_expander(container, label: str, key: str, default: bool):
     """An expander that reruns the app when toggled; draw its content only if `.open`.
-    Streamlit gives an expander a new identity when its label changes (as the marker comes and
-    goes), and a new one starts at `expanded`: so `expanded` is the state it was last in."""
-    was_open = st.session_state.get(key, default)
-    return container.expander(label, expanded=bool(was_open), key=key, on_change="rerun")
+
+    Whether it is open is kept under `key` in session state, apart from the widget, because
+    the widget cannot keep it: Streamlit derives an expander's identity from its label and
+    `expanded`, so each edit that changes the label (the marker and count of changes) makes a
+    new widget, which starts at `expanded`. With the state read from the widget's key, a
+    rerun interrupted by the next edit (the browser still showing the old widget) or a widget
+    skipped for a run read back as the default: the group collapsed after the edit."""
+    opened = bool(st.session_state.get(key, default))
+    widget = f"{key}__expander"
+    return container.expander(label, expanded=opened, key=widget, on_change=_remember_open,
+                              args=(key, widget))
+
+
+def _remember_open(key: str, widget: str) -> None:
+    st.session_state[key] = bool(st.session_state[widget])
 
 
 def help_text(parameter) -> str:
@@ -70,14 +52,6 @@ def help_text(parameter) -> str:
                   f"plausible {parameter.low:g} to {parameter.high:g}."
 
 
-def _format(parameter) -> str | None:
-    step = parameter.step
-    if parameter.kind == "integer" or float(step).is_integer():
-        return "%d" if parameter.kind == "integer" else "%.0f"
-    decimals = max(0, min(3, len(f"{step:g}".split(".")[-1])))
-    return f"%.{decimals}f"
-
-
 def _as_widget_value(parameter, value: Any) -> Any:
     if parameter.kind == "boolean":
         return bool(value)
@@ -89,21 +63,6 @@ def _on_scalar(key: str, gen: int) -> None:
         values()[key] = st.session_state[widget_key(key, gen)]
 
 
-def _on_yearly(key: str, gen: int) -> None:
-    """Apply the editor's edits (absolute cell values, so applying them again is harmless)."""
-    if gen != st.session_state["gen"]:
-        return
-    state = st.session_state.get(widget_key(key, gen)) or {}
-    base = st.session_state["base"].values()[key]
-    current = list(values()[key])
-    for row, change in state.get("edited_rows", {}).items():
-        if "value" in change:
-            value = change["value"]
-            missing = value is None or (isinstance(value, float) and math.isnan(value))
-            current[int(row)] = float(base[int(row)]) if missing else float(value)
-    values()[key] = tuple(current)
-
-
 def control(parameter, preset_value: Any) -> None:
     """One widget for one parameter, showing and changing its value in the store."""
     key = widget_key(parameter.key)
@@ -112,7 +71,7 @@ def control(parameter, preset_value: Any) -> None:
     label = f"{MARK if changed else ''}{parameter.label} [{parameter.unit}]"
     args = (parameter.key, st.session_state["gen"])
     if parameter.is_yearly:
-        _yearly_control(parameter, key, label, current, changed, args)
+        _yearly_control(parameter, label, current, changed, tuple(preset_value))
         return
     shown = _as_widget_value(parameter, current)
     if key in st.session_state and st.session_state[key] != shown:  # set by a page control
@@ -128,26 +87,21 @@ def control(parameter, preset_value: Any) -> None:
                   step=max(1, int(parameter.step)), **common)
     else:
         st.slider(label, min_value=float(parameter.min), max_value=float(parameter.max),
-                  step=float(parameter.step), format=_format(parameter), **common)
+                  step=float(parameter.step),
+                  format=printf_format(parameter.kind, parameter.step), **common)
 
 
-def _yearly_control(parameter, key: str, label: str, current: tuple, changed: bool,
-                    args: tuple) -> None:
-    panel = lazy_expander(st, f"{label}, per year", f"open_{parameter.key}", False)
-    if not panel.open:
-        return
-    with panel:
-        frame = pd.DataFrame({"year": [str(y) for y in YEARS],
-                              "value": [float(v) for v in current]})
-        st.data_editor(
-            frame, key=key, hide_index=True, num_rows="fixed", width="stretch",
-            height=35 * (len(YEARS) + 1) + 3, on_change=_on_yearly, args=args,
-            column_config={
-                "year": st.column_config.TextColumn("Year", disabled=True),
-                "value": st.column_config.NumberColumn(
-                    parameter.unit, min_value=parameter.min, max_value=parameter.max,
-                    step=parameter.step, help=help_text(parameter), required=True),
-            },
-        )
-        if changed:
-            st.caption(f"{MARK}differs from the preset")
+def _yearly_control(parameter, label: str, current: tuple, changed: bool,
+                    preset_value: tuple) -> None:
+    """The path in one line (first and last year, a sparkline, whether it differs from the
+    preset) and the button that opens the path editor."""
+    first, last = fmt_with_unit(current[0], parameter.unit), fmt_with_unit(current[-1],
+                                                                           parameter.unit)
+    st.markdown(f":small[{label}]", help=help_text(parameter))  # the size of widget labels
+    state = f"{MARK}differs from the preset" if changed else "as the preset"
+    st.caption(f"{sparkline(current)}  \n{FIRST_YEAR}: {first} → {LAST_YEAR}: {last}; {state}")
+    st.button("Edit path", key=f"edit_{parameter.key}", icon=":material/edit:",
+              on_click=path_editor.open_editor, args=(parameter.key,), width="stretch",
+              help="Edit it year by year, or from a year on set a value or a growth rate.")
+    preset_name = presets()[st.session_state["base"].preset].label
+    path_editor.show_if_open(parameter, tuple(preset_value), preset_name)

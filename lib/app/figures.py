@@ -17,6 +17,9 @@ from lib.core.scenario import Scenario
 from lib.report import assumptions, calibration, race, style, supply
 
 Chart = tuple[go.Figure, pd.DataFrame]
+# the Briefing's two charts at their narrowest side by side (the page stacks them when its
+# main column is narrower than two of these): legends and source lines are wrapped for it
+BRIEFING_CHART_WIDTH = 670
 
 
 @memo(1)
@@ -25,34 +28,40 @@ def events() -> pd.DataFrame:
     return race.events_frame()
 
 
+def _baseline_result(scenario: Scenario, baseline: Scenario | None):
+    """The baseline's result to draw as reference lines (none when it is the scenario)."""
+    return None if baseline is None or baseline == scenario else run(baseline)
+
+
 @memo(64)
 def compute_race(scenario: Scenario, kind: str, effective: bool, log_y: bool,
-                 show_events: bool) -> Chart:
-    frame = race.compute_over_time(run(scenario), kind, effective)
+                 show_events: bool, baseline: Scenario | None = None) -> Chart:
+    frame = race.compute_over_time(run(scenario), kind, effective,
+                                   baseline=_baseline_result(scenario, baseline))
     return race.compute_race(frame, style.scenario_source(scenario), log_y=log_y,
                              events=events() if show_events else None), frame
 
 
 @memo(64)
 def race_gap_waterfall(scenario: Scenario, baseline: Scenario, year: int,
-                       by: str = "lever group") -> Chart:
+                       by: str = "policy and assumptions") -> Chart:
     water = race.waterfall_table(scenario, baseline, "race_gap_months", year, by)
-    what = "lever groups" if by == "lever group" else "the levers alone and each mechanism"
     return race.waterfall(water, style.scenario_source(
-        scenario, f"Shapley attribution over {what} vs the status quo.")), water
+        scenario, f"{race.ATTRIBUTION_NOTES[by]} Baseline: {style.scenario_label(baseline)}.")
+    ), water
 
 
 @memo(32)
-def largest_run(scenario: Scenario) -> Chart:
-    runs = race.largest_run(run(scenario))
+def largest_run(scenario: Scenario, baseline: Scenario | None = None) -> Chart:
+    runs = race.largest_run(run(scenario), _baseline_result(scenario, baseline))
     return race.compute_race(runs, style.scenario_source(scenario),
                              title="Largest training run, U.S. vs China",
                              y_title=f"Training run size [{runs.attrs['unit']}]"), runs
 
 
 @memo(64)
-def channel_area(scenario: Scenario) -> Chart:
-    stock = supply.channel_stock(run(scenario))
+def channel_area(scenario: Scenario, baseline: Scenario | None = None) -> Chart:
+    stock = supply.channel_stock(run(scenario), _baseline_result(scenario, baseline))
     return supply.channel_area(stock, style.scenario_source(scenario)), stock
 
 
@@ -63,8 +72,8 @@ def funnel(scenario: Scenario, month: int) -> Chart:
 
 
 @memo(32)
-def demand_and_supply(scenario: Scenario) -> Chart:
-    frame = supply.demand_and_supply(run(scenario))
+def demand_and_supply(scenario: Scenario, baseline: Scenario | None = None) -> Chart:
+    frame = supply.demand_and_supply(run(scenario), _baseline_result(scenario, baseline))
     return supply.demand_chart(frame, style.scenario_source(
         scenario, "Demand: Chinese AI capex x accelerator share / price per H100e, at least "
         "what China was seen to buy.")), frame
@@ -77,19 +86,22 @@ def legal_vs_smuggled(scenario: Scenario, unit: str) -> Chart:
 
 
 @memo(64)
-def briefing_race(scenario: Scenario) -> Chart:
-    frame = race.compute_over_time(run(scenario), "total")
-    return race.compute_race(frame, style.scenario_source(scenario), height=430, width_hint=760,
+def briefing_race(scenario: Scenario, baseline: Scenario | None = None) -> Chart:
+    frame = race.compute_over_time(run(scenario), "total",
+                                   baseline=_baseline_result(scenario, baseline))
+    return race.compute_race(frame, style.scenario_source(scenario), height=430,
+                             width_hint=BRIEFING_CHART_WIDTH,
                              title="AI compute installed, U.S. vs China",
                              key_event_labels=race.KEY_EVENTS), frame
 
 
 @memo(128)
-def briefing_channels(scenario: Scenario, year: int) -> Chart:
+def briefing_channels(scenario: Scenario, year: int, baseline: Scenario | None = None) -> Chart:
     res = run(scenario)
-    stock = supply.channel_stock(res)
+    stock = supply.channel_stock(res, _baseline_result(scenario, baseline))
     mark = (style.month_axis(stock.index)[res.december_index(year)], f"end {year}")
-    return supply.channel_area(stock, style.scenario_source(scenario), height=430, width_hint=760,
+    return supply.channel_area(stock, style.scenario_source(scenario), height=430,
+                               width_hint=BRIEFING_CHART_WIDTH,
                                title="Where China's compute comes from", mark=mark), stock
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from lib.app import controls, state, widgets
+from lib.app import briefing_export, controls, state, widgets
 from lib.app.controls import MARK
 from lib.app.markup import md_escape, problem_list
 from lib.app.state import (
@@ -22,7 +22,7 @@ from lib.app.state import (
 from lib.core.registry import registry
 from lib.core.runs import run
 from lib.core.scenario import Scenario, preset_values, presets
-from lib.report import assumptions, export, pack, style
+from lib.report import style
 
 
 def _on_page_control(key: str) -> None:
@@ -58,6 +58,7 @@ def sidebar() -> Scenario:
                       "control to it.")
     preset = all_presets[base.preset]
     sb.caption(preset.rationale)
+    _baseline_picker(all_presets)
     preset_vals = preset_values(base.preset)
     current_values = controls.values()
     policy = [g for g in reg.groups.values() if g.kind == "policy"]
@@ -89,6 +90,20 @@ def sidebar() -> Scenario:
     _share_section(current)
     state.write_link(current)
     return current
+
+
+def _baseline_picker(all_presets) -> None:
+    """The baseline preset, carried in the link like the pages' views (its default, listed
+    first, stays out of it); a link naming it by its id, as links did before, still opens it."""
+    names = sorted(all_presets, key=lambda name: name != state.DEFAULT_BASELINE)
+    key = state.BASELINE_KEY
+    linked = st.query_params.get(key)
+    if linked in all_presets and key not in st.session_state:
+        st.session_state[key] = linked
+    st.sidebar.selectbox("Baseline (what every change is measured against)", names, key=key,
+                         bind="query-params", format_func=lambda n: all_presets[n].label,
+                         help="Headline deltas, dashed reference lines on the time charts and "
+                              "the policy/assumption split are all against this preset.")
 
 
 def _differs(parameter, value: Any, preset_value: Any) -> bool:
@@ -124,26 +139,7 @@ def _share_section(current: Scenario) -> None:
 def _briefing_pack_section(current: Scenario) -> None:
     sb = st.sidebar
     sb.markdown("### Briefing pack")
-    token = current.to_json()
-    built = st.session_state.get("pack")
-    if sb.button("Build briefing pack (zip)", key="build_pack", width="stretch",
-                 help="Every chart of this scenario as PNG and SVG, their data as CSV and "
-                      "Parquet, the assumptions table and the scenario JSON. Takes ~10 s."):
-        with st.spinner("Rendering charts..."):
-            res = run(current)
-            pack_charts = pack.all_charts(current, res)
-            data, notes = pack.briefing_pack(pack_charts, assumptions.assumptions_table(current),
-                                               current.to_json(),
-                                               with_images=export.images_available())
-            if not export.images_available():
-                notes = notes or ["Chromium is not installed here, so the pack has data but "
-                                  "no PNG/SVG images."]
-        built = {"token": token, "data": data, "notes": notes}
-        st.session_state["pack"] = built
-    if built and built["token"] == token:
-        for note in built["notes"]:
-            sb.warning(note)
-        sb.download_button("Download briefing pack", data=built["data"],
-                           file_name=f"chokepoint-briefing-{current.preset}.zip",
-                           mime="application/zip", on_click="ignore", key="download_pack",
-                           width="stretch")
+    chosen = st.session_state.get("year")  # the headline year, if one the Briefing offers
+    year = chosen if chosen in range(2024, run(current).last_year + 1) \
+        else briefing_export.default_year(current)
+    briefing_export.pack_control(sb, current, year, state.baseline(), width="stretch")

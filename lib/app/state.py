@@ -27,6 +27,15 @@ def result() -> Result:
     return run(scenario())
 
 
+BASELINE_KEY = "baseline"  # the widget key and link parameter of the chosen baseline preset
+DEFAULT_BASELINE = "status_quo"
+
+
+def baseline() -> Scenario:
+    """The scenario every delta and reference line is measured against: a preset."""
+    return Scenario.build(st.session_state.get(BASELINE_KEY) or DEFAULT_BASELINE)
+
+
 def source(extra: str = "") -> str:
     return style.scenario_source(scenario(), extra)
 
@@ -78,6 +87,7 @@ VIEW_KEYS = frozenset({
     "goal_year", *(f"n_{key}" for key in uncertainty.PROBABILITY_STATEMENTS),
     *(f"target_{key}" for key in drivers.SENSITIVITY_OUTPUTS),
     "groups", "role", "q",  # Assumptions and sources
+    BASELINE_KEY,  # the sidebar's baseline, on every page
 })
 
 LINK = "link"  # session key: the scenario parameters the app last wrote to (or read from) the link

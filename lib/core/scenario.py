@@ -24,6 +24,7 @@ import numpy as np
 from lib.core.calendar import FIRST_YEAR
 from lib.core.data import DataError, data_folder, load_yaml, validate_all
 from lib.core.limits import MAX_NOTE, MAX_SCENARIO_BYTES, MAX_TEXT
+from lib.core.paths import LINK_DIGITS
 from lib.core.registry import Registry, brief_repr, expand_steps, load_registry, registry
 
 SCENARIO_FORMAT = 1
@@ -72,7 +73,27 @@ def load_presets(path: Path, reg: Registry) -> dict[str, Preset]:
                                tuple(sorted(overrides.items())))
     if "status_quo" not in presets:
         raise DataError(f"{path.name}: the status_quo preset is required")
-    return presets
+    return with_policy_twins(presets, reg)
+
+
+POLICY_TWIN_SUFFIX = "_policy_only"
+
+
+def with_policy_twins(presets: dict[str, Preset], reg: Registry) -> dict[str, Preset]:
+    """Each preset that changes both policy levers and assumptions, followed by its derived
+    policy-only twin (its policy overrides alone, on the default assumptions), so what the
+    policy does can be read apart from what the assumptions do."""
+    out = {}
+    for name, preset in presets.items():
+        out[name] = preset
+        policy = tuple((k, v) for k, v in preset.overrides if reg[k].group.kind == "policy")
+        if policy and len(policy) < len(preset.overrides):
+            twin = name + POLICY_TWIN_SUFFIX
+            out[twin] = Preset(twin, f"{preset.label}: policy only",
+                               f"The policy levers of '{preset.label}' alone, on the default "
+                               "assumptions (derived from that preset, which changes both).",
+                               preset.sources, policy)
+    return out
 
 
 @cache
@@ -266,7 +287,7 @@ def _compact(value: Any) -> str:
         return "true" if value else "false"
     if float(value).is_integer():
         return str(int(value))
-    return f"{value:.6g}"
+    return f"{value:.{LINK_DIGITS}g}"
 
 
 @cache

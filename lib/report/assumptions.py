@@ -10,12 +10,24 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib.analysis.montecarlo import uncertain_parameters
+from lib.core.calendar import YEARS
 from lib.core.data import table
 from lib.core.registry import registry
 from lib.core.scenario import Scenario
 from lib.core.variation import documentation_rows, variation_text
 from lib.report.fmt import show_value
-from lib.report.style import GREY, Draft, finish, log_ticks, rgba, short_number
+from lib.report.style import (
+    FONT,
+    GREY,
+    MAIN_WIDTH,
+    SCENARIO_COLOURS,
+    TEMPLATE,
+    Draft,
+    finish,
+    log_ticks,
+    rgba,
+    short_number,
+)
 
 
 def assumptions_table(scenario: Scenario) -> pd.DataFrame:
@@ -64,7 +76,7 @@ def backcast_label(row) -> str:
     return f"{row.checkpoint} [{row.unit}]"
 
 
-def backcast_chart(frame: pd.DataFrame, source: str, width_hint: int = 1300) -> go.Figure:
+def backcast_chart(frame: pd.DataFrame, source: str, width_hint: int = MAIN_WIDTH) -> go.Figure:
     """Each checkpoint of the back-cast table (lib/analysis/backcast.py) on a log axis: the
     published range as a bar, the published value, and the model's value coloured by whether
     it falls inside. Rows top to bottom in the table's order."""
@@ -105,6 +117,30 @@ def backcast_chart(frame: pd.DataFrame, source: str, width_hint: int = 1300) -> 
                   "published ranges met",
                   "Value [each row's unit] (log scale)", "", source, width_hint=width_hint,
                   height=160 + 42 * len(frame), extra=dict(margin=dict(l=20)))
+
+
+def path_chart(label: str, unit: str, current: tuple, preset: tuple, preset_name: str,
+               height: int = 270) -> go.Figure:
+    """A yearly parameter's path, small (the sidebar's path editor): the scenario's values
+    solid with a marker per year, the preset's dashed; each value holds for its calendar year,
+    so the lines step at year ends."""
+    years = list(YEARS)
+    hover = "%{x}: %{y:,.4~g} " + unit.replace("%", "%%") + "<extra>%{fullData.name}</extra>"
+    preset_trace = dict(type="scatter", x=years, y=list(preset), name=f"Preset: {preset_name}",
+                        mode="lines", line=dict(color=GREY, dash="dash", width=2, shape="hv"),
+                        hovertemplate=hover, meta="preset")
+    current_trace = dict(type="scatter", x=years, y=list(current), name="This scenario",
+                         mode="lines+markers", line=dict(color=SCENARIO_COLOURS[0], width=3,
+                                                         shape="hv"),
+                         marker=dict(size=7), hovertemplate=hover, meta="current")
+    axis = dict(showline=True, linecolor="#444", automargin=True)
+    return go.Figure(data=[preset_trace, current_trace], _validate=False, layout=dict(
+        template=TEMPLATE, height=height, font=dict(family=FONT, size=14, color="#1a1a1a"),
+        title=dict(text=label, x=0.01, xanchor="left", font=dict(size=16)),
+        margin=dict(l=10, r=10, t=70, b=10), hovermode="x unified",
+        legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom"),
+        xaxis=axis | dict(title=dict(text="Year"), dtick=2),
+        yaxis=axis | dict(title=dict(text=unit), rangemode="tozero"), meta={"title": label}))
 
 
 def calibrated_labels() -> list[str]:

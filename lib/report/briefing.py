@@ -3,18 +3,58 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from lib.core.calendar import FIRST_YEAR
 from lib.core.chips import chip_table
 from lib.core.model import BINDING, FLOWS
 from lib.core.outputs import output
 from lib.core.runs import Result
-from lib.report.fmt import fmt_with_unit
+from lib.report import baseline as versus
+from lib.report.fmt import fmt_number, fmt_with_unit
 from lib.report.race import counterfactual
 from lib.report.style import scenario_label
 
+SHORT_NAMES = {"china_total": "China's compute", "race_gap_months": "the race gap",
+               "capability_lag_months": "the capability lag"}
 
-def takeaways(result: Result, year: int) -> list[str]:
-    """Plain-language sentences generated from the results."""
+
+def change_takeaway(frame: pd.DataFrame) -> str | None:
+    """The first takeaway when the scenario is not the baseline: what its changes do to each
+    headline number, with the baseline's value, and how much of it is policy.
+    `frame` is lib/report/baseline.headline's."""
+    if frame.attrs.get("same"):
+        return None
+    rows = frame.set_index("metric")
+    moved = [m for m in ("china_total", "race_gap_months", "capability_lag_months")
+             if not versus.negligible(rows.loc[m, "change"], rows.loc[m, "unit"],
+                                      rows.loc[m, "baseline"])]
+    name = frame.attrs["baseline_name"]
+    if not moved:
+        return (f"Against **{name}**, these changes move none of China's compute, the race gap "
+                "or the capability lag by then.")
+    parts = []
+    for metric in moved:
+        row = rows.loc[metric]
+        parts.append(f"{SHORT_NAMES[metric]} by **{versus.signed(row.change, row.unit)}** "
+                     f"({fmt_number(row.baseline, row.unit)} to "
+                     f"{fmt_number(row['scenario'], row.unit)})")
+    metric = "race_gap_months" if "race_gap_months" in moved else moved[0]
+    lead = rows.loc[metric]
+    if versus.negligible(lead.assumptions, lead.unit, lead.baseline):
+        kind = "all of it policy"
+    elif versus.negligible(lead.policy, lead.unit, lead.baseline):
+        kind = "all of it from changed assumptions"
+    else:
+        kind = (f"of {SHORT_NAMES[metric]}'s change, policy "
+                f"{versus.signed(lead.policy, lead.unit)} and assumptions "
+                f"{versus.signed(lead.assumptions, lead.unit)}")
+    return f"Against **{name}**, the changes move " + ", ".join(parts) + f" ({kind})."
+
+
+def takeaways(result: Result, year: int, frame: pd.DataFrame | None = None) -> list[str]:
+    """Plain-language sentences generated from the results; given lib/report/baseline's
+    headline frame, the first says what the changes do against the baseline."""
     china = result.at("china_total", year)
     us = result.at("us_total", year)
     gap = result.at("race_gap_months", year)
@@ -23,10 +63,14 @@ def takeaways(result: Result, year: int) -> list[str]:
     label = scenario_label(result.scenario)
     compute = output("china_total").unit
     usable = result.at("china_usable", year)
-    lines = [
+    first = change_takeaway(frame) if frame is not None else None
+    lines = [first] if first else []
+    lines += [
         f"Under **{label}**, China has **{fmt_with_unit(china, compute)}** of AI compute at "
         f"home by end {year} ({fmt_with_unit(usable, compute)} with what Chinese firms own or "
-        f"rent abroad), **{gap:.0f} {output('race_gap_months').unit}** behind the U.S.; "
+        f"rent abroad), **{gap:.0f} {output('race_gap_months').unit}** behind the U.S."
+        + (f" (baseline {frame.set_index('metric').loc['race_gap_months', 'baseline']:.0f})"
+           if frame is not None and not frame.attrs.get("same") else "") + "; "
         f"**{smuggled:.0%}** of it smuggled.",
         f"The U.S. has **{fmt_with_unit(us, output('us_total').unit)}**, "
         f"{fmt_with_unit(result.at('ratio', year), output('ratio').unit)} what Chinese labs "

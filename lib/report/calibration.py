@@ -13,6 +13,7 @@ from lib.core.runs import Result
 from lib.report.fmt import fmt_number, fmt_probability, hover_format
 from lib.report.style import (
     BASE_FONT_SIZE,
+    MAIN_WIDTH,
     SCREEN_HEIGHT,
     Draft,
     finish,
@@ -45,7 +46,7 @@ def calibrated_frame(cal: Calibration, result: Result, series: str) -> pd.DataFr
 
 
 def calibrated_fans(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT,
-                    width_hint: int = 1300) -> go.Figure:
+                    width_hint: int = MAIN_WIDTH) -> go.Figure:
     """Two panels on one y axis: the prior fan (5-95% and 25-75% of draws, median) and the
     calibrated one, each with this scenario's deterministic line. Trace meta: panel:column."""
     series, unit = frame.attrs.get("series", ""), frame.attrs.get("unit", "")

@@ -13,7 +13,7 @@ from lib.core.outputs import output
 from lib.core.registry import Parameter, registry
 from lib.core.runs import Result
 from lib.report.fmt import fmt_number, fmt_short, fmt_with_unit, num
-from lib.report.style import BASE_FONT_SIZE, SCREEN_HEIGHT, finish, new_figure
+from lib.report.style import BASE_FONT_SIZE, MAIN_WIDTH, SCREEN_HEIGHT, finish, new_figure
 
 SENSITIVITY_OUTPUTS = ("race_gap_months", "ratio", "china_total", "china_training", "us_total")
 
@@ -118,7 +118,7 @@ ST_COLOUR = "#009E73"
 
 
 def tornado(frame: pd.DataFrame, source: str, height: int | None = None,
-            width_hint: int = 1300) -> go.Figure:
+            width_hint: int = MAIN_WIDTH) -> go.Figure:
     """One-at-a-time sensitivity: each parameter's low and high end as bars from the
     scenario's value (widest at the top)."""
     base = float(frame.attrs["base"])
@@ -160,7 +160,7 @@ def tornado(frame: pd.DataFrame, source: str, height: int | None = None,
 
 
 def sobol(frame: pd.DataFrame, source: str, height: int | None = None,
-          width_hint: int = 1300) -> go.Figure:
+          width_hint: int = MAIN_WIDTH) -> go.Figure:
     """First- and total-order Sobol indices with their 95% confidence intervals."""
     label = frame.attrs.get("label", "")
     year = frame.attrs.get("year", "")

@@ -68,7 +68,7 @@ def figures_to_images(figures: dict[str, go.Figure], formats=IMAGE_FORMATS,
     with tempfile.TemporaryDirectory(prefix="chokepoint-export-") as tmp:
         figs, files, keys = [], [], []
         for name, fig in figures.items():
-            sized = export_layout(fig)
+            sized = export_layout(fig, width, height)
             for fmt in formats:
                 figs.append(sized)
                 files.append(Path(tmp) / f"{safe_name(name)}.{fmt}")

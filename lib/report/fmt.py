@@ -68,3 +68,24 @@ def fmt_short(value: float, unit: str) -> str:
     if unit == "x":
         return f"{value:.0f}x" if abs(value) >= 100 else f"{value:.1f}x"
     return short_number(value)
+
+
+SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values) -> str:
+    """A path as one block character per value, from zero (or the path's lowest value, if
+    negative) to its highest: '▁▁▄█▆'."""
+    low, high = min(0.0, *values), max(values)
+    if high <= low:
+        return SPARK_BLOCKS[0] * len(values)
+    top = len(SPARK_BLOCKS) - 1
+    return "".join(SPARK_BLOCKS[round(top * (v - low) / (high - low))] for v in values)
+
+
+def printf_format(kind: str, step: float) -> str:
+    """The printf format a Streamlit number widget shows a parameter with: whole numbers for
+    integer kinds and whole steps, else as many decimals as the step has (at most 3)."""
+    if kind == "integer" or float(step).is_integer():
+        return "%d" if kind == "integer" else "%.0f"
+    return f"%.{max(0, min(3, len(f'{step:g}'.split('.')[-1])))}f"

@@ -1,19 +1,24 @@
 """The briefing pack: every standard chart of a scenario as PNG/SVG with its data, the
-assumptions and the scenario, in one zip.
+Briefing as a slide (PNG, PDF), the assumptions and the scenario, in one zip, with an index
+(index.md) naming every file, what it holds and its units, and how to reproduce it.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+from urllib.parse import urlencode
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from lib.analysis import montecarlo, sensitivity
-from lib.core.runs import Result
+from lib.core.runs import Result, run
 from lib.core.scenario import Scenario
 from lib.report import drivers, race, style, supply, tiers, uncertainty
+from lib.report.assumptions import assumptions_table
+from lib.report.briefing_slide import briefing_slide
 from lib.report.export import (
     IMAGE_FORMATS,
     ExportUnavailable,
@@ -23,8 +28,15 @@ from lib.report.export import (
     safe_name,
 )
 from lib.report.race import compute_race, waterfall
+from lib.report.slide import HEIGHT as SLIDE_HEIGHT
+from lib.report.slide import WIDTH as SLIDE_WIDTH
+from lib.report.slide import BriefingSlide, slide_images
 from lib.report.supply import channel_area, funnel, legal_vs_smuggled
 from lib.report.tiers import chip_h100e_bars, tier_scatter
+
+DEFAULT_BASELINE = "status_quo"  # the waterfall's and the slide's baseline unless given
+SLIDE_STEM = "briefing_slide"
+DEFAULT_SLIDE_YEAR = 2027  # the Briefing page's year until one is picked
 
 
 def standard_charts(result, waterfall_frame: pd.DataFrame | None, source_text: str,
@@ -55,9 +67,11 @@ def standard_charts(result, waterfall_frame: pd.DataFrame | None, source_text: s
     return out
 
 
-def all_charts(current: Scenario, res: Result) -> dict[str, tuple[go.Figure, pd.DataFrame]]:
-    """Every standard chart of a scenario, for the briefing pack."""
-    baseline = Scenario.build("status_quo")
+def all_charts(current: Scenario, res: Result, baseline: Scenario | None = None
+               ) -> dict[str, tuple[go.Figure, pd.DataFrame]]:
+    """Every standard chart of a scenario, for the briefing pack (the waterfall against
+    `baseline`, by default the status quo)."""
+    baseline = baseline or Scenario.build(DEFAULT_BASELINE)
     year = min(2030, res.last_year)
     source_text = style.scenario_source(current)
     out = standard_charts(res, race.waterfall_table(current, baseline, "race_gap_months", year),
@@ -72,28 +86,113 @@ def all_charts(current: Scenario, res: Result) -> dict[str, tuple[go.Figure, pd.
     return out
 
 
+def build_pack(scenario: Scenario, year: int, with_images: bool = True,
+               name: str | None = None, baseline: Scenario | None = None
+               ) -> tuple[bytes, list[str]]:
+    """The whole pack for a scenario: every chart, the Briefing slide at end `year` against
+    `baseline` (default: the status quo), the assumptions and the scenario (briefing_pack)."""
+    baseline = baseline or Scenario.build(DEFAULT_BASELINE)
+    slide = briefing_slide(scenario, year, baseline, name=name)
+    return briefing_pack(all_charts(scenario, run(scenario), baseline),
+                         assumptions_table(scenario),
+                         scenario.to_json(), with_images=with_images, slide=slide)
+
+
 def briefing_pack(figures: dict[str, tuple[go.Figure, pd.DataFrame]], assumptions: pd.DataFrame,
-                  scenario_json: str, with_images: bool = True) -> tuple[bytes, list[str]]:
-    """A zip with every chart (PNG, SVG), its data (CSV, Parquet), the assumptions table and
-    the scenario JSON. Returns (zip bytes, notes about anything left out)."""
+                  scenario_json: str, with_images: bool = True,
+                  slide: BriefingSlide | None = None) -> tuple[bytes, list[str]]:
+    """A zip with every chart (PNG, SVG), its data (CSV, Parquet), the slide (PNG, PDF) if
+    given, the assumptions table, the scenario JSON and index.md listing them all.
+    Returns (zip bytes, notes about anything left out)."""
     notes = []
     images: dict[tuple[str, str], bytes] = {}
+    slide_files: dict[str, bytes] = {}
     if with_images:
         try:
             images = figures_to_images({name: fig for name, (fig, _) in figures.items()})
+            if slide is not None:
+                slide_files = slide_images(slide)
         except ExportUnavailable as exc:
             notes.append(str(exc))
+    files: dict[str, tuple[bytes | str, str, str]] = {}  # path -> (content, what, units)
+    sizes = {"png": f"{SLIDE_WIDTH}x{SLIDE_HEIGHT} px",  # Chromium prints 96 px an inch
+             "pdf": f"one {SLIDE_WIDTH / 96:g} x {SLIDE_HEIGHT / 96:g} in page"}
+    for fmt, data in slide_files.items():
+        files[f"{SLIDE_STEM}.{fmt}"] = (data, f"The Briefing at end {slide.year} as one 16:9 "
+                                        f"slide ({fmt.upper()}, {sizes[fmt]}): headline cards, "
+                                        "two charts, takeaways, changes from the baseline",
+                                        "units as labelled")
+    for name, (fig, frame) in figures.items():
+        stem = safe_name(name)
+        title = _title(fig)
+        units = _units(fig, frame)
+        for fmt in IMAGE_FORMATS:
+            if (name, fmt) in images:
+                files[f"charts/{stem}.{fmt}"] = (images[(name, fmt)], f"Chart: {title} "
+                                                 f"({fmt.upper()}, 1600x900 px)", units)
+        columns = ", ".join(str(c) for c in frame.columns)
+        for fmt, writer in (("csv", frame_csv), ("parquet", frame_parquet)):
+            files[f"data/{stem}.{fmt}"] = (writer(frame), f"Data behind '{title}' "
+                                           f"({fmt.upper()}; columns: {columns})", units)
+    files["assumptions.csv"] = (frame_csv(assumptions.set_index("key")), "Every parameter of "
+                                "the scenario: value, default, range, distribution, source and "
+                                "source date", "each row's unit column")
+    files["scenario.json"] = (scenario_json, "The scenario (preset plus the overrides that "
+                              "differ from it): load it to reproduce the pack",
+                              "each parameter's unit (assumptions.csv)")
+    if notes:
+        files["NOTES.txt"] = ("\n".join(notes) + "\n", "What was left out of this pack and "
+                              "why", "-")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, (_fig, frame) in figures.items():
-            stem = safe_name(name)
-            for fmt in IMAGE_FORMATS:
-                if (name, fmt) in images:
-                    archive.writestr(f"charts/{stem}.{fmt}", images[(name, fmt)])
-            archive.writestr(f"data/{stem}.csv", frame_csv(frame))
-            archive.writestr(f"data/{stem}.parquet", frame_parquet(frame))
-        archive.writestr("assumptions.csv", frame_csv(assumptions.set_index("key")))
-        archive.writestr("scenario.json", scenario_json)
-        if notes:
-            archive.writestr("NOTES.txt", "\n".join(notes) + "\n")
+        archive.writestr(INDEX, pack_index(files, Scenario.from_json(scenario_json), slide))
+        for path, (content, _, _) in files.items():
+            archive.writestr(path, content)
     return buffer.getvalue(), notes
+
+
+INDEX = "index.md"
+
+
+def pack_index(files: dict[str, tuple], scenario: Scenario,
+               slide: BriefingSlide | None) -> str:
+    """index.md: what the pack is of, every file with a line on what it holds and its
+    units, and how to get the same numbers back."""
+    baseline = slide.baseline_name if slide is not None else style.preset_label(
+        DEFAULT_BASELINE)
+    query = urlencode(scenario.to_query())
+    lines = [
+        "# Chokepoint briefing pack", "",
+        f"- Scenario: {style.scenario_label(scenario)} (preset `{scenario.preset}`, "
+        f"{len(scenario.overrides)} parameter(s) changed from it)",
+        f"- Baseline: {baseline} (the waterfall and the slide compare against it)",
+        *([f"- Slide year: end {slide.year}"] if slide is not None else []),
+        f"- Data as of: {style.data_date():%d %b %Y} (the newest dated source behind the "
+        "parameters and events)", "",
+        "## Files", "", "| file | what it holds | units |", "|---|---|---|",
+        f"| `{INDEX}` | This list | - |",
+        *(f"| `{path}` | {_cell(what)} | {_cell(units)} |"
+          for path, (_, what, units) in files.items()),
+        "", "## Reproduce", "",
+        f"- Link: open the dashboard with `?{query}` after its address (e.g. "
+        f"`http://localhost:8501/briefing?{query}`).",
+        "- JSON: load `scenario.json` with the sidebar's \"Load a scenario (JSON)\", or run "
+        "`python -m lib run --scenario scenario.json` for the numbers.", "",
+    ]
+    return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "/").replace("\n", " ")
+
+
+def _title(fig: go.Figure) -> str:
+    meta = fig.layout.meta
+    return (meta.get("title") if isinstance(meta, dict) else None) or fig.layout.title.text or ""
+
+
+def _units(fig: go.Figure, frame: pd.DataFrame) -> str:
+    """The units in the chart's axis titles ([...]), else the frame's declared unit."""
+    found = re.findall(r"\[([^\]]+)\]", f"{fig.layout.xaxis.title.text or ''} "
+                                         f"{fig.layout.yaxis.title.text or ''}")
+    return ", ".join(dict.fromkeys(found)) or frame.attrs.get("unit", "as labelled")

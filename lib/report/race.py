@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib.analysis.attribution import attribute, attribute_mechanisms
+from lib.analysis.baseline import attribute_by_kind
 from lib.analysis.controls import ControlsRange
 from lib.core.data import table
 from lib.core.outputs import output
@@ -19,6 +20,7 @@ from lib.report.style import (
     BASE_FONT_SIZE,
     CHINA,
     GREY,
+    MAIN_WIDTH,
     SCREEN_HEIGHT,
     US,
     Draft,
@@ -26,7 +28,7 @@ from lib.report.style import (
     finish,
     month_axis,
     new_figure,
-    preset_label,
+    scenario_label,
     set_log_ticks,
     short_number,
     y_is_log,
@@ -100,9 +102,21 @@ def gap_explained(result: Result, ranges: ControlsRange, year: int) -> str:
             f"{cap_mid:.1f} ({cap_low:.1f}-{cap_high:.1f}).")
 
 
+def _add_baseline(frame: pd.DataFrame, baseline: Result, names: dict[str, str]) -> None:
+    """Columns `<side>_baseline`: the baseline's series, cut or padded (NaN) to the frame's
+    months when its horizon differs."""
+    n = len(frame)
+    for side, name in names.items():
+        line = baseline.series[name][:n]
+        frame[f"{side}_baseline"] = np.pad(line, (0, n - len(line)), constant_values=np.nan)
+    frame.attrs["baseline"] = scenario_label(baseline.scenario)
+
+
 def compute_over_time(result: Result, kind: str = "total", effective: bool = False,
-                      with_counterfactual: bool = True) -> pd.DataFrame:
-    """Monthly U.S. and China installed compute [H100e or 2022-algorithm H100e]."""
+                      with_counterfactual: bool = True,
+                      baseline: Result | None = None) -> pd.DataFrame:
+    """Monthly U.S. and China installed compute [H100e or 2022-algorithm H100e], with the
+    no-controls China line and, given a baseline's result, its two lines."""
     if effective:
         names = {"us": "us_effective", "china": "china_effective"}
     else:
@@ -111,17 +125,22 @@ def compute_over_time(result: Result, kind: str = "total", effective: bool = Fal
                           "china": result.series[names["china"]]}, index=result.months)
     if with_counterfactual:
         frame["china_no_controls"] = counterfactual(result).series[names["china"]]
+    if baseline is not None:
+        _add_baseline(frame, baseline, names)
     frame.index.name = "month"
     frame.attrs["unit"] = output(names["china"]).unit
     frame.attrs["kind"] = "effective" if effective else kind
     return frame
 
 
-def largest_run(result: Result) -> pd.DataFrame:
-    """Largest single training run each side could do [FLOP], monthly."""
+def largest_run(result: Result, baseline: Result | None = None) -> pd.DataFrame:
+    """Largest single training run each side could do [FLOP], monthly (and the baseline's)."""
     frame = pd.DataFrame({"us": result.series["largest_run_flop_us"],
                           "china": result.series["largest_run_flop_china"]},
                          index=result.months)
+    if baseline is not None:
+        _add_baseline(frame, baseline, {side: f"largest_run_flop_{side}"
+                                        for side in ("us", "china")})
     frame.index.name = "month"
     frame.attrs["unit"] = output("largest_run_flop_china").unit
     frame.attrs["kind"] = "largest training run"
@@ -137,7 +156,14 @@ def events_frame() -> pd.DataFrame:
     return events
 
 
-ATTRIBUTIONS = {"lever group": attribute, "mechanism": attribute_mechanisms}
+ATTRIBUTIONS = {"policy and assumptions": attribute_by_kind, "lever group": attribute,
+                "mechanism": attribute_mechanisms}
+ATTRIBUTION_NOTES = {
+    "policy and assumptions": "The baseline re-run under the scenario's assumptions, then its "
+                              "policy levers; each stage split among lever groups (Shapley).",
+    "lever group": "Shapley attribution over lever groups.",
+    "mechanism": "Shapley attribution over the levers alone and each mechanism.",
+}
 
 
 def waterfall_table(scenario: Scenario, baseline: Scenario, metric: str = "race_gap_months",
@@ -146,7 +172,8 @@ def waterfall_table(scenario: Scenario, baseline: Scenario, metric: str = "race_
     levers alone and each mechanism (exact Shapley values; lib/analysis/attribution.py)."""
     frame = ATTRIBUTIONS[by](scenario, baseline, metric, year)
     out = pd.DataFrame({
-        "step": [f"{preset_label(baseline.preset)}"] + list(frame["label"]) + ["This scenario"],
+        "step": [f"Baseline: {scenario_label(baseline)}"] + list(frame["label"])
+        + [f"Scenario: {scenario_label(scenario)}"],
         "kind": ["absolute"] + ["relative"] * len(frame) + ["total"],
         "value": [frame.attrs["baseline"]] + list(frame["contribution"])
         + [frame.attrs["scenario"]],
@@ -159,7 +186,7 @@ def waterfall_table(scenario: Scenario, baseline: Scenario, metric: str = "race_
 def compute_race(frame: pd.DataFrame, source: str, log_y: bool = True,
                  events: pd.DataFrame | None = None, title: str | None = None,
                  height: int = SCREEN_HEIGHT, y_title: str | None = None,
-                 label_ends: bool = True, width_hint: int = 1300,
+                 label_ends: bool = True, width_hint: int = MAIN_WIDTH,
                  key_event_labels: dict[str, str] | None = None) -> go.Figure:
     """U.S. vs China installed compute over time, with the no-controls China line.
     `key_event_labels` names a few events to draw as labelled lines (see key_events)."""
@@ -175,9 +202,17 @@ def compute_race(frame: pd.DataFrame, source: str, log_y: bool = True,
         fig.add_trace(dict(type="scatter", x=x, y=frame["china_no_controls"].to_numpy(),
                            name="China, no export controls",
                            line=dict(color=CHINA, width=2.5, dash="dot")))
+    for side, colour, label in (("us", US, "U.S."), ("china", CHINA, "China")):
+        if f"{side}_baseline" in frame:  # thin, dashed, one legend entry for both sides
+            fig.add_trace(dict(type="scatter", x=x, y=frame[f"{side}_baseline"].to_numpy(),
+                               name="Baseline", legendgroup="baseline",
+                               hovertemplate=f"{label}, baseline: %{{y:,.3s}}<extra></extra>",
+                               showlegend=side == "china",
+                               line=dict(color=colour, width=1.5, dash="dash"), opacity=0.6))
     if events is not None and len(events):
-        add_events(fig, events, legend=width_hint >= 1000,
+        add_events(fig, events, legend=width_hint >= MAIN_WIDTH,
                    min_gap_days=75 if width_hint >= 1000 else 150)
+        source = f"{source} Events: {event_key(events)}."  # the key travels with the image
     if key_event_labels and events is None:
         key_events(fig, events_frame(), key_event_labels)
     fig.update_layout(yaxis=dict(type="log" if log_y else "linear"),
@@ -186,6 +221,8 @@ def compute_race(frame: pd.DataFrame, source: str, log_y: bool = True,
         set_log_ticks(fig, frame.to_numpy())
     if label_ends and len(frame):
         label_line_ends(fig, frame, unit)
+    if "baseline" in frame.attrs:
+        source = f"{source} Dashed: the baseline, {frame.attrs['baseline']}."
     return finish(fig, title or f"AI compute installed, U.S. vs China ({kind})", "Month",
                   (y_title or f"Installed compute [{unit}]") + (" (log scale)" if log_y else ""),
                   source, height=height, width_hint=width_hint, extra=dict(margin=dict(r=150)))
@@ -210,6 +247,13 @@ def label_line_ends(fig: go.Figure | Draft, frame: pd.DataFrame, unit: str) -> N
                            else value, text=f"{short_number(value)}",
                            xanchor="left", xshift=6, yshift=shifts[column], showarrow=False,
                            font=dict(color=colour, size=BASE_FONT_SIZE - 2), name=column)
+
+
+def event_key(events: pd.DataFrame) -> str:
+    """'1 Oct 2022 chip rule; 2 H800 launch (Mar 2023); ...': the numbered markers' key."""
+    return "; ".join(f"{row.number} {row.label}" + ("" if str(row.date.year) in row.label
+                                                     else f" ({row.date:%b %Y})")
+                     for row in events.itertuples())
 
 
 def add_events(fig: go.Figure | Draft, events: pd.DataFrame, legend: bool = True,
@@ -262,8 +306,9 @@ def waterfall(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT) -> 
     year = frame.attrs.get("year", "")
     text = [f"{v:+.1f}" if k == "relative" else f"{v:.1f}"
             for k, v in zip(frame["kind"], frame["value"], strict=True)]
+    steps = [step.replace(": ", ":<br>", 1) for step in frame["step"]]  # two short lines
     fig = Draft(dict(
-        type="waterfall", x=list(frame["step"]), y=list(frame["value"]),
+        type="waterfall", x=steps, y=list(frame["value"]),
         measure=list(frame["kind"]),
         text=text, textposition="outside", cliponaxis=False,
         increasing=dict(marker=dict(color=US)), decreasing=dict(marker=dict(color=CHINA)),
@@ -277,7 +322,7 @@ def waterfall(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT) -> 
     pad = 0.15 * max(top - bottom, 1.0)
     fig.update_yaxes(range=[bottom - (pad if bottom < 0 else 0), top + pad])
     by = frame.attrs.get("by", "lever group")
-    return finish(fig, f"What moves the race gap: {label} at end {year}, by {by}",
+    return finish(fig, f"What moved the race gap by end {year}",
                   f"{by.capitalize()} (blue widens the gap, vermillion narrows it)",
                   f"{label} [{unit}]", source, height=height, legend=False)
 

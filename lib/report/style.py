@@ -167,7 +167,16 @@ def legend_rows(fig: go.Figure, width: int) -> int:
 
 def wrap_source(text: str, width: int) -> str:
     """Break a long source line (<br>) so it fits a chart `width` [px] wide."""
-    limit = max(40, int((width - 120) / (0.52 * (BASE_FONT_SIZE - 5))))
+    return wrap_text(text, max(40, int((width - 120) / (0.52 * (BASE_FONT_SIZE - 5)))))
+
+
+def wrap_title(text: str, width: int) -> str:
+    """Break a long chart title (<br>) so it fits a chart `width` [px] wide (bold, larger)."""
+    return wrap_text(text, max(20, int((width - 40) / (0.58 * (BASE_FONT_SIZE + 6)))))
+
+
+def wrap_text(text: str, limit: int) -> str:
+    """Words joined into lines of at most `limit` characters, separated by <br>."""
     lines, line = [], ""
     for word in text.split(" "):
         if line and len(line) + 1 + len(word) > limit:
@@ -188,27 +197,36 @@ def merge_layout(base: dict, extra: dict) -> dict:
     return base
 
 
+# [px] the main column's narrowest width: a 1280 px projector with the sidebar open. Legends
+# and source lines are laid out for it (Plotly cannot re-wrap text when a chart is resized).
+MAIN_WIDTH = 800
+
+
 def finish(fig: go.Figure | Draft, title: str, x_title: str, y_title: str, source: str,
            height: int = SCREEN_HEIGHT, legend: bool = True,
-           width_hint: int = 1300, bottom: int = 120, extra: dict | None = None) -> go.Figure:
+           width_hint: int = MAIN_WIDTH, bottom: int = 120, extra: dict | None = None) -> go.Figure:
     """Title, axis titles with units, large fonts, a source annotation and the legend on top;
     returns a new figure (built in one step: ~0.5 ms instead of ~30 ms of layout updates).
     A Draft's layout is used up (merged into).
     `width_hint` is the narrowest width [px] the chart is shown at (for legend and source
     wrapping); `extra` is merged into the layout last."""
     rows = legend_rows(fig, width_hint - 160) if legend else 0
+    wrapped_title = wrap_title(title, width_hint)
+    title_lines = wrapped_title.count("<br>")
     source = wrap_source(source, width_hint)
-    bottom += 18 * source.count("<br>")
+    source_top = bottom - 45  # [px] below the plot: clear of tick labels and the axis title
+    bottom += 18 * source.count("<br>")  # each further line of the source grows the margin
     axis = dict(title=dict(font=dict(size=BASE_FONT_SIZE, color="#1a1a1a")), automargin=True,
                 showline=True, linecolor="#444", tickfont=dict(size=BASE_FONT_SIZE - 3))
     layout = fig.layout if isinstance(fig, Draft) else fig.layout.to_plotly_json()
     merge_layout(layout, dict(
         template=TEMPLATE,
-        title=dict(text=title, x=0.01, xanchor="left", y=0.97, yanchor="top", yref="container",
+        title=dict(text=wrapped_title, x=0.01, xanchor="left", y=1, yanchor="top", yref="container",
+                   pad=dict(t=16 + 14 * title_lines),
                    font=dict(size=BASE_FONT_SIZE + 6)),
         font=dict(family=FONT, size=BASE_FONT_SIZE, color="#1a1a1a"),
         height=height,
-        margin=dict(l=90, r=40, t=80 + 30 * rows, b=bottom),
+        margin=dict(l=90, r=40, t=80 + 30 * rows + 28 * title_lines, b=bottom),
         showlegend=legend,
         legend=dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom",
                     font=dict(size=BASE_FONT_SIZE - 2), bgcolor="rgba(255,255,255,0)"),
@@ -219,7 +237,7 @@ def finish(fig: go.Figure | Draft, title: str, x_title: str, y_title: str, sourc
     ))
     layout["annotations"] = list(layout.get("annotations", [])) + [dict(
         text=source, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
-        yshift=-(bottom - 45), showarrow=False, align="left",
+        yshift=-source_top, showarrow=False, align="left",
         font=dict(size=BASE_FONT_SIZE - 5, color="#555"), name="source")]
     if extra:
         merge_layout(layout, extra)
@@ -230,10 +248,11 @@ def json_copy(value: dict) -> dict:
     return {k: json_copy(v) if isinstance(v, dict) else v for k, v in value.items()}
 
 
-def export_layout(fig: go.Figure) -> go.Figure:
-    """A copy sized for a 1600x900 slide."""
+def export_layout(fig: go.Figure, width: int = EXPORT_WIDTH,
+                  height: int = EXPORT_HEIGHT) -> go.Figure:
+    """A copy sized for export (by default a 1600x900 chart)."""
     out = go.Figure(fig)
-    out.update_layout(width=EXPORT_WIDTH, height=EXPORT_HEIGHT)
+    out.update_layout(width=width, height=height)
     return out
 
 

@@ -16,20 +16,29 @@ from lib.report.style import (
     CHANNEL_COLOURS,
     CHINA,
     GREY,
+    MAIN_WIDTH,
     SCREEN_HEIGHT,
     Draft,
     finish,
     mark_year,
     month_axis,
+    scenario_label,
 )
 
+BASELINE_TOTAL = "baseline_total"  # the column of a baseline's total beside the channels
 
-def channel_stock(result: Result) -> pd.DataFrame:
+
+def channel_stock(result: Result, baseline: Result | None = None) -> pd.DataFrame:
     """China's installed compute by channel [H100e], monthly, one column per channel id;
-    channels with no stock dropped except that at least one column is kept."""
+    channels with no stock dropped except that at least one column is kept. Given a
+    baseline's result, a BASELINE_TOTAL column holds its total (NaN past its horizon)."""
     frame = result.channel_stock_h100e()
     keep = [c for c in CHANNELS if frame[c].abs().sum() > 0] or ["legal"]
     frame = frame[keep]
+    if baseline is not None:
+        total = baseline.channel_stock_h100e().sum(axis=1)
+        frame[BASELINE_TOTAL] = total.reindex(frame.index)
+        frame.attrs["baseline"] = scenario_label(baseline.scenario)
     frame.index.name = "month"
     frame.attrs["unit"] = outputs.output("china_total").unit  # channels add up to China's
     return frame
@@ -80,16 +89,21 @@ def binding_over_time(result: Result) -> pd.DataFrame:
 
 def channel_area(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT,
                  title: str = "Compute Chinese labs can use, by supply channel (abroad on top)",
-                 width_hint: int = 1300, mark: tuple | None = None) -> go.Figure:
+                 width_hint: int = MAIN_WIDTH, mark: tuple | None = None) -> go.Figure:
     """Stacked areas, one per channel id column (channel_stock), named by its label.
     `mark` is (x, label) for a labelled vertical line (style.mark_year)."""
     x = month_axis(frame.index)
     fig = Draft()
-    for channel in frame.columns:
+    for channel in (c for c in frame.columns if c != BASELINE_TOTAL):
         colour = CHANNEL_COLOURS.get(channel, GREY)
         fig.add_trace(dict(type="scatter", x=x, y=frame[channel].to_numpy(),
                            name=outputs.CHANNELS[channel], stackgroup="one", mode="lines",
                            meta=channel, line=dict(width=0.5, color=colour), fillcolor=colour))
+    if BASELINE_TOTAL in frame:
+        fig.add_trace(dict(type="scatter", x=x, y=frame[BASELINE_TOTAL].to_numpy(),
+                           name="Baseline total", mode="lines", meta=BASELINE_TOTAL,
+                           line=dict(width=2, color="#222", dash="dash")))
+        source = f"{source} Dashed: the baseline's total, {frame.attrs['baseline']}."
     if mark is not None:
         mark_year(fig, *mark)
     unit = frame.attrs.get("unit", outputs.output("china_total").unit)
@@ -130,10 +144,11 @@ def legal_vs_smuggled(frame: pd.DataFrame, source: str, height: int = SCREEN_HEI
                   f"Chips arriving [{unit}]", source, height=height)
 
 
-def demand_and_supply(result: Result) -> pd.DataFrame:
+def demand_and_supply(result: Result, baseline: Result | None = None) -> pd.DataFrame:
     """Per calendar year [H100e/yr]: what each channel delivered (columns: CHANNELS with any
-    arrivals) and Chinese demand (column "demand": AI capex over the price per H100e, at
-    least what China was seen to buy; lib/core/mechanisms.py)."""
+    arrivals), Chinese demand (column "demand": AI capex over the price per H100e, at
+    least what China was seen to buy; lib/core/mechanisms.py) and, given a baseline's result,
+    what it delivered in all (BASELINE_TOTAL)."""
     arrivals = result.by_channel("arrivals_h100e")
     # the January 2022 installed base is stock from before, not a purchase of the year
     arrivals["legal"] -= result.flows["arrivals_h100e"][FLOWS.index(("legal", "installed_2021"))]
@@ -141,6 +156,12 @@ def demand_and_supply(result: Result) -> pd.DataFrame:
     frame = arrivals.groupby(arrivals.index.year).sum()
     frame["demand"] = pd.Series(result.series["china_demand"], index=result.months).groupby(
         result.months.year).sum()
+    if baseline is not None:
+        delivered = baseline.by_channel("arrivals_h100e").sum(axis=1) - baseline.flows[
+            "arrivals_h100e"][FLOWS.index(("legal", "installed_2021"))]
+        frame[BASELINE_TOTAL] = delivered.groupby(delivered.index.year).sum().reindex(
+            frame.index)
+        frame.attrs["baseline"] = scenario_label(baseline.scenario)
     frame.index.name = "year"
     frame.attrs["unit"] = "H100e/yr"
     return frame
@@ -151,13 +172,19 @@ def demand_chart(frame: pd.DataFrame, source: str, height: int = SCREEN_HEIGHT) 
     of the line, demand went unmet; where domestic bars are cut, buyers' orders bound."""
     unit = frame.attrs.get("unit", "H100e/yr")
     fig = Draft()
-    for channel in (c for c in frame.columns if c != "demand"):
+    for channel in (c for c in frame.columns if c in CHANNELS):
         fig.add_trace(dict(type="bar", x=list(frame.index), y=frame[channel].to_numpy(),
                            name=outputs.CHANNELS[channel], meta=channel,
                            marker=dict(color=CHANNEL_COLOURS.get(channel, GREY))))
     fig.add_trace(dict(type="scatter", x=list(frame.index), y=frame["demand"].to_numpy(),
                        name="Chinese demand (AI capex / price)", mode="lines+markers",
                        line=dict(color="#222", width=3, dash="dot")))
+    if BASELINE_TOTAL in frame:
+        fig.add_trace(dict(type="scatter", x=list(frame.index),
+                           y=frame[BASELINE_TOTAL].to_numpy(), name="Baseline: delivered",
+                           mode="lines+markers", meta=BASELINE_TOTAL,
+                           line=dict(color="#777", width=2, dash="dash")))
+        source = f"{source} Dashed grey: what the baseline delivered, {frame.attrs['baseline']}."
     fig.update_layout(barmode="stack")  # linear: stacked parts on a log axis would mislead
     return finish(fig, "Chinese demand for AI compute and what each channel delivered",
                   "Year", f"Compute arriving [{unit}]", source, height=height)

@@ -16,6 +16,7 @@ from lib.core.runs import Result
 from lib.report.fmt import fmt_number, fmt_probability, fmt_short, hover_format
 from lib.report.style import (
     BASE_FONT_SIZE,
+    MAIN_WIDTH,
     SCREEN_HEIGHT,
     SIDE_COLOURS,
     US,
@@ -116,7 +117,7 @@ BAND_NAMES = {"p5": "5th percentile", "p25": "25th percentile", "p50": "Median o
 
 
 def fan(frame: pd.DataFrame, source: str, log_y: bool = False, height: int = SCREEN_HEIGHT,
-        width_hint: int = 1300, title: str | None = None) -> go.Figure:
+        width_hint: int = MAIN_WIDTH, title: str | None = None) -> go.Figure:
     """5-95% and 25-75% bands of the draws, their median, and the deterministic line (the
     scenario with every assumption at its value). Trace meta holds the percentile."""
     series = frame.attrs.get("series", "")
@@ -178,7 +179,7 @@ def _label_fan_ends(fig: go.Figure, frame: pd.DataFrame, unit: str, log_y: bool)
 
 
 def histogram(frame: pd.DataFrame, source: str, threshold: float | None = None,
-              height: int = SCREEN_HEIGHT, width_hint: int = 1300) -> go.Figure:
+              height: int = SCREEN_HEIGHT, width_hint: int = MAIN_WIDTH) -> go.Figure:
     """Share of draws in each bin at one year, with the deterministic value, the median and
     (optionally) a threshold marked."""
     unit = frame.attrs.get("unit", "")

@@ -246,47 +246,67 @@ def test_deep_link_works_for_the_first_visitor(tmp_path, browser):
 
 
 def test_per_year_table_edit_reaches_the_link(server, page):
+    """The path editor: one click into a year's input and typing changes the scenario and
+    the link, with the dialog and the sidebar group still open; "from year X grow Z %/yr"
+    fills the years after; the group is still open on another page."""
     page.goto(url_of(server, DEFAULT_URL))
     settle(page)
-    page.locator("[data-testid=stSidebar] [data-testid=stExpander] details summary",
-                 has_text="H20 shipments").first.click()
-    grid = page.locator("[data-testid=stSidebar] [data-testid=stDataFrame]").first
-    grid.wait_for()
-    time.sleep(1.0)
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    row_2027 = 2027 - 2022 + 1  # rows are 35 px, the header first
-    # a click selects the 2027 cell; Enter opens its editor; Enter again commits
-    page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + 35 * row_2027 + 17)
-    time.sleep(0.5)
-    page.keyboard.press("Enter")
-    page.locator("textarea, input.gdg-input, .gdg-input").first.wait_for(timeout=5000)
+    bar = page.locator("[data-testid=stSidebar]")
+    group = bar.locator("[data-testid=stExpander] details").filter(
+        has=page.locator("summary", has_text="SMIC 7 nm production"))
+    group.locator("summary").click()
+    settle(page)
+    bar.locator(".st-key-edit_smic_wafers_per_month button").first.click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("2027", exact=True).click()  # one click puts the caret in the cell
     page.keyboard.press("Control+A")
-    page.keyboard.type("900000", delay=20)
-    page.keyboard.press("Enter")
-    time.sleep(0.3)
-    page.locator("[data-testid=stMain] h1").first.click()  # leave the grid: the edit is sent
-    page.screenshot(path=str(SHOTS / "per_year_edit.png"))
-    page.wait_for_function("() => location.search.includes('h20_units_per_year')",
+    page.keyboard.type("65000")
+    page.keyboard.press("Tab")
+    page.wait_for_function("() => location.search.includes('smic_wafers_per_month')",
                            timeout=30000)
     settle(page)
-    query = parse_qs(urlparse(page.url).query)
-    assert "2027:900000" in query["h20_units_per_year"][0]
+    assert dialog.is_visible() and group.get_attribute("open") is not None
+    assert f"{sidebar.MARK}SMIC 7 nm production (1 changed)" in group.inner_text()
+
+    dialog.get_by_label("by [%/yr]").fill("10")
+    dialog.get_by_label("Grow from year").click()
+    page.get_by_role("option", name="2032", exact=True).click()
+    dialog.get_by_role("button", name="Grow", exact=True).click()
+    page.wait_for_function("() => location.search.includes('2035')", timeout=30000)
+    settle(page)
+    page.screenshot(path=str(SHOTS / "path_editor.png"))
+    wanted = ["2027:65000,2032:110000,2033:121000,2034:133100,2035:146410"]
+    assert parse_qs(urlparse(page.url).query)["smic_wafers_per_month"] == wanted
+    assert dialog.get_by_label("2035", exact=True).input_value() == "146410"
+
+    dialog.get_by_role("button", name="Done").click()
+    dialog.wait_for(state="hidden")
+    settle(page)
+    page.locator("[data-testid=stSidebarNav] a", has_text="Supply channels").click()
+    page.wait_for_url("**/supply*")
+    settle(page)
+    assert group.get_attribute("open") is not None  # kept apart from the widget, per page
+    assert parse_qs(urlparse(page.url).query)["smic_wafers_per_month"] == wanted
 
 
 def test_briefing_pack_holds_every_chart_and_the_scenario(server, page):
     page.goto(url_of(server, "briefing", "?preset=strict_enforcement"))
     settle(page)
-    page.get_by_role("button", name="Build briefing pack (zip)").click()
-    download_button = page.get_by_role("button", name="Download briefing pack")
+    sidebar = page.locator("[data-testid=stSidebar]")  # the Briefing page has its own too
+    sidebar.get_by_role("button", name="Build briefing pack (zip)").click()
+    download_button = sidebar.get_by_role("button", name="Download briefing pack")
     download_button.wait_for(timeout=180000)
     with page.expect_download() as download:
         download_button.click()
     with zipfile.ZipFile(download.value.path()) as pack:
         names = set(pack.namelist())
         scenario = json.loads(pack.read("scenario.json"))
+        slide = pack.read("briefing_slide.png")
+        index = pack.read("index.md").decode()
     assert scenario["preset"] == "strict_enforcement"
-    pngs = {n for n in names if n.endswith(".png")}
+    assert struct.unpack(">II", slide[16:24]) == (1920, 1080)
+    assert "briefing_slide.pdf" in names and all(f"`{name}`" in index for name in names)
+    pngs = {n for n in names if n.startswith("charts/") and n.endswith(".png")}
     assert len(pngs) >= 5
     for png in pngs:
         stem = png.removeprefix("charts/").removesuffix(".png")
