@@ -58,7 +58,7 @@ else:
 st.markdown(f"**{md_escape(report.cards_heading(effect, year))}**")
 for column, card in zip(st.columns(3), report.cards(effect, year), strict=True):
     column.metric(card.label, card.value, delta=card.delta, delta_color="off",
-                  delta_arrow="off", border=True)
+                  delta_arrow="off", border=True, help=widgets.named_help(card.label))
     column.caption(md_escape(card.caption))
 
 widgets.chart(f"argument_{argument.id}",

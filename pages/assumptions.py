@@ -4,7 +4,7 @@ date (generated from data/parameters.yaml), and the back-cast against published 
 import streamlit as st
 
 from lib.app import figures, state, widgets
-from lib.report import assumptions, export
+from lib.report import assumptions, export, glossary
 
 widgets.page_header("Assumptions and sources", "Every parameter behind the scenario, generated "
                     "from data/parameters.yaml."
@@ -15,7 +15,8 @@ filters = st.columns([3, 2, 3])
 groups = filters[0].multiselect("Groups", sorted(table["group"].unique()), key="groups",
                                 bind="query-params", placeholder="All groups")
 kind = filters[1].segmented_control("Kind", ["policy", "assumption"], key="role",
-                                    bind="query-params")
+                                    bind="query-params",
+                                    help=glossary.sentence("Policy lever"))
 search = filters[2].text_input("Search", key="q", bind="query-params", max_chars=100,
                                placeholder="label, key, source...")
 shown = table
@@ -28,18 +29,21 @@ if search:
             + shown["source"]).str.lower()
     shown = shown[text.str.contains(search.lower(), regex=False)]
 st.caption(f"{len(shown)} of {len(table)} parameters; "
-           f"{int(table['changed from preset'].sum())} changed from the preset.")
-st.dataframe(shown, hide_index=True, width="stretch", height=520,
-             column_config={"description": st.column_config.TextColumn(width="large"),
-                            "source": st.column_config.TextColumn(width="large"),
-                            "distribution": st.column_config.TextColumn(
-                                width="medium", help="How the parameter varies on the "
-                                "Uncertainty page, around its current value: assumptions "
-                                "are drawn in Monte Carlo; policy levers are held there and "
-                                "vary only in the tornado.")})
+           f"{int(table['changed from preset'].sum())} changed from the preset. Description, "
+           "distribution, ranges and source of one parameter in full: pick it under the table.")
+widgets.static_table(assumptions.parameter_listing(shown), height=560)
+labels = dict(zip(shown["key"], shown["label"], strict=True))
+key = st.selectbox("Read one parameter in full", list(labels), index=None,
+                   format_func=labels.get, key="assume_record",
+                   placeholder="Choose a parameter (type to search)")
+if key is not None:
+    record = assumptions.parameter_record(table, key)
+    widgets.static_table(record)
+    widgets.define_named(*record["value"])
 st.download_button("Download assumptions (CSV)", data=lambda: export.frame_csv(
-    shown.set_index("key")), file_name="chokepoint-assumptions.csv", mime="text/csv",
-    on_click="ignore", key="assume_csv", icon=":material/download:")
+    shown.set_index("key"), state.scenario()), file_name="chokepoint-assumptions.csv",
+    mime="text/csv", on_click="ignore", key="assume_csv", icon=":material/download:",
+    help="Every column of the rows shown, with the scenario named on the first line.")
 
 st.subheader("Correlated assumptions")
 st.caption("Pairs drawn together in Monte Carlo (Gaussian copula; rho on normal scores), "
@@ -55,12 +59,17 @@ st.caption(f"{inside} of {ranged} checkpoints with a published range are inside 
            f"this scenario. Calibrated to the record (their source lines say how): "
            f"{', '.join(assumptions.calibrated_labels())}; nothing else is tuned to fit.")
 st.dataframe(backcast, hide_index=True, width="stretch",
-             column_config={"deviation": st.column_config.NumberColumn(format="percent"),
-                            "published": st.column_config.NumberColumn(format="compact"),
-                            "low": st.column_config.NumberColumn(format="compact"),
-                            "high": st.column_config.NumberColumn(format="compact"),
-                            "model": st.column_config.NumberColumn(format="compact")})
+             column_order=[c for c in backcast.columns if c not in assumptions.BACKCAST_TEXT],
+             column_config={"checkpoint": st.column_config.TextColumn(width=180, pinned=True),
+                            "unit": st.column_config.TextColumn(width=72),
+                            **{c: st.column_config.NumberColumn(format="compact", width=62)
+                               for c in ("published", "low", "high", "model")},
+                            "deviation": st.column_config.NumberColumn(format="percent",
+                                                                       width=78),
+                            "status": st.column_config.TextColumn(width=110)})
+with st.expander("Each checkpoint's date, whether it is held out, its source and note"):
+    widgets.static_table(backcast[["checkpoint", *assumptions.BACKCAST_TEXT]])
 
 st.subheader("Glossary")
-st.dataframe(assumptions.glossary(), hide_index=True, width="stretch",
-             column_config={"definition": st.column_config.TextColumn(width="large")})
+widgets.static_table(glossary.terms().rename(columns={"also": "also written",
+                                                    "source_date": "source date"}))

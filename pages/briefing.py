@@ -11,22 +11,22 @@ from lib.report import baseline as versus
 from lib.report import briefing, style
 
 # top padding clears Streamlit's top bar, so the title and year picker are never under it
-STACK_BELOW = 2 * figures.BRIEFING_CHART_WIDTH + 60  # [px] of the main column
-st.html(f"""<style>
-.block-container {{padding-top: 4.2rem !important; padding-bottom: 1rem !important;}}
-.st-key-briefing-cards [data-testid="stMetricValue"] {{font-size: 2rem;}}
-[data-testid="stMain"] h2 {{font-size: 1.75rem; padding: 0;}}
-.st-key-briefing-takeaways p, .st-key-briefing-takeaways li {{font-size: 1.2rem;
-  line-height: 1.4;}}
-[data-testid="stMainBlockContainer"] {{container-type: inline-size;}}
-@container (max-width: 1300px) {{  /* a projector: five cards on one row */
-  .st-key-briefing-cards [data-testid="stMetricValue"] {{font-size: 1.6rem;}}
-}}
-@container (max-width: {STACK_BELOW}px) {{  /* too narrow for two charts side by side */
-  .st-key-briefing-charts [data-testid="stHorizontalBlock"] {{flex-direction: column;}}
-  .st-key-briefing-charts [data-testid="stColumn"] {{width: 100% !important;
-    flex: 1 1 100% !important;}}
-}}
+# the container query's 1400px is 2 x figures.BRIEFING_CHART_WIDTH + 60 (a test checks it)
+st.html("""<style>
+.block-container {padding-top: 4.2rem !important; padding-bottom: 1rem !important;}
+.st-key-briefing-cards [data-testid="stMetricValue"] {font-size: 2rem;}
+[data-testid="stMain"] h2 {font-size: 1.75rem; padding: 0;}
+.st-key-briefing-takeaways p, .st-key-briefing-takeaways li {font-size: 1.2rem;
+  line-height: 1.4;}
+[data-testid="stMainBlockContainer"] {container-type: inline-size;}
+@container (max-width: 1300px) {  /* a projector: five cards on one row */
+  .st-key-briefing-cards [data-testid="stMetricValue"] {font-size: 1.6rem;}
+}
+@container (max-width: 1400px) {  /* too narrow for two charts side by side */
+  .st-key-briefing-charts [data-testid="stHorizontalBlock"] {flex-direction: column;}
+  .st-key-briefing-charts [data-testid="stColumn"] {width: 100% !important;
+    flex: 1 1 100% !important;}
+}
 </style>""")
 scenario, res, baseline = state.scenario(), state.result(), state.baseline()
 widgets.link_warnings()

@@ -20,7 +20,7 @@ headline = versus.headline(scenario, baseline, year, ranges)
 st.caption(versus.cards_caption(scenario, baseline, year))
 cards.headline_cards(headline, "race-cards")
 cards.why_nothing_moved(scenario, baseline, year)
-st.caption(race.gap_explained(res, ranges, year))
+widgets.caption(race.gap_explained(res, ranges, year))  # defines its terms
 
 options = st.columns([2, 1, 1, 1])
 kind = options[0].segmented_control("Compute", list(race.COMPUTE_KINDS), default="total",
@@ -30,7 +30,9 @@ effective = options[1].toggle("Effective compute", key="effective", bind="query-
                               help="Hardware H100e times each side's algorithmic efficiency "
                                    "(2022 algorithms = 1).")
 log_y = options[2].toggle("Log scale", value=True, key="log", bind="query-params")
-show_events = options[3].toggle("Policy events", value=True, key="events", bind="query-params")
+show_events = options[3].toggle("Policy events", value=True, key="events",
+                                bind="query-params",
+                                help=widgets.term_help("Policy events"))
 
 fig, frame = figures.compute_race(scenario, kind, effective, log_y, show_events, baseline)
 widgets.chart("compute_race", fig, frame)

@@ -55,9 +55,14 @@ def figures(at: AppTest) -> list[dict]:
 
 def figure(at: AppTest, title_part: str) -> dict:
     """The one chart whose title contains `title_part`."""
-    found = [f for f in figures(at) if title_part in f["layout"]["title"]["text"]]
-    assert len(found) == 1, [f["layout"]["title"]["text"] for f in figures(at)]
+    found = [f for f in figures(at) if title_part in title(f)]
+    assert len(found) == 1, [title(f) for f in figures(at)]
     return found[0]
+
+
+def title(fig: dict) -> str:
+    """A figure's title as written, before it was wrapped onto lines for narrow screens."""
+    return fig["layout"]["title"]["text"].replace("<br>", " ")
 
 
 def values(data) -> np.ndarray:

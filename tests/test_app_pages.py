@@ -15,7 +15,7 @@ from lib.core.runs import run
 from lib.core.scenario import Scenario, presets
 from lib.report import pack, race
 from lib.report.fmt import fmt_with_unit
-from tests.helpers import make_app, no_exception, signature
+from tests.helpers import figures, make_app, no_exception, plain, signature
 
 
 def open_controls(at, keys=None):
@@ -220,11 +220,22 @@ def test_tier_page_threshold_mirrors_sidebar():
 
 
 def test_compare_page_shows_differences():
-    at = make_app("pages/compare.py", run=True)
+    at = make_app("pages/compare.py", {"preset": "status_quo",
+                                       "smuggling_interdiction_share": "0.3"}, run=True)
     assert len(at.get("plotly_chart")) == 2
-    frames = at.dataframe
-    assert len(frames) >= 2  # metric deltas and differing parameters
-    at.multiselect(key="compare").set_value(["This scenario (sidebar)"]).run()
+    sidebar_name = "Now (Nov 2026) + 1 change (sidebar)"  # by its label, marked as the sidebar's
+    choice = at.multiselect(key="compare")
+    assert choice.format_func(choice.value[0]) == sidebar_name
+    legend = [trace["name"] for trace in figures(at)[1]["data"]]
+    assert sidebar_name in legend and "This scenario (sidebar)" not in legend
+    metrics, differing = (t.value for t in at.main.table)
+    assert plain(metrics["scenario"].iloc[0]) == sidebar_name
+    changes = metrics[metrics["shows"] == "change"]
+    assert len(changes) == 2 and all(  # signed, units in the headers
+        plain(cell)[0] in "+\u2212±" for column in metrics.columns[2:] for cell in changes[column])
+    assert all(plain(column).endswith("]") for column in metrics.columns[2:])
+    assert set(differing["kind"]) <= {"policy", "assumption"} and "unit" in differing.columns
+    choice.set_value(["sidebar"]).run()
     assert any("at least two" in i.value for i in at.info)
 
 
@@ -234,13 +245,22 @@ def test_assumptions_filter_and_backcast():
     assert f"{total} of {total} parameters" in " ".join(c.value for c in at.caption)
     at.text_input(key="q").input("smuggl").run()
     no_exception(at)
-    shown = at.main.dataframe[0].value
-    text = (shown["label"] + " " + shown["key"] + " " + shown["description"] + " "
-            + shown["source"]).str.lower()
-    assert 0 < len(shown) < total and text.str.contains("smuggl").all()
-    assert {"smuggling_attempted_per_year", "smuggling_interdiction_share"} <= set(shown["key"])
+    listed = [plain(label) for label in at.main.table[0].value["parameter"]]
+    by_label = {p.label: p for p in registry()}
+    text = [f"{p.label} {p.key} {p.description} {p.source}".lower()
+            for p in map(by_label.get, listed)]
+    assert 0 < len(listed) < total and all("smuggl" in t for t in text)
+    assert {registry()[k].label for k in ("smuggling_attempted_per_year",
+                                          "smuggling_interdiction_share")} <= set(listed)
     caption = " ".join(c.value for c in at.caption)
-    assert f"{len(shown)} of {total} parameters" in caption
+    assert f"{len(listed)} of {total} parameters" in caption
+    # one parameter in full: every long column the listing leaves out
+    at.selectbox(key="assume_record").set_value("smuggling_attempted_per_year").run()
+    record = dict(zip(at.main.table[1].value["field"].map(plain),
+                      at.main.table[1].value["value"].map(plain), strict=True))
+    parameter = registry()["smuggling_attempted_per_year"]
+    assert record["description"] == parameter.description
+    assert record["source"] == parameter.source and "distribution" in record
     # the back-cast table: one row per published checkpoint, counted in its caption
     backcast = next(d.value for d in at.main.dataframe if "checkpoint" in d.value.columns)
     assert list(backcast["checkpoint"]) == list(

@@ -18,7 +18,7 @@ from lib.core.registry import registry
 from lib.core.runs import run
 from lib.core.scenario import Scenario
 from lib.report import assumptions, drivers, fmt, pack, uncertainty
-from tests.helpers import figure, figures, make_app, no_exception, values
+from tests.helpers import figure, figures, make_app, no_exception, plain, title, values
 
 PAGE = "pages/uncertainty.py"
 PERCENTILES = ("p5", "p25", "p50", "p75", "p95")
@@ -46,7 +46,7 @@ def page():
 
 def test_page_renders_fans_histogram_and_tornado(page):
     assert not page.warning, [w.value for w in page.warning]
-    titles = [f["layout"]["title"]["text"] for f in figures(page)]
+    titles = [title(f) for f in figures(page)]
     for series in uncertainty.FAN_SERIES:
         assert uncertainty.fan_title(series) in titles
     assert any("spread over 2,000 draws" in t for t in titles)
@@ -133,7 +133,7 @@ def test_probability_statement_follows_its_controls():
 
 def test_sobol_on_request_with_error_bars():
     at = open_page()
-    assert not any("Sobol" in f["layout"]["title"]["text"] for f in figures(at))
+    assert not any("Sobol" in title(f) for f in figures(at))
     at.button(key="unc_sobol").click().run()
     no_exception(at)
     fig = figure(at, "Sobol indices")
@@ -148,9 +148,9 @@ def test_sobol_on_request_with_error_bars():
     assert total[0] > 0.05
     # the request sticks across reruns with the same settings, and lapses when they change
     at.run()
-    assert any("Sobol" in f["layout"]["title"]["text"] for f in figures(at))
+    assert any("Sobol" in title(f) for f in figures(at))
     at.sidebar.slider(key="p_smuggling_interdiction_share_0").set_value(0.4).run()
-    assert not any("Sobol" in f["layout"]["title"]["text"] for f in figures(at))
+    assert not any("Sobol" in title(f) for f in figures(at))
     assert any("press the button" in c.value for c in at.caption)
 
 
@@ -181,8 +181,9 @@ def test_goal_seek_reachable_and_not_reachable():
 
 def test_assumptions_page_shows_every_declared_distribution():
     at = open_page("pages/assumptions.py")
-    main = [d for d in at.main.dataframe]
-    table = main[0].value.set_index("key")
+    listing = at.main.table[0].value.map(plain)  # the page's parameter list, as read
+    key_of = {p.label: p.key for p in registry()}
+    table = listing.set_index(listing["parameter"].map(key_of))
     assert len(table) == len(registry())
     names = {"lognormal_factor": "lognormal", "triangular_factor": "triangular",
              "uniform_factor": "uniform", "choice": "choice", "triangular": "triangular",
@@ -207,8 +208,9 @@ def test_assumptions_page_shows_every_declared_distribution():
 
 def test_assumption_distribution_follows_the_current_value():
     at = open_page("pages/assumptions.py", {"packaging_yield": "0.8"})
-    table = at.main.dataframe[0].value.set_index("key")
-    assert table.loc["packaging_yield", "distribution"] == "triangular 0.6–0.9, mode 0.8"
+    listing = at.main.table[0].value.map(plain)
+    row = listing[listing["parameter"] == registry()["packaging_yield"].label].iloc[0]
+    assert row["distribution"] == "triangular 0.6–0.9, mode 0.8"
 
 
 def _bands(fig: dict) -> list[str]:
@@ -221,7 +223,8 @@ def test_compare_page_draws_one_band_per_scenario():
     assert _bands(figure(at, "Race gap")) == []
     at.toggle(key="fans").set_value(True).run()
     no_exception(at)
-    chosen = at.multiselect(key="compare").value
+    choice = at.multiselect(key="compare")
+    chosen = [choice.format_func(option) for option in choice.value]  # the names shown
     fig = figure(at, "Race gap")
     assert _bands(fig) == list(chosen) and len(chosen) == 3
     fills = [t for t in fig["data"] if t.get("fill") == "tonexty"]
@@ -231,7 +234,7 @@ def test_compare_page_draws_one_band_per_scenario():
     upper = next(t for t in fig["data"] if t.get("meta") == f"band:{rollback}")
     expected = monte_carlo(Scenario.build("rollback"), 1000, 0).percentiles("race_gap_months")
     np.testing.assert_allclose(values(upper["y"]), expected["p95"], rtol=1e-12)
-    at.multiselect(key="compare").set_value(list(chosen[:2])).run()
+    at.multiselect(key="compare").set_value(list(choice.value[:2])).run()
     assert len(_bands(figure(at, "Race gap"))) == 2
 
 
@@ -251,7 +254,8 @@ def test_briefing_pack_carries_the_fans_and_tornado():
     for stem in ("fan_china_total", "fan_ratio", "fan_race_gap_months", "tornado_race_gap"):
         assert f"data/{stem}.csv" in names and f"data/{stem}.parquet" in names
     assumptions_csv = zipfile.ZipFile(io.BytesIO(data)).read("assumptions.csv").decode()
-    assert "distribution" in assumptions_csv.splitlines()[0]
+    assert assumptions_csv.startswith("# Chokepoint: ")  # the scenario, then the header row
+    assert "distribution" in assumptions_csv.splitlines()[1]
 
 
 def test_goal_seek_answers_read_plainly():

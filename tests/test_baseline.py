@@ -16,7 +16,7 @@ from lib.core.runs import run
 from lib.core.scenario import POLICY_TWIN_SUFFIX, Scenario, presets
 from lib.report import baseline as versus
 from lib.report import briefing
-from tests.helpers import make_app, plain
+from tests.helpers import ROOT, make_app, plain
 
 STATUS_QUO = Scenario.build("status_quo")
 HALF_SMUGGLING = STATUS_QUO.with_overrides(smuggling_interdiction_share=0.5)
@@ -86,14 +86,6 @@ def test_changes_are_named_with_their_baseline_values():
     assert versus.title(STATUS_QUO, STATUS_QUO) == "Now (Nov 2026) (the baseline)"
 
 
-@pytest.mark.parametrize(("value", "unit", "text"), [
-    (1.52, "months", "+1.5 months"), (-785_400.0, "H100e", "-785k H100e"),
-    (0.02, "months", "0"), (0.021, "share", "+2 pts"), (-2.5, "x", "-2.5x"),
-])
-def test_signed_values(value, unit, text):
-    assert versus.signed(value, unit) == text
-
-
 def test_why_nothing_moved_names_what_holds_the_lever():
     more_wafers = STATUS_QUO.with_overrides(smic_wafers_per_month={2027: 85000, 2028: 85000})
     [note] = versus.why_unmoved(more_wafers, STATUS_QUO, 2027)
@@ -134,7 +126,11 @@ def test_takeaways_lead_with_the_change_against_the_baseline():
     assert f"(baseline {gap.baseline:.0f})" in lines[1]
 
 
-NUMBER = r"([+-]?[\d.]+)"
+NUMBER = r"([+\-−±]?[\d.]+)"
+
+
+def _number(text: str) -> float:
+    return float(text.replace("−", "-").replace("±", ""))
 
 
 def _card_numbers(at) -> dict[str, tuple[float, float, float]]:
@@ -144,9 +140,9 @@ def _card_numbers(at) -> dict[str, tuple[float, float, float]]:
     for metric, caption in zip(at.metric, captions, strict=False):
         if "months" not in metric.value:
             continue
-        delta = float(re.match(NUMBER, metric.proto.delta).group(1))
-        policy = float(re.search(r"policy " + NUMBER, caption).group(1))
-        assumptions = float(re.search(r"assumptions " + NUMBER, caption).group(1))
+        delta = _number(re.match(NUMBER, metric.proto.delta).group(1))
+        policy = _number(re.search(r"policy " + NUMBER, caption).group(1))
+        assumptions = _number(re.search(r"assumptions " + NUMBER, caption).group(1))
         out[metric.label] = (delta, policy, assumptions)
     return out
 
@@ -203,3 +199,9 @@ def test_every_time_chart_draws_the_baseline_when_it_differs():
         assert np.nanmax(drawn) > 0, name
     for name, (fig, _) in _time_charts(STATUS_QUO, STATUS_QUO).items():
         assert not [t for t in fig.data if "aseline" in (t.name or "")], name
+
+
+def test_briefing_stacks_its_charts_where_two_no_longer_fit():
+    from lib.app import figures
+    css = (ROOT / "pages" / "briefing.py").read_text()
+    assert f"@container (max-width: {2 * figures.BRIEFING_CHART_WIDTH + 60}px)" in css

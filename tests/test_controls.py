@@ -5,7 +5,7 @@ import numpy as np
 from lib.analysis.controls import controls_range
 from lib.core.runs import run
 from lib.core.scenario import Scenario
-from lib.report import race
+from lib.report import glossary
 from tests.helpers import make_app, no_exception
 
 
@@ -41,7 +41,9 @@ def test_race_page_cards_carry_ranges_and_the_gap_is_explained():
     at = make_app("pages/race_overview.py", run=True)
     no_exception(at)
     deltas = [m.proto.delta for m in at.main.metric]
-    assert len(deltas) == 5 and all(d.startswith("no controls: ") and " to " in d for d in deltas)
+    assert len(deltas) == 5 and all(d.startswith("= baseline (") for d in deltas)
+    no_controls = [c.value for c in at.main.caption if c.value.startswith("no controls: ")]
+    assert len(no_controls) == 5 and all(" to " in c for c in no_controls)
     caption = " ".join(c.value for c in at.main.caption)
-    assert race.GAP_DEFINITION in caption and "from hardware" in caption
+    assert glossary.sentence("Race gap") in caption and "from hardware" in caption
     assert "5-95% over 300 draws" in caption

@@ -218,7 +218,7 @@ def test_a_registry_section_of_the_wrong_shape_is_refused(tmp_path):
 
 
 def test_glossary_defines_the_terms_the_pages_use():
-    from lib.report.assumptions import glossary
+    from lib.report.glossary import terms as glossary
     terms = set(glossary()["term"])
     assert {"Race gap", "Capability lag", "H100e", "TPP", "Performance density", "CANN",
             "Die bank", "HBM", "Binding constraint", "Policy events"} <= terms

@@ -88,14 +88,68 @@ def _indexed(archive: zipfile.ZipFile) -> set[str]:
 
 
 def test_data_downloads_round_trip():
-    frame = supply.channel_stock(run(Scenario()))
-    back = pd.read_csv(io.BytesIO(export.frame_csv(frame)), index_col=0)
-    assert list(back.columns) == list(frame.columns) and len(back) == len(frame)
+    scenario = Scenario.build("rollback", {"smuggling_interdiction_share": 0.3})
+    frame = supply.channel_stock(run(scenario))
+    data = export.frame_csv(frame, scenario)
+    back = pd.read_csv(io.BytesIO(data), index_col=0, comment="#")
+    assert list(back.columns) == [f"{c} [H100e]" for c in frame.columns]
+    assert len(back) == len(frame)
+    assert back.to_numpy() == pytest.approx(frame.to_numpy(), rel=5e-4)  # 4 significant
     parquet = pd.read_parquet(io.BytesIO(export.frame_parquet(frame)))
     assert list(parquet.columns) == list(frame.columns)
     assert parquet.to_numpy() == pytest.approx(frame.to_numpy())
     specs = tiers.chip_specs()  # text, NaN and mixed columns
     assert len(pd.read_parquet(io.BytesIO(export.frame_parquet(specs)))) == len(specs)
+
+
+def test_csv_names_the_scenario_and_the_data_date_first():
+    scenario = Scenario.build("rollback", {"smuggling_interdiction_share": 0.3})
+    first = export.frame_csv(pd.DataFrame({"a": [1.5]}), scenario).decode().splitlines()[0]
+    assert first == (f"# Chokepoint: {style.scenario_label(scenario)} (link "
+                     "?preset=rollback&smuggling_interdiction_share=0.3); "
+                     f"data as of {style.data_date()}; units in headers")
+    both = export.frame_csv(pd.DataFrame({"a": [1]}), {"A": scenario, "B": Scenario()})
+    first = both.decode().splitlines()[0]
+    assert "A = Rollback" in first and " vs B = " in first and "?preset=status_quo" in first
+
+
+def test_csv_values_keep_four_significant_figures_and_integers_stay_integers():
+    frame = pd.DataFrame({"china_total": [3917839.2837461, 0.000123456, float("nan")],
+                          "chips": [3, 4, 5], "name": ["a # not a comment", "b,c", 'd "e"'],
+                          "flag": [True, False, True]})
+    text = export.frame_csv(frame, Scenario()).decode()
+    assert "3917839.28" not in text and "3918000" in text and "0.0001235" in text
+    back = pd.read_csv(io.StringIO(text), comment="#")
+    assert list(back.columns) == ["china_total [H100e]", "chips", "name", "flag"]
+    assert back["chips"].dtype.kind == "i" and list(back["chips"]) == [3, 4, 5]
+    assert list(back["name"]) == ["a # not a comment", "b,c", 'd "e"']  # quoted, not cut
+    assert back["china_total [H100e]"].isna().iloc[2] and list(back["flag"]) == [True, False,
+                                                                               True]
+
+
+def test_every_exported_chart_frame_has_a_unit_on_each_number():
+    """The units come from each frame's attrs or the output declarations: a numeric column
+    without one would be a number without a unit in the analyst's spreadsheet."""
+    scenario = Scenario.build("leaky_controls")
+    result = run(scenario)
+    water = race.waterfall_table(scenario, Scenario.build("status_quo"), "race_gap_months", 2030)
+    frames = {name: frame for name, (_, frame) in
+              pack.standard_charts(result, water, "Source: test.").items()}
+    frames["assumptions"] = assumptions.assumptions_table(scenario).set_index("key")
+    for name, frame in frames.items():
+        back = pd.read_csv(io.BytesIO(export.frame_csv(frame, scenario)), comment="#",
+                           index_col=None if isinstance(frame.index, pd.RangeIndex) else 0)
+        for column, header in zip(frame.columns, back.columns, strict=True):
+            numeric = pd.api.types.is_numeric_dtype(frame[column]) and \
+                not pd.api.types.is_bool_dtype(frame[column])
+            if numeric:
+                assert header.endswith("]"), (name, header)
+    headers = pd.read_csv(io.BytesIO(export.frame_csv(frames["chip_tiers"], scenario)),
+                          comment="#").columns
+    assert {"tpp [TPP]", "performance_density [TPP/mm²]"} <= set(headers)
+    headers = pd.read_csv(io.BytesIO(export.frame_csv(frames["ascend_funnel"], scenario)),
+                          comment="#").columns
+    assert "value [see unit column]" in headers
 
 
 @needs_chromium
@@ -124,8 +178,11 @@ def test_briefing_pack_holds_everything():
             assert path in names
         assert export.png_size(archive.read(f"charts/{name}.png")) == (1600, 900)
     assert Scenario.from_json(archive.read("scenario.json")) == scenario
-    packed = pd.read_csv(io.BytesIO(archive.read("assumptions.csv")))
+    packed = pd.read_csv(io.BytesIO(archive.read("assumptions.csv")), comment="#")
     assert len(packed) == len(assumptions.assumptions_table(scenario))
+    for name in pack_charts:  # every CSV in the pack names the scenario first
+        first = archive.read(f"data/{name}.csv").decode().splitlines()[0]
+        assert first.startswith(f"# Chokepoint: {style.scenario_label(scenario)} (link ")
 
 
 def test_png_size_rejects_other_bytes():

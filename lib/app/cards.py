@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from lib.app import widgets
 from lib.core.outputs import output
 from lib.report import baseline, fmt, race
 
@@ -29,15 +30,21 @@ def headline_cards(frame: pd.DataFrame, key: str, metrics: tuple[str, ...] | Non
                 st.metric(row.label, fmt.fmt_with_unit(row.scenario, row.unit),
                           delta=baseline.delta_text(row), delta_color="off",
                           delta_arrow="off" if same else "auto",
-                          help=output(row.metric).description + ("" if no_controls else
-                                                                 "  \n\n" +
-                                                                 race.no_controls_text(row)))
+                          help=_help(row, no_controls))
                 if lines:
                     st.caption("  \n".join(lines))
         for label, value, caption in extra:
             with st.container(border=True, width="content"):
-                st.metric(label, value)
+                st.metric(label, value, help=widgets.named_help(label))
                 st.caption(caption)
+
+
+def _help(row, no_controls: bool) -> str:
+    """The metric's description, the glossary's definitions of the terms its label names
+    (so they count as defined on the page), and the no-controls figure when the card does not
+    show it."""
+    text = output(row.metric).description + (widgets.named_help(row.label) or "")
+    return text if no_controls else f"{text}\n\n{race.no_controls_text(row)}"
 
 
 def why_nothing_moved(scenario, reference, year: int, compact: bool = False) -> None:

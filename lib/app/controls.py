@@ -16,6 +16,7 @@ from lib.app import path_editor
 from lib.app.store import MARK, overrides, set_value, values, widget_key
 from lib.core.calendar import FIRST_YEAR, LAST_YEAR
 from lib.core.scenario import presets
+from lib.report import glossary
 from lib.report.fmt import fmt_with_unit, printf_format, sparkline
 
 __all__ = ["MARK", "control", "help_text", "lazy_expander", "overrides", "set_value", "values",
@@ -44,6 +45,7 @@ def _remember_open(key: str, widget: str) -> None:
 def help_text(parameter) -> str:
     text = (f"{parameter.description}\n\n**Source:** {parameter.source} "
             f"({parameter.source_date.isoformat()})")
+    text += glossary.definitions_for(f"{parameter.label} {parameter.description}")
     if parameter.estimate:
         text += "\n\n*Derived or assumed estimate, not stated directly by the source.*"
     if parameter.kind == "boolean":  # a switch: on or off, no range

@@ -27,6 +27,13 @@ REFERENCE_CHIP = "h100"
 TIERS = ("controlled", "licensable case by case", "notification (gray zone)", "exportable",
          "Chinese domestic")
 LEGAL_TIERS = {"exportable", "notification (gray zone)"}
+# The units of chip_table()'s numeric columns (carried in its attrs for exports); a name that
+# ends in one (die_area_mm2, memory_bw_tbps) still says it here.
+CHIP_UNITS = {"year": "year", "die_area_mm2": "mm²", "tpp": "TPP",
+              "performance_density": "TPP/mm²", "bf16_dense_tflops": "TFLOP/s",
+              "fp8_tflops": "TFLOP/s", "memory_gb": "GB", "memory_bw_tbps": "TB/s",
+              "io_gbps": "GB/s", "int8_tops": "TOPS", "tdp_w": "W",
+              "h100e": "H100e", "inference_h100e": "H100e of bandwidth"}
 
 
 @cache
@@ -48,6 +55,7 @@ def chip_table() -> pd.DataFrame:
     chips["inference_basis"] = np.where(chips["inference_h100e"].notna(),
                                         "memory bandwidth / H100's (decode is bandwidth-bound)",
                                         "unknown")
+    chips.attrs["units"] = CHIP_UNITS
     return chips
 
 

@@ -78,8 +78,9 @@ SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
         "chip_id": ("str", True), "units": ("float", True), "source": ("str", True),
         "source_date": ("date", True), "note": ("str", False),
     },
-    "glossary.csv": {
-        "term": ("str", True), "definition": ("str", True), "source": ("str", True),
+    "glossary.csv": {  # also: other spellings of the term, "; "-separated
+        "term": ("str", True), "also": ("str", False), "definition": ("str", True),
+        "source": ("str", True),
         "source_date": ("date", True),
     },
     "history/checkpoints.csv": {

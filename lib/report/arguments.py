@@ -6,7 +6,6 @@ Plain text only: the app layer escapes it for Markdown. Deltas always carry a si
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -19,6 +18,7 @@ from lib.core.outputs import output
 from lib.core.registry import registry
 from lib.core.scenario import Scenario
 from lib.report import fmt
+from lib.report.fmt import signed
 from lib.report.style import (
     GREY,
     SCREEN_HEIGHT,
@@ -31,7 +31,6 @@ from lib.report.style import (
     wrap_source,
 )
 
-MINUS = "\u2212"
 PROPER = ("China", "Chinese", "U.S.", "Nvidia", "Huawei", "Ascend", "SMIC", "TSMC", "AI")
 WITH_COLOUR, WITHOUT_COLOUR = "#000000", GREY  # a neutral pair: neither side's colour
 PATH_LABELS = {  # RUNS name -> (data column, legend text)
@@ -49,30 +48,6 @@ def lower_first(text: str) -> str:
     """A label inside a sentence: 'Race gap (China behind)' -> 'race gap (China behind)'."""
     first = text.split(" ", 1)[0]
     return text if first in PROPER or first.isupper() else text[:1].lower() + text[1:]
-
-
-def _decimals(value: float, unit: str) -> int:
-    """One decimal for months and ratios, two when that would show a non-zero change as 0."""
-    if unit not in ("months", "x"):
-        return 0
-    return 2 if 0.005 <= abs(value) < 0.05 else 1
-
-
-def signed(value: float, unit: str, with_unit: bool = True) -> str:
-    """A delta with its sign always shown: '+10.3 months', '−1.38M H100e', '+17 pts', '±0'."""
-    if value is None or not math.isfinite(value):
-        return "n/a"
-    if unit == "share":
-        text, suffix, zero = f"{100 * abs(value):.0f}", " pts", abs(value) < 0.005
-    elif unit in ("months", "x"):
-        decimals = _decimals(value, unit)
-        text, zero = f"{abs(value):.{decimals}f}", abs(value) < 0.005
-        suffix = "x" if unit == "x" else f" {unit}"
-    else:  # counts: less than half a unit is rounding
-        zero = abs(value) < 0.5
-        text, suffix = "0" if zero else fmt.fmt_number(abs(value)), f" {unit}"
-    sign = "±" if zero else ("+" if value > 0 else MINUS)
-    return sign + text + (suffix if with_unit else "")
 
 
 def span(low: float, high: float, unit: str) -> str:

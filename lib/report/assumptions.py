@@ -11,7 +11,6 @@ import plotly.graph_objects as go
 
 from lib.analysis.montecarlo import uncertain_parameters
 from lib.core.calendar import YEARS
-from lib.core.data import table
 from lib.core.registry import registry
 from lib.core.scenario import Scenario
 from lib.core.variation import documentation_rows, variation_text
@@ -148,7 +147,28 @@ def calibrated_labels() -> list[str]:
     return [p.label for p in registry() if "calibrated" in p.source.lower()]
 
 
-def glossary() -> pd.DataFrame:
-    """The terms the dashboard uses, each with a one-line definition and its source
-    (data/glossary.csv)."""
-    return table("glossary.csv")
+# the listing's columns (the shorter text), as it names them
+LISTED = {"label": "parameter", "kind": "kind", "value": "value", "unit": "unit",
+          "default": "default", "changed from preset": "changed", "plausible range":
+          "plausible range", "distribution": "distribution"}
+
+
+def parameter_listing(frame: pd.DataFrame) -> pd.DataFrame:
+    """assumptions_table's short columns for the page's list; the long ones (description,
+    distribution, source...) are read one parameter at a time (parameter_record)."""
+    out = frame[list(LISTED)].rename(columns=LISTED)
+    out["changed"] = out["changed"].map({True: "yes", False: ""})
+    return out
+
+
+def parameter_record(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """One row of assumptions_table as field/value pairs, every column in full."""
+    row = frame.set_index("key").loc[key]
+    fields = [("key", key), *((column, row[column]) for column in row.index)]
+    return pd.DataFrame([(field, ("yes" if value else "no") if isinstance(value, (bool, np.bool_))
+                          else str(value)) for field, value in fields if str(value) != ""],
+                        columns=["field", "value"])
+
+
+# the back-cast table's columns read in full beside its grid of numbers
+BACKCAST_TEXT = ("as_of", "holdout", "source", "note")

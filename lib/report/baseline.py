@@ -56,24 +56,12 @@ def headline(scenario: Scenario, baseline: Scenario, year: int,
     return frame
 
 
-def signed(value: float, unit: str, with_unit: bool = True) -> str:
-    """'+1.5 months', '-785k H100e', '+0.3x', '+2 pts'; '0' when it rounds to nothing."""
-    if unit == "share":
-        body = f"{abs(100 * value):.0f}" + (" pts" if with_unit else "")
-    else:
-        body = fmt.fmt_with_unit(abs(value), unit) if with_unit else \
-            fmt.fmt_number(abs(value), unit)
-    if not any(c in "123456789" for c in body.split(" ")[0]):
-        return "0"
-    return ("+" if value > 0 else "-") + body
-
-
 def delta_text(row) -> str:
     """A card's delta line: the signed change against the baseline, and the baseline value."""
     base = fmt.fmt_number(row.baseline, row.unit)
     if negligible(row.change, row.unit, row.baseline):
         return f"= baseline ({base})"
-    return f"{signed(row.change, row.unit, False)} vs baseline ({base})"
+    return f"{fmt.signed(row.change, row.unit, False)} vs baseline ({base})"
 
 
 def split_lines(row) -> list[str]:
@@ -82,11 +70,11 @@ def split_lines(row) -> list[str]:
     if negligible(row.change, row.unit, row.baseline) and \
             negligible(row.policy, row.unit, row.baseline):
         return []
-    policy = f"policy {signed(row.policy, row.unit, False)}"
+    policy = f"policy {fmt.signed(row.policy, row.unit, False)}"
     if np.isfinite(row.policy_p5) and not negligible(row.policy, row.unit, row.baseline):
-        policy += (f" ({signed(row.policy_p5, row.unit, False)} to "
-                   f"{signed(row.policy_p95, row.unit, False)})")
-    return [policy, f"assumptions {signed(row.assumptions, row.unit, False)}"]
+        policy += (f" ({fmt.signed(row.policy_p5, row.unit, False)} to "
+                   f"{fmt.signed(row.policy_p95, row.unit, False)})")
+    return [policy, f"assumptions {fmt.signed(row.assumptions, row.unit, False)}"]
 
 
 def _year_steps(value: tuple, reference: tuple) -> str:
@@ -166,10 +154,10 @@ def _changed_years(scenario: Scenario, baseline: Scenario, key: str) -> list[int
     return [FIRST_YEAR + i for i, (a, b) in enumerate(zip(mine, theirs, strict=True)) if a != b]
 
 
-def _one_change(scenario: Scenario, baseline: Scenario, key: str) -> Scenario:
-    """The baseline with only `key` set as in the scenario."""
-    values = baseline.values() | {key: scenario.values()[key]}
-    return split_analysis.from_values(values, baseline.preset)
+def _without(scenario: Scenario, baseline: Scenario, key: str) -> Scenario:
+    """The scenario with `key` back at the baseline's value."""
+    values = scenario.values() | {key: baseline.values()[key]}
+    return split_analysis.from_values(values, scenario.preset)
 
 
 def _held_by(scenario: Scenario, key: str, years: list[int]) -> str | None:
@@ -199,18 +187,18 @@ def _held_by(scenario: Scenario, key: str, years: list[int]) -> str | None:
 
 def why_unmoved(scenario: Scenario, baseline: Scenario, year: int,
                 limit: int = 12) -> list[str]:
-    """For each changed parameter that on its own moves no headline number by end `year`, why:
-    it starts later, a binding constraint holds it, or (if the model cannot say) that it does
-    not move them. At most `limit` changes are tested (one model run each)."""
+    """For each change from the baseline that, in this scenario, moves no headline number by
+    end `year` (putting it back changes none of them), why: it starts later, a binding
+    constraint holds it, or (if the model cannot say) that it does not move them. At most
+    `limit` changes are tested (one model run each)."""
     keys = [k for kind in split_analysis.KINDS for k in
             split_analysis.changes(scenario, baseline)[kind]][:limit]
     notes = []
-    reference = run(baseline)
+    result = run(scenario)
     for key in keys:
-        single = _one_change(scenario, baseline, key)
-        alone = run(single)
-        if any(not negligible(alone.value(m, year) - reference.value(m, year), output(m).unit,
-                              reference.value(m, year)) for m in race.HEADLINE_KEYS):
+        undone = run(_without(scenario, baseline, key))
+        if any(not negligible(result.value(m, year) - undone.value(m, year), output(m).unit,
+                              undone.value(m, year)) for m in race.HEADLINE_KEYS):
             continue
         label = registry()[key].label
         years = _changed_years(scenario, baseline, key) or list(range(FIRST_YEAR, year + 1))
@@ -219,8 +207,8 @@ def why_unmoved(scenario: Scenario, baseline: Scenario, year: int,
             notes.append(f"**{label}** changes from {years[0]}, after the headline year "
                          f"{year}: pick a later year to see it.")
             continue
-        reason = _held_by(single, key, early)
-        notes.append(f"**{label}**, on its own, moves no headline number by end {year}: "
-                     + (reason + "." if reason else "the model's outputs do not depend on it "
-                        "enough to show at this rounding."))
+        reason = _held_by(scenario, key, early)
+        notes.append(f"**{label}** moves no headline number by end {year}: "
+                     + (reason + "." if reason else "the outputs barely depend on it in this "
+                        "scenario."))
     return notes

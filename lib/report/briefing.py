@@ -11,7 +11,7 @@ from lib.core.model import BINDING, FLOWS
 from lib.core.outputs import output
 from lib.core.runs import Result
 from lib.report import baseline as versus
-from lib.report.fmt import fmt_number, fmt_with_unit
+from lib.report.fmt import fmt_number, fmt_with_unit, signed
 from lib.report.race import counterfactual
 from lib.report.style import scenario_label
 
@@ -36,7 +36,7 @@ def change_takeaway(frame: pd.DataFrame) -> str | None:
     parts = []
     for metric in moved:
         row = rows.loc[metric]
-        parts.append(f"{SHORT_NAMES[metric]} by **{versus.signed(row.change, row.unit)}** "
+        parts.append(f"{SHORT_NAMES[metric]} by **{signed(row.change, row.unit)}** "
                      f"({fmt_number(row.baseline, row.unit)} to "
                      f"{fmt_number(row['scenario'], row.unit)})")
     metric = "race_gap_months" if "race_gap_months" in moved else moved[0]
@@ -47,8 +47,8 @@ def change_takeaway(frame: pd.DataFrame) -> str | None:
         kind = "all of it from changed assumptions"
     else:
         kind = (f"of {SHORT_NAMES[metric]}'s change, policy "
-                f"{versus.signed(lead.policy, lead.unit)} and assumptions "
-                f"{versus.signed(lead.assumptions, lead.unit)}")
+                f"{signed(lead.policy, lead.unit)} and assumptions "
+                f"{signed(lead.assumptions, lead.unit)}")
     return f"Against **{name}**, the changes move " + ", ".join(parts) + f" ({kind})."
 
 

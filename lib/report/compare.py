@@ -8,11 +8,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from lib.analysis.baseline import KINDS, kind_of, split
 from lib.core.outputs import output
 from lib.core.registry import registry
 from lib.core.runs import Result
 from lib.core.scenario import Scenario
-from lib.report.fmt import show_value
+from lib.report.fmt import fmt_number, show_value, signed
 from lib.report.style import (
     CHINA,
     SCENARIO_COLOURS,
@@ -37,33 +38,60 @@ def compare_table(results: dict[str, Result], series: str) -> pd.DataFrame:
 
 
 def differing_parameters(scenarios: dict[str, Scenario]) -> pd.DataFrame:
-    """Parameters whose value differs between any of the scenarios, one column each."""
+    """Parameters whose value differs between any of the scenarios, policy levers first, each
+    with its kind (its group's declared kind), its unit and one column per scenario."""
     values = {name: s.values() for name, s in scenarios.items()}
     rows = []
     for parameter in registry():
         shown = {name: show_value(v[parameter.key]) for name, v in values.items()}
         if len(set(shown.values())) > 1:
-            rows.append({"parameter": f"{parameter.label} [{parameter.unit}]", **shown})
-    return pd.DataFrame(rows, columns=["parameter", *scenarios])
+            rows.append({"parameter": parameter.label, "kind": kind_of(parameter.key),
+                         "unit": parameter.unit, **shown})
+    frame = pd.DataFrame(rows, columns=["parameter", "kind", "unit", *scenarios])
+    return frame.sort_values("kind", key=lambda k: k.map(KINDS.index), kind="stable",
+                             ignore_index=True)
 
 
-DELTA_METRICS = ("china_total", "us_total", "ratio", "race_gap_months", "china_training")
+DELTA_METRICS = ("china_total", "us_total", "ratio", "race_gap_months", "capability_lag_months",
+                 "china_training")
+ROW, VALUE, CHANGE = "shows", "value", "change"  # ROW: the column saying what a row holds
+PARTS = {"policy": "of which policy", "assumptions": "of which assumptions"}
 
 
-def metric_deltas(results: dict[str, Result], year: int) -> pd.DataFrame:
-    """Headline metrics per scenario at `year`, and each one's change from the first."""
-    first = next(iter(results))
+def metric_deltas(scenarios: dict[str, Scenario], year: int) -> pd.DataFrame:
+    """Headline metrics at December of `year`: each scenario's value and, for every scenario
+    after the first, its change from the first split into the part its policy levers make and
+    the part its assumptions make (lib/analysis/baseline.py; the parts sum to the change).
+    Columns: scenario, ROW (VALUE, CHANGE or a PARTS label), one per metric with its unit."""
+    first = next(iter(scenarios))
     rows = []
-    for key in DELTA_METRICS:
-        base = results[first].value(key, year)
-        row = {"metric": output(key).label_with_unit}
-        for name, result in results.items():
-            value = result.value(key, year)
-            row[name] = value
-            if name != first:
-                row[f"{name} vs {first}"] = value - base
-        rows.append(row)
-    return pd.DataFrame(rows)
+    for name, scenario in scenarios.items():
+        splits = {key: split(scenario, scenarios[first], key, year, with_range=False)
+                  for key in DELTA_METRICS}
+        labels = {key: output(key).label_with_unit for key in DELTA_METRICS}
+        rows.append({"scenario": name, ROW: VALUE,
+                     **{labels[k]: s.scenario for k, s in splits.items()}})
+        if name == first:
+            continue
+        rows.append({"scenario": name, ROW: CHANGE,
+                     **{labels[k]: s.total for k, s in splits.items()}})
+        for part, label in PARTS.items():
+            rows.append({"scenario": name, ROW: label,
+                         **{labels[k]: getattr(s, part) for k, s in splits.items()}})
+    frame = pd.DataFrame(rows)
+    frame.attrs["units"] = {output(k).label_with_unit: output(k).unit for k in DELTA_METRICS}
+    return frame
+
+
+def metric_deltas_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """metric_deltas as read on the page: values compact, changes signed ('+1.2', '−0.8'),
+    the scenario named once per block, the units left in the headers."""
+    out = frame.copy()
+    for column, unit in frame.attrs["units"].items():
+        out[column] = [fmt_number(v, unit) if row == VALUE else signed(v, unit, with_unit=False)
+                       for v, row in zip(frame[column], frame[ROW], strict=True)]
+    out["scenario"] = out["scenario"].where(out[ROW] == VALUE, "")
+    return out
 
 
 def with_bands(lines: pd.DataFrame, bands: dict[str, pd.DataFrame]) -> pd.DataFrame:

@@ -63,7 +63,8 @@ def tornado_table(frame: pd.DataFrame, top: int = 12) -> pd.DataFrame:
 def sobol_table(frame: pd.DataFrame, metric: str, year: int) -> pd.DataFrame:
     out = frame.rename(columns={"label": "parameter"}).copy()
     out.attrs.update(metric=metric, year=year, label=output(metric).label,
-                     unit=output(metric).unit)
+                     unit=output(metric).unit,
+                     units={c: "share of variance" for c in ("S1", "S1_conf", "ST", "ST_conf")})
     return out
 
 

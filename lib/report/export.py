@@ -6,20 +6,26 @@ one lock, and images are made in one batch per request (plotly.io.write_images).
 
 from __future__ import annotations
 
+import csv
 import io
+import math
 import os
 import re
 import shutil
 import struct
 import tempfile
 import threading
+from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from lib.report.style import EXPORT_HEIGHT, EXPORT_WIDTH, export_layout
+from lib.core.outputs import OUTPUTS
+from lib.core.scenario import Scenario
+from lib.report.style import EXPORT_HEIGHT, EXPORT_WIDTH, data_date, export_layout, scenario_label
 
 IMAGE_FORMATS = ("png", "svg")
 
@@ -94,8 +100,65 @@ def png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-def frame_csv(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv().encode("utf-8")
+SIGNIFICANT = 4  # digits kept in CSV values: the model's inputs are rarely known better
+
+
+def scenario_note(scenario: Scenario) -> str:
+    """A scenario as a CSV header names it: its label and its share-link query."""
+    return f"{scenario_label(scenario)} (link ?{urlencode(scenario.to_query())})"
+
+
+def csv_header(scenarios: Scenario | Mapping[str, Scenario]) -> str:
+    """The first line of every CSV the app writes: which scenario(s), the data date, and
+    where the units are."""
+    if isinstance(scenarios, Scenario):
+        named = scenario_note(scenarios)
+    else:
+        named = " vs ".join(f"{name} = {scenario_note(s)}" for name, s in scenarios.items())
+    return f"# Chokepoint: {named}; data as of {data_date()}; units in headers"
+
+
+def column_unit(frame: pd.DataFrame, column) -> str | None:
+    """A column's unit: declared in the frame's attrs ("units" per column, else "unit" for
+    every float column), or by the output the column is named after; None if it has none
+    (text, counts in an integer column) or already names one."""
+    name = str(column)
+    units = frame.attrs.get("units", {})
+    if name in units:
+        return units[name]
+    if name.endswith("]") or not pd.api.types.is_numeric_dtype(frame[column]) \
+            or pd.api.types.is_bool_dtype(frame[column]):
+        return None
+    if name in OUTPUTS:
+        return OUTPUTS[name].unit
+    if "unit" in frame.columns:  # a table whose rows carry different units
+        return "see unit column"
+    if pd.api.types.is_float_dtype(frame[column]):
+        return frame.attrs.get("unit")
+    return None
+
+
+def significant(value: float, digits: int = SIGNIFICANT) -> float:
+    """`value` to `digits` significant figures (3917839.2837 -> 3918000.0)."""
+    return float(f"{value:.{digits}g}") if math.isfinite(value) else value
+
+
+def frame_csv(frame: pd.DataFrame, scenarios: Scenario | Mapping[str, Scenario]) -> bytes:
+    """Every CSV the app writes: a '# Chokepoint: <scenario>; data as of ...' line, units in
+    the column headers ('china [H100e]'), floats to 4 significant figures, integers as they
+    are. pandas reads it back with read_csv(..., comment="#"); text is quoted, so a '#'
+    inside it is not read as a comment."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_float_dtype(out[column]):
+            out[column] = out[column].map(significant)
+    out.columns = [f"{c} [{unit}]" if (unit := column_unit(frame, c)) else str(c)
+                   for c in frame.columns]
+    if isinstance(out.index, pd.DatetimeIndex):
+        out.index = out.index.strftime("%Y-%m-%d")
+    index = not isinstance(out.index, pd.RangeIndex)
+    body = out.to_csv(index=index, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+    return (csv_header(scenarios) + "\n" + body).encode("utf-8")
 
 
 def frame_parquet(frame: pd.DataFrame) -> bytes:

@@ -8,6 +8,8 @@ import math
 from lib.core.calendar import YEARS
 from lib.report.style import short_number
 
+MINUS = "\u2212"  # a true minus sign: as wide as the plus, never read as a hyphen
+
 
 def fmt_number(value: float, unit: str = "") -> str:
     """Compact human number: 6.7M, 812M, 1.2B; ratios and months with one decimal."""
@@ -89,3 +91,27 @@ def printf_format(kind: str, step: float) -> str:
     if kind == "integer" or float(step).is_integer():
         return "%d" if kind == "integer" else "%.0f"
     return f"%.{max(0, min(3, len(f'{step:g}'.split('.')[-1])))}f"
+
+
+def _decimals(value: float, unit: str) -> int:
+    """One decimal for months and ratios, two when that would show a non-zero change as 0."""
+    if unit not in ("months", "x"):
+        return 0
+    return 2 if 0.005 <= abs(value) < 0.05 else 1
+
+
+def signed(value: float, unit: str, with_unit: bool = True) -> str:
+    """A delta with its sign always shown: '+10.3 months', '−1.38M H100e', '+17 pts', '±0'."""
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    if unit == "share":
+        text, suffix, zero = f"{100 * abs(value):.0f}", " pts", abs(value) < 0.005
+    elif unit in ("months", "x"):
+        decimals = _decimals(value, unit)
+        text, zero = f"{abs(value):.{decimals}f}", abs(value) < 0.005
+        suffix = "x" if unit == "x" else f" {unit}"
+    else:  # counts: less than half a unit is rounding
+        zero = abs(value) < 0.5
+        text, suffix = "0" if zero else fmt_number(abs(value)), f" {unit}"
+    sign = "±" if zero else ("+" if value > 0 else MINUS)
+    return sign + text + (suffix if with_unit else "")

@@ -114,6 +114,7 @@ def briefing_pack(figures: dict[str, tuple[go.Figure, pd.DataFrame]], assumption
                 slide_files = slide_images(slide)
         except ExportUnavailable as exc:
             notes.append(str(exc))
+    scenario = Scenario.from_json(scenario_json)  # named on every CSV's first line
     files: dict[str, tuple[bytes | str, str, str]] = {}  # path -> (content, what, units)
     sizes = {"png": f"{SLIDE_WIDTH}x{SLIDE_HEIGHT} px",  # Chromium prints 96 px an inch
              "pdf": f"one {SLIDE_WIDTH / 96:g} x {SLIDE_HEIGHT / 96:g} in page"}
@@ -131,10 +132,11 @@ def briefing_pack(figures: dict[str, tuple[go.Figure, pd.DataFrame]], assumption
                 files[f"charts/{stem}.{fmt}"] = (images[(name, fmt)], f"Chart: {title} "
                                                  f"({fmt.upper()}, 1600x900 px)", units)
         columns = ", ".join(str(c) for c in frame.columns)
-        for fmt, writer in (("csv", frame_csv), ("parquet", frame_parquet)):
-            files[f"data/{stem}.{fmt}"] = (writer(frame), f"Data behind '{title}' "
+        for fmt, data in (("csv", frame_csv(frame, scenario)), ("parquet", frame_parquet(frame))):
+            files[f"data/{stem}.{fmt}"] = (data, f"Data behind '{title}' "
                                            f"({fmt.upper()}; columns: {columns})", units)
-    files["assumptions.csv"] = (frame_csv(assumptions.set_index("key")), "Every parameter of "
+    files["assumptions.csv"] = (frame_csv(assumptions.set_index("key"), scenario), "Every "
+                                "parameter of "
                                 "the scenario: value, default, range, distribution, source and "
                                 "source date", "each row's unit column")
     files["scenario.json"] = (scenario_json, "The scenario (preset plus the overrides that "
@@ -145,7 +147,7 @@ def briefing_pack(figures: dict[str, tuple[go.Figure, pd.DataFrame]], assumption
                               "why", "-")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(INDEX, pack_index(files, Scenario.from_json(scenario_json), slide))
+        archive.writestr(INDEX, pack_index(files, scenario, slide))
         for path, (content, _, _) in files.items():
             archive.writestr(path, content)
     return buffer.getvalue(), notes

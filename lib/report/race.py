@@ -15,7 +15,7 @@ from lib.core.data import table
 from lib.core.outputs import output
 from lib.core.runs import Result
 from lib.core.scenario import Scenario
-from lib.report import fmt
+from lib.report import fmt, glossary
 from lib.report.style import (
     BASE_FONT_SIZE,
     CHINA,
@@ -79,12 +79,6 @@ def no_controls_text(row) -> str:
     return text
 
 
-GAP_DEFINITION = ("Race gap: how many months ago the U.S. had the effective compute (hardware "
-                  "times algorithms) Chinese labs can use now.")
-CAPABILITY_DEFINITION = ("Capability lag: how many months ago the U.S. frontier training run "
-                         "matched China's in effective FLOP (with the mechanisms switched on).")
-
-
 def gap_explained(result: Result, ranges: ControlsRange, year: int) -> str:
     """One paragraph: what the race gap is, its hardware and algorithmic parts, the hardware
     ratio beside it, and what controls are worth in it (5-95%)."""
@@ -92,12 +86,13 @@ def gap_explained(result: Result, ranges: ControlsRange, year: int) -> str:
     hardware = result.value("race_gap_hardware_months", year)
     low, mid, high = ranges.at(ranges.value, "race_gap_months", year)
     cap_low, cap_mid, cap_high = ranges.at(ranges.value, "capability_lag_months", year)
-    return (f"{GAP_DEFINITION} End {year}: {gap:.1f} months = {hardware:.1f} from hardware "
+    gap_is, lag_is = glossary.sentence("Race gap"), glossary.sentence("Capability lag")
+    return (f"{gap_is} End {year}: {gap:.1f} months = {hardware:.1f} from hardware "
             f"(China at U.S. algorithms; U.S. / China compute {result.value('ratio', year):.1f}x) "
             f"+ {gap - hardware:.1f} from China's algorithmic lag. Export controls account for "
             f"{mid:.1f} months of it ({low:.1f}-{high:.1f}, 5-95% over {ranges.draws} draws of "
             "the assumptions, China's no-controls share of Nvidia output among them, net of "
-            f"any backfire the mechanisms carry). {CAPABILITY_DEFINITION} End {year}: "
+            f"any backfire the mechanisms carry). {lag_is} End {year}: "
             f"{result.value('capability_lag_months', year):.1f} months; controls account for "
             f"{cap_mid:.1f} ({cap_low:.1f}-{cap_high:.1f}).")
 

@@ -16,6 +16,7 @@ import plotly.io as pio
 from lib.core.data import table
 from lib.core.registry import registry
 from lib.core.scenario import Scenario, presets
+from lib.report import textfit
 
 US = "#0072B2"  # blue
 
@@ -167,24 +168,12 @@ def legend_rows(fig: go.Figure, width: int) -> int:
 
 def wrap_source(text: str, width: int) -> str:
     """Break a long source line (<br>) so it fits a chart `width` [px] wide."""
-    return wrap_text(text, max(40, int((width - 120) / (0.52 * (BASE_FONT_SIZE - 5)))))
+    return "<br>".join(textfit.wrap(text, width - 120, BASE_FONT_SIZE - 5))
 
 
 def wrap_title(text: str, width: int) -> str:
-    """Break a long chart title (<br>) so it fits a chart `width` [px] wide (bold, larger)."""
-    return wrap_text(text, max(20, int((width - 40) / (0.58 * (BASE_FONT_SIZE + 6)))))
-
-
-def wrap_text(text: str, limit: int) -> str:
-    """Words joined into lines of at most `limit` characters, separated by <br>."""
-    lines, line = [], ""
-    for word in text.split(" "):
-        if line and len(line) + 1 + len(word) > limit:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}" if line else word
-    return "<br>".join(lines + [line])
+    """Break a long chart title (<br>) so it fits a chart `width` [px] wide."""
+    return "<br>".join(textfit.wrap(text, width - 40, BASE_FONT_SIZE + 6))
 
 
 def merge_layout(base: dict, extra: dict) -> dict:

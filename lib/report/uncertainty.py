@@ -109,6 +109,8 @@ def histogram_table(summary: montecarlo.Summary, series: str, year: int,
                        year=year, draws=len(values),
                        median=float(np.median(values)), p5=float(np.percentile(values, 5)),
                        p95=float(np.percentile(values, 95)), scenario=deterministic)
+    frame.attrs["units"] = {"from": output(series).unit, "to": output(series).unit,
+                            "draws": "draws", "share": "share of draws"}  # CSV headers
     return frame
 
 
