@@ -10,7 +10,7 @@ import pytest
 from lib.app import shell, state
 from lib.app.uncertainty_panels import metric_label
 from lib.core.registry import registry
-from lib.core.scenario import Scenario
+from lib.core.scenario import Scenario, presets
 from lib.report import uncertainty
 from tests.helpers import make_app, no_exception
 
@@ -61,10 +61,10 @@ def test_race_overview_view_is_restored_from_the_link():
 
 
 def test_compare_and_uncertainty_views_are_restored_from_the_link():
-    chosen = ["Rollback of controls (from 2026)", "Strict enforcement"]
-    at = make_app("pages/compare.py", {"compare": chosen, "year": "2029", "fans": "true"},
+    shown = [presets()[name].label for name in ("rollback", "strict_enforcement")]
+    at = make_app("pages/compare.py", {"compare": shown, "year": "2029", "fans": "true"},
                   run=True)
-    assert at.multiselect(key="compare").value == chosen
+    assert at.multiselect(key="compare").value == ["rollback", "strict_enforcement"]
     assert at.select_slider(key="year").value == 2029 and at.toggle(key="fans").value
     assert at.session_state["scenario"] == Scenario.build("status_quo") and not at.warning
     at = make_app("pages/uncertainty.py", {

@@ -28,6 +28,7 @@ from load_test import CHROMIUM_ARGS, free_port
 from load_test import start_server as start_app
 
 from lib.app import shell, sidebar
+from lib.core.scenario import presets
 from lib.report import style
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -428,7 +429,8 @@ def test_the_copied_link_restores_the_view_in_a_fresh_browser(server, browser, v
             assert not _switch(tab, "Log scale").is_checked()
             tab.screenshot(path=str(SHOTS / f"link_restored_race_{viewport['width']}.png"))
         elif name == "compare":
-            assert _chosen(tab) == ["This scenario (sidebar)", "Rollback of controls (from 2026)"]
+            rollback = presets()["rollback"].label
+            assert _chosen(tab) == [f"{rollback} (sidebar)", rollback]
         else:
             assert tab.locator("[data-testid=stMain] [data-testid=stNumberInput]").filter(
                 has_text="Seed").first.locator("input").input_value() == "7"
