@@ -18,25 +18,17 @@ scenario, res = state.scenario(), state.result()
 catalogue = arguments()
 
 
-def _pick() -> None:  # the choice outlives the widget, and the share link carries it
-    if st.session_state.get("argument_picker"):
-        st.session_state["argument"] = st.session_state["argument_picker"]
-        st.query_params["argument"] = st.session_state["argument"]
-
-
 def _switch(switch: str, key: str) -> None:
     state.set_base(state.scenario().with_overrides(**{switch: st.session_state[key]}))
 
 
-linked = st.query_params.get("argument")
-if linked in catalogue and "argument" not in st.session_state:  # a shared link's choice
+linked = st.query_params.get("argument")  # links made before it carried the name
+if linked in catalogue and "argument" not in st.session_state:
     st.session_state["argument"] = linked
-if st.session_state.get("argument") not in catalogue:
-    st.session_state["argument"] = next(iter(catalogue))
-st.session_state["argument_picker"] = st.session_state["argument"]
-st.segmented_control("Argument", list(catalogue), key="argument_picker", on_change=_pick,
-                     format_func=lambda key: catalogue[key].name)
-argument = catalogue[st.session_state["argument"]]
+choice = st.segmented_control("Argument", list(catalogue), key="argument", bind="query-params",
+                              default=next(iter(catalogue)), required=True,
+                              format_func=lambda key: catalogue[key].name)
+argument = catalogue[choice]
 mechanism = MECHANISMS[argument.mechanism]
 
 st.subheader(md_escape(argument.claim), anchor=False)
@@ -54,7 +46,7 @@ head[1].toggle("On in the scenario", key=switch_key, on_change=_switch,
                     "off either way.")
 picker, lever = st.columns([1, 2], vertical_alignment="center")
 with picker:
-    year = widgets.year_picker(res, "argument_year", 2030, "Year (end of December)")
+    year = widgets.year_picker(res, "year", 2030, "Year (end of December)")
 lever.caption(md_escape(report.lever_line(argument, scenario, year) + " "
                         + report.comparison_line(argument)))
 effect = argument_effect(scenario, argument.id)

@@ -12,11 +12,12 @@ widgets.page_header("Assumptions and sources", "Every parameter behind the scena
 table = assumptions.assumptions_table(state.scenario())
 
 filters = st.columns([3, 2, 3])
-groups = filters[0].multiselect("Groups", sorted(table["group"].unique()), key="assume_groups",
-                                placeholder="All groups")
-kind = filters[1].segmented_control("Kind", ["policy", "assumption"], key="assume_kind",
+groups = filters[0].multiselect("Groups", sorted(table["group"].unique()), key="groups",
+                                bind="query-params", placeholder="All groups")
+kind = filters[1].segmented_control("Kind", ["policy", "assumption"], key="role",
+                                    bind="query-params",
                                     help=glossary.sentence("Policy lever"))
-search = filters[2].text_input("Search", key="assume_search", max_chars=100,
+search = filters[2].text_input("Search", key="q", bind="query-params", max_chars=100,
                                placeholder="label, key, source...")
 shown = table
 if groups:

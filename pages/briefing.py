@@ -35,7 +35,7 @@ head = st.columns([5, 1], vertical_alignment="bottom")
 head[0].markdown(f"## Briefing: {versus.title(scenario, baseline)}")
 years = list(range(2024, res.last_year + 1))
 year = head[1].selectbox("Headline year (end Dec)", years, index=years.index(min(2027, years[-1])),
-                         key="briefing_year")
+                         key="year", bind="query-params")
 
 headline = versus.headline(scenario, baseline, year, controls_range(scenario))
 smuggled = (output("smuggled_share").label,

@@ -18,7 +18,8 @@ parameter = registry()["export_tpp_threshold"]
 
 controls = st.columns([2, 3])
 date_label = controls[0].selectbox("Rules in force", list(tiers.TIER_DATES),
-                                   index=len(tiers.TIER_DATES) - 1, key="tier_date")
+                                   index=len(tiers.TIER_DATES) - 1, key="rules",
+                                   bind="query-params")
 date = tiers.TIER_DATES[date_label]
 sidebar.threshold_slider(controls[1], parameter)
 

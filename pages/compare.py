@@ -37,7 +37,8 @@ names = {SIDEBAR: f"{style.scenario_label(state.scenario())} (sidebar)",
          **{n: p.label for n, p in presets().items()}}
 chosen = st.multiselect("Scenarios (two to four)", list(by_option),
                         default=[SIDEBAR, "strict_enforcement", "rollback"], max_selections=4,
-                        format_func=lambda option: names.get(option, option), key="compare_choice")
+                        format_func=lambda option: names.get(option, option), key="compare",
+                        bind="query-params")
 if len(chosen) < 2:
     st.info("Choose at least two scenarios to compare.")
     st.stop()
@@ -46,7 +47,7 @@ scenarios = {names.get(option, option): by_option[option] for option in chosen}
 results = {name: run(s) for name, s in scenarios.items()}
 source = style.source_line("; ".join(scenarios), style.data_date())
 
-log_y = st.toggle("Log scale", value=True, key="compare_log")
+log_y = st.toggle("Log scale", value=True, key="log", bind="query-params")
 us = compare.compare_table(results, "us_total")
 china = compare.compare_table(results, "china_total")
 both = china.add_prefix("China: ").join(us.add_prefix("U.S.: "))
@@ -55,7 +56,7 @@ widgets.chart("compare_compute", compare.compare_compute(us, china, source, log_
 
 gap = compare.compare_table(results, "race_gap_months")
 gap_axis = output("race_gap_months").label_with_unit
-fans = st.toggle("Show uncertainty (fans)", key="compare_fans",
+fans = st.toggle("Show uncertainty (fans)", key="fans", bind="query-params",
                  help=f"Each scenario's 5-95% band of the race gap over {COMPARE_DRAWS:,} Monte "
                       "Carlo draws (policy levers held, assumptions drawn, seed 0).")
 if fans:
@@ -73,7 +74,7 @@ else:
 
 last = min(r.last_year for r in results.values())
 year = st.select_slider("Metrics at end of", options=list(range(2023, last + 1)),
-                        value=min(2027, last), key="compare_year")
+                        value=min(2027, last), key="year", bind="query-params")
 first = next(iter(scenarios))
 st.subheader(f"Metrics at end {year}, changes against {markup.md_escape(first)}")
 st.caption("Each change splits in two (they sum to it): what the scenario's policy levers do, "

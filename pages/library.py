@@ -94,7 +94,7 @@ else:
     if st.button("Compare selected", key="lib_compare_go", disabled=len(picked) < 2,
                  icon=":material/compare_arrows:",
                  help="Opens the Compare page with these scenarios."):
-        st.session_state["compare_choice"] = [state.saved_label(by_id[i].name) for i in picked]
+        st.session_state["compare"] = [state.saved_label(by_id[i].name) for i in picked]
         st.switch_page(COMPARE_PAGE)
 
 st.subheader("Export and import")

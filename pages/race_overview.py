@@ -14,7 +14,7 @@ widgets.page_header("Race overview", "U.S. and Chinese AI compute under the scen
                     "no-export-controls counterfactual.")
 scenario, res, baseline = state.scenario(), state.result(), state.baseline()
 
-year = widgets.year_picker(res, "race_year", 2027, "Headline year (end of December)")
+year = widgets.year_picker(res, "year", 2027, "Headline year (end of December)")
 ranges = controls_range(scenario)
 headline = versus.headline(scenario, baseline, year, ranges)
 st.caption(versus.cards_caption(scenario, baseline, year))
@@ -24,12 +24,14 @@ widgets.caption(race.gap_explained(res, ranges, year))  # defines its terms
 
 options = st.columns([2, 1, 1, 1])
 kind = options[0].segmented_control("Compute", list(race.COMPUTE_KINDS), default="total",
-                                    format_func=race.COMPUTE_KINDS.get, key="race_kind") or "total"
-effective = options[1].toggle("Effective compute", key="race_effective",
+                                    format_func=race.COMPUTE_KINDS.get, key="kind",
+                                    bind="query-params") or "total"
+effective = options[1].toggle("Effective compute", key="effective", bind="query-params",
                               help="Hardware H100e times each side's algorithmic efficiency "
                                    "(2022 algorithms = 1).")
-log_y = options[2].toggle("Log scale", value=True, key="race_log")
-show_events = options[3].toggle("Policy events", value=True, key="race_events",
+log_y = options[2].toggle("Log scale", value=True, key="log", bind="query-params")
+show_events = options[3].toggle("Policy events", value=True, key="events",
+                                bind="query-params",
                                 help=widgets.term_help("Policy events"))
 
 fig, frame = figures.compute_race(scenario, kind, effective, log_y, show_events, baseline)
@@ -49,7 +51,7 @@ if scenario == baseline:
             "preset, move a lever or choose another baseline in the sidebar.")
 else:
     by = st.segmented_control("Split the change", list(race.ATTRIBUTIONS),
-                              default="policy and assumptions", key="race_split",
+                              default="policy and assumptions", key="split", bind="query-params",
                               format_func=lambda b: f"By {b}") or "policy and assumptions"
     widgets.chart("race_gap_waterfall",
                   *figures.race_gap_waterfall(scenario, baseline, year, by))

@@ -15,7 +15,8 @@ widgets.chart("china_compute_by_channel", *figures.channel_area(scenario, baseli
 st.subheader("SMIC-to-Ascend funnel")
 months = [m.strftime("%b %Y") for m in res.months]
 default = months[min(res.december_index(2027), len(months) - 1)]
-month_label = st.select_slider("Month", options=months, value=default, key="funnel_month")
+month_label = st.select_slider("Month", options=months, value=default, key="month",
+                               bind="query-params")
 month = months.index(month_label)
 funnel_figure, funnel = figures.funnel(scenario, month)
 left, right = st.columns([3, 1])
@@ -32,7 +33,8 @@ with right:
                   "unit": [r["unit"] for r in limits]}, hide_index=True, width="stretch")
 
 st.subheader("Legal exports and smuggling")
-unit = st.segmented_control("Count", ["units", "h100e"], default="units", key="arrivals_unit",
+unit = st.segmented_control("Count", ["units", "h100e"], default="units", key="count",
+                            bind="query-params",
                             format_func={"units": "Chips", "h100e": "H100e"}.get) or "units"
 widgets.chart("legal_vs_smuggled", *figures.legal_vs_smuggled(scenario, unit))
 

@@ -20,11 +20,12 @@ source = state.source()
 
 
 top = st.columns([1, 1, 4], vertical_alignment="bottom")
-draws = top[0].selectbox("Monte Carlo draws", uncertainty.DRAW_CHOICES, index=1, key="unc_draws",
+draws = top[0].selectbox("Monte Carlo draws", uncertainty.DRAW_CHOICES, index=1, key="draws",
+                         bind="query-params",
                          format_func=lambda n: f"{n:,}",
                          help="2,000 draws take well under a second; 100,000 about ten.")
 seed = int(top[1].number_input("Seed", min_value=0, max_value=2**31 - 1, value=0, step=1,
-                               key="unc_seed",
+                               key="seed", bind="query-params",
                                help="The same seed gives the same draws: results reproduce."))
 drawn = assumptions.drawn_assumptions(scenario)
 correlated = assumptions.correlations()
@@ -42,7 +43,8 @@ st.subheader("Range of outcomes")
 st.caption(f"Shaded: the middle 90% and 50% of {draws:,} draws, from the data date on (before "
            "it the record is known: one line); dashed: their median; solid black: this "
            "scenario with every assumption at its value; dashed grey: the baseline.")
-tabs = st.tabs(["China's compute", "U.S. ÷ China compute", "Race gap", "Capability lag"])
+tabs = st.tabs(["China's compute", "U.S. ÷ China compute", "Race gap", "Capability lag"],
+               key="fan", bind="query-params")
 for tab, series in zip(tabs, uncertainty.FAN_SERIES, strict=True):
     with tab:
         frame = uncertainty.fan_frame(summary, res, series,
@@ -54,7 +56,7 @@ st.subheader("How likely?")
 left, right = st.columns([2, 3], gap="large")
 with left:
     statements = list(uncertainty.PROBABILITY_STATEMENTS)
-    key = st.selectbox("Statement", statements, key="unc_statement",
+    key = st.selectbox("Statement", statements, key="statement", bind="query-params",
                        format_func=lambda k: uncertainty.PROBABILITY_STATEMENTS[k][0])
     _, _, series, _, default = uncertainty.PROBABILITY_STATEMENTS[key]
     n_label = ("N (China's share of U.S. compute is 1/N)" if series == "ratio"
@@ -62,8 +64,8 @@ with left:
     threshold = st.number_input(n_label, min_value=0.0, value=default,
                                 step=1e6 if series == "china_total" else 1.0,
                                 format="%.0f" if series == "china_total" else "%.1f",
-                                key=f"unc_threshold_{key}")
-    year = widgets.year_picker(res, "unc_prob_year", 2027, "At the end of")
+                                key=f"n_{key}", bind="query-params")
+    year = widgets.year_picker(res, "year", 2027, "At the end of")
     statement = uncertainty.probability_statement(summary, key, threshold, year)
     with st.container(border=True):
         st.markdown(f"### {statement['text']}")
@@ -82,10 +84,10 @@ panels.calibration_panel(scenario, draws, seed)
 
 st.subheader("What matters most")
 controls = st.columns([2, 3], gap="large")
-metric = controls[0].selectbox("Output", drivers.SENSITIVITY_OUTPUTS, key="unc_sens_metric",
-                               format_func=panels.metric_label)
+metric = controls[0].selectbox("Output", drivers.SENSITIVITY_OUTPUTS, key="metric",
+                               bind="query-params", format_func=panels.metric_label)
 with controls[1]:
-    sens_year = widgets.year_picker(res, "unc_sens_year", 2030, "At the end of")
+    sens_year = widgets.year_picker(res, "sens_year", 2030, "At the end of")
 table = drivers.tornado_table(sensitivity.tornado(scenario, metric, sens_year))
 widgets.chart("tornado", drivers.tornado(table, source), table)
 st.caption("Each pair of bars moves one parameter from the low to the high end of its range "

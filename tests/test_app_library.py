@@ -319,9 +319,9 @@ def test_compare_page_offers_saved_scenarios(db):
     library.save("Mine A", Scenario.build("rollback", {"smuggling_interdiction_share": 0.5}))
     library.save("Mine <B>", Scenario.build("leaky_controls"))
     at = open_page("pages/compare.py")
-    options = at.multiselect(key="compare_choice").options
+    options = at.multiselect(key="compare").options
     assert "Saved: Mine A" in options and "Saved: Mine ‹B›" in options
-    at.multiselect(key="compare_choice").set_value(["Saved: Mine A", "Saved: Mine ‹B›"])
+    at.multiselect(key="compare").set_value(["Saved: Mine A", "Saved: Mine ‹B›"])
     at.run()
     no_exception(at)
     assert at.get("plotly_chart")
@@ -344,7 +344,7 @@ def test_compare_selected_switches_to_the_compare_page(db):
     assert not at.button(key="lib_compare_go").disabled
     click(at, "lib_compare_go")
     assert at.title[0].value == "Compare scenarios"
-    assert at.multiselect(key="compare_choice").value == ["Saved: Two", "Saved: One"]
+    assert at.multiselect(key="compare").value == ["Saved: Two", "Saved: One"]
     assert at.get("plotly_chart")
 
 

@@ -224,7 +224,7 @@ def test_compare_page_shows_differences():
                                        "smuggling_interdiction_share": "0.3"}, run=True)
     assert len(at.get("plotly_chart")) == 2
     sidebar_name = "Now (Nov 2026) + 1 change (sidebar)"  # by its label, marked as the sidebar's
-    choice = at.multiselect(key="compare_choice")
+    choice = at.multiselect(key="compare")
     assert choice.format_func(choice.value[0]) == sidebar_name
     legend = [trace["name"] for trace in figures(at)[1]["data"]]
     assert sidebar_name in legend and "This scenario (sidebar)" not in legend
@@ -243,7 +243,7 @@ def test_assumptions_filter_and_backcast():
     at = make_app("pages/assumptions.py", run=True)
     total = len(registry())
     assert f"{total} of {total} parameters" in " ".join(c.value for c in at.caption)
-    at.text_input(key="assume_search").input("smuggl").run()
+    at.text_input(key="q").input("smuggl").run()
     no_exception(at)
     listed = [plain(label) for label in at.main.table[0].value["parameter"]]
     by_label = {p.label: p for p in registry()}

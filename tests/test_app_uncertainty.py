@@ -110,11 +110,11 @@ def test_probability_statement_equals_the_core(page):
 
 def test_probability_statement_follows_its_controls():
     at = open_page()
-    at.selectbox(key="unc_statement").set_value("gap_above").run()
-    at.number_input(key="unc_threshold_gap_above").set_value(20.0)
-    at.select_slider(key="unc_prob_year").set_value(2028)
-    at.selectbox(key="unc_draws").set_value(1000)
-    at.number_input(key="unc_seed").set_value(7).run()
+    at.selectbox(key="statement").set_value("gap_above").run()
+    at.number_input(key="n_gap_above").set_value(20.0)
+    at.select_slider(key="year").set_value(2028)
+    at.selectbox(key="draws").set_value(1000)
+    at.number_input(key="seed").set_value(7).run()
     no_exception(at)
     text = statement_text(at)
     assert text.startswith("P(China more than 20 months behind at end 2028) = ")
@@ -170,8 +170,8 @@ def test_goal_seek_reachable_and_not_reachable():
     assert "24.0 months" in answer and "end 2028" in answer
     assert not any("not reachable" in i.value.lower() for i in at.info)
 
-    at.selectbox(key="unc_goal_lever").set_value("smuggling_interdiction_share")
-    at.number_input(key="unc_goal_target_race_gap_months").set_value(240.0).run()
+    at.selectbox(key="lever").set_value("smuggling_interdiction_share")
+    at.number_input(key="target_race_gap_months").set_value(240.0).run()
     no_exception(at)
     assert not at.success
     info = " ".join(i.value for i in at.info)
@@ -227,9 +227,9 @@ def _bands(fig: dict) -> list[str]:
 def test_compare_page_draws_one_band_per_scenario():
     at = open_page("pages/compare.py")
     assert _bands(figure(at, "Race gap")) == []
-    at.toggle(key="compare_fans").set_value(True).run()
+    at.toggle(key="fans").set_value(True).run()
     no_exception(at)
-    choice = at.multiselect(key="compare_choice")
+    choice = at.multiselect(key="compare")
     chosen = [choice.format_func(option) for option in choice.value]  # the names shown
     fig = figure(at, "Race gap")
     assert _bands(fig) == list(chosen) and len(chosen) == 3
@@ -241,7 +241,7 @@ def test_compare_page_draws_one_band_per_scenario():
     expected = monte_carlo(Scenario.build("rollback"), 1000, 0).percentiles("race_gap_months")
     np.testing.assert_allclose(values(upper["y"]), style.after_history(expected)["p95"],
                                rtol=1e-12)  # from the data date: the record before it
-    at.multiselect(key="compare_choice").set_value(list(choice.value[:2])).run()
+    at.multiselect(key="compare").set_value(list(choice.value[:2])).run()
     assert len(_bands(figure(at, "Race gap"))) == 2
 
 

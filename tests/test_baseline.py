@@ -164,7 +164,16 @@ def test_baseline_picker_moves_the_deltas():
     at.selectbox(key="baseline").set_value("no_controls").run()
     after = [m.proto.delta for m in at.metric]
     assert before != after and all("vs baseline" in d for d in after)
-    assert at.query_params["baseline"] == "no_controls"
+    assert at.session_state["baseline"] == "no_controls"
+    # (bound to the link: the browser writes the change into it, tests/browser)
+
+
+def test_baseline_is_read_from_the_link():
+    label = presets()["no_controls"].label  # a bound widget's link value is the option shown
+    for linked in (label, "no_controls"):  # (links made before it was bound: the preset id)
+        at = make_app(query={"preset": "rollback", "baseline": linked}, run=True)
+        assert at.session_state["baseline"] == "no_controls" and not at.warning
+        assert at.session_state["scenario"] == Scenario.build("rollback")
 
 
 def _time_charts(scenario, baseline):

@@ -198,7 +198,7 @@ def test_uncertainty_page_shows_the_calibration():
     assert f"effective sample size **{cal.ess:,.0f}**" in text and "Held-out test" in text
     fit = next(d.value for d in at.main.dataframe if "calibrated coverage" in d.value.columns)
     assert len(fit) == len(cal.fit)
-    at.selectbox(key="unc_calib_series").set_value("race_gap_months").run()
+    at.selectbox(key="series").set_value("race_gap_months").run()
     no_exception(at)
     figure(at, report.calibrated_title("race_gap_months"))
 

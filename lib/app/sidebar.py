@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from lib.app import briefing_export, controls, state
+from lib.app import briefing_export, controls, state, widgets
 from lib.app.controls import MARK
 from lib.app.markup import md_escape, problem_list
 from lib.app.state import (
@@ -18,9 +18,9 @@ from lib.app.state import (
     on_reset,
     on_upload,
     scenario,
-    view_query,
 )
 from lib.core.registry import registry
+from lib.core.runs import run
 from lib.core.scenario import Scenario, preset_values, presets
 from lib.report import style
 
@@ -86,20 +86,22 @@ def sidebar() -> Scenario:
                   width="stretch", icon=":material/restart_alt:")
         for key, message in problems:
             st.warning(f"{md_escape(key)}: {md_escape(message)}. That change is ignored.")
+    state.record_move(current)
     _share_section(current)
-    _sync_query(current)
+    state.write_link(current)
     return current
 
 
 def _baseline_picker(all_presets) -> None:
-    """The baseline preset; read from the link once, then kept in the link."""
-    names = list(all_presets)
+    """The baseline preset, carried in the link like the pages' views (its default, listed
+    first, stays out of it); a link naming it by its id, as links did before, still opens it."""
+    names = sorted(all_presets, key=lambda name: name != state.DEFAULT_BASELINE)
     key = state.BASELINE_KEY
-    if key not in st.session_state:
-        linked = st.query_params.get(key)
-        st.session_state[key] = linked if linked in all_presets else state.DEFAULT_BASELINE
+    linked = st.query_params.get(key)
+    if linked in all_presets and key not in st.session_state:
+        st.session_state[key] = linked
     st.sidebar.selectbox("Baseline (what every change is measured against)", names, key=key,
-                         format_func=lambda n: all_presets[n].label,
+                         bind="query-params", format_func=lambda n: all_presets[n].label,
                          help="Headline deltas, dashed reference lines on the time charts and "
                               "the policy/assumption split are all against this preset.")
 
@@ -108,19 +110,17 @@ def _differs(parameter, value: Any, preset_value: Any) -> bool:
     return tuple(value) != tuple(preset_value) if parameter.is_yearly else value != preset_value
 
 
-def _sync_query(current: Scenario) -> None:
-    chosen = st.session_state.get(state.BASELINE_KEY, state.DEFAULT_BASELINE)
-    linked = {state.BASELINE_KEY: chosen} if chosen != state.DEFAULT_BASELINE else {}
-    wanted = current.to_query() | {k: v for k, v in view_query().items()
-                                   if k != state.BASELINE_KEY} | linked
-    if st.query_params.to_dict() != wanted:
-        st.query_params.from_dict(wanted)
-
-
 def _share_section(current: Scenario) -> None:
     sb = st.sidebar
     sb.markdown("### Share and save")
-    sb.caption("The address bar link carries this scenario: copy it to share.")
+    widgets.share_link(sb, current.to_query())
+    steps = sb.columns(2)
+    for column, step, label, icon, what in ((steps[0], -1, "Undo", "undo", "before"),
+                                            (steps[1], 1, "Redo", "redo", "after")):
+        column.button(label, key=label.lower(), on_click=state.on_step, args=(step,),
+                      disabled=not state.can_step(step), icon=f":material/{icon}:",
+                      width="stretch", help=f"The scenario {what} this one in this session's "
+                      "moves (the browser's Back and Forward step through them too).")
     sb.download_button("Download scenario (JSON)", data=current.to_json(name=style.scenario_label(
         current)), file_name=f"chokepoint-{current.preset}.json", mime="application/json",
         on_click="ignore", key="download_scenario", width="stretch")
@@ -139,5 +139,7 @@ def _share_section(current: Scenario) -> None:
 def _briefing_pack_section(current: Scenario) -> None:
     sb = st.sidebar
     sb.markdown("### Briefing pack")
-    year = st.session_state.get("briefing_year") or briefing_export.default_year(current)
+    chosen = st.session_state.get("year")  # the headline year, if one the Briefing offers
+    year = chosen if chosen in range(2024, run(current).last_year + 1) \
+        else briefing_export.default_year(current)
     briefing_export.pack_control(sb, current, year, state.baseline(), width="stretch")

@@ -31,7 +31,7 @@ def calibration_panel(scenario: Scenario, draws: int, seed: int) -> None:
                "Held-out checkpoints are left out of the weights and test the fit."
                + (f" Calibrated on the first {draws:,} draws." if draws == MAX_CALIBRATION_DRAWS
                   else ""))
-    series = st.selectbox("Series", uncertainty.FAN_SERIES, key="unc_calib_series",
+    series = st.selectbox("Series", uncertainty.FAN_SERIES, key="series", bind="query-params",
                           format_func=metric_label)
     with st.spinner(f"Weighting {draws:,} draws by the record..."):
         cal = calibrate(scenario, draws, seed)
@@ -79,18 +79,20 @@ def goal_seek_panel(scenario: Scenario, res: Result) -> None:
     reg = registry()
     goal = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
     lever = goal[0].selectbox(
-        "Lever", levers, index=levers.index("smuggling_attempted_per_year"), key="unc_goal_lever",
+        "Lever", levers, index=levers.index("smuggling_attempted_per_year"), key="lever",
+        bind="query-params",
         format_func=lambda k: f"{reg[k].label} [{reg[k].unit}]"
         + (" (policy)" if reg[k].group.kind == "policy" else ""))
-    goal_metric = goal[1].selectbox("Output", drivers.SENSITIVITY_OUTPUTS, key="unc_goal_metric",
-                                    format_func=metric_label)
+    goal_metric = goal[1].selectbox("Output", drivers.SENSITIVITY_OUTPUTS, key="goal",
+                                    bind="query-params", format_func=metric_label)
     goal_years = list(range(max(drivers.GOAL_FROM_YEAR, 2023), res.last_year + 1))
-    goal_year = goal[2].selectbox("At the end of", goal_years, key="unc_goal_year",
+    goal_year = goal[2].selectbox("At the end of", goal_years, key="goal_year", bind="query-params",
                                   index=goal_years.index(min(2028, res.last_year)))
     step, number_format = drivers.target_input(goal_metric)
     target = goal[3].number_input(f"Target [{output(goal_metric).unit}]", min_value=0.0,
                                   value=drivers.GOAL_TARGETS[goal_metric], step=step,
-                                  format=number_format, key=f"unc_goal_target_{goal_metric}")
+                                  format=number_format, key=f"target_{goal_metric}",
+                                  bind="query-params")
     found = goalseek.goal_seek(scenario, lever, goal_metric, goal_year, float(target),
                                from_year=drivers.GOAL_FROM_YEAR)
     reached, answer = drivers.goal_seek_text(found, res)

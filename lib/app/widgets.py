@@ -1,10 +1,12 @@
-"""Page helpers: header, the chart widget with its export menu, the year picker.
+"""Page helpers: header, the chart widget with its export menu, the year picker, the share
+link with its copy button.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from urllib.parse import urlencode
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -172,4 +174,47 @@ def static_table(frame: pd.DataFrame, height: int | str = "content") -> None:
 def year_picker(res: Result, key: str, default: int = 2027, label: str = "Year") -> int:
     years = list(range(2023, res.last_year + 1))
     default = min(default, years[-1])
-    return st.select_slider(label, options=years, value=default, key=key)
+    return st.select_slider(label, options=years, value=default, key=key, bind="query-params")
+
+
+def share_link(container, scenario_query: dict[str, str]) -> None:
+    """The copy-link button and, for when the clipboard is unavailable, the link itself
+    (selectable, with the code block's own copy icon): the scenario plus the page's view."""
+    container.caption("The link carries this scenario and this page's view (years, toggles, "
+                      "selections): share it to reproduce what you see.")
+    # One listener for the whole document: Streamlit may redraw the button without rerunning the
+    # script. It copies the address bar as it is at the click (view changes included); the
+    # clipboard needs a secure context (https or localhost), so on plain http it says where the
+    # link is shown instead.
+    container.html("""
+<style>
+.chokepoint-copy button {display: flex; align-items: center; justify-content: center;
+  width: 100%; min-height: 2.5rem; font: inherit; font-size: 0.875rem;
+  padding: 0.25rem 0.75rem; border-radius: 0.5rem; border: 1px solid rgba(26, 26, 26, 0.2);
+  background: #FFFFFF; color: inherit; cursor: pointer;}
+.chokepoint-copy button:hover {border-color: #0072B2; color: #0072B2;}
+.chokepoint-copy span {display: block; font-size: 0.85rem; opacity: 0.75; margin-top: 0.25rem;}
+</style>
+<div class="chokepoint-copy"><button type="button" title="Copy the address bar's link: this
+scenario and this page's view">Copy link</button><span role="status"></span></div>
+<script>
+if (!window.chokepointCopyLink) {
+  window.chokepointCopyLink = true;
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest(".chokepoint-copy button");
+    if (!button) return;
+    const note = button.parentElement.querySelector("span");
+    const manual = "Copying needs https here: open Show the link below.";
+    if (!navigator.clipboard || !window.isSecureContext) { note.textContent = manual; return; }
+    navigator.clipboard.writeText(window.location.href).then(
+      () => { note.textContent = "Copied"; },
+      () => { note.textContent = manual; });
+  });
+}
+</script>
+""", unsafe_allow_javascript=True)  # a literal: nothing built
+    view = [(key, value) for key in st.query_params if key in state.VIEW_KEYS
+            for value in st.query_params.get_all(key)]
+    link = f"{st.context.url or ''}?{urlencode([*scenario_query.items(), *view])}"
+    with container.expander("Show the link"):
+        st.code(link, language=None, wrap_lines=True)

@@ -29,6 +29,7 @@ from load_test import CHROMIUM_ARGS, free_port
 from load_test import start_server as start_app
 
 from lib.app import shell, sidebar
+from lib.core.scenario import presets
 from lib.report import style
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -417,3 +418,157 @@ def test_uncertainty_charts_are_readable_on_a_laptop_and_a_desktop(server, brows
     tab.screenshot(path=str(SHOTS / f"uncertainty_{width}_{state}.png"), full_page=True)
     context.close()
     assert not problems, "\n".join(sorted(set(problems)))
+
+
+# -- the share link: the view, Back and Forward, undo, copy ----------------------------------
+
+SIDEBAR_SLIDER = "[data-testid=stSidebar] [data-testid=stSlider]"
+
+
+def _main_slider(page, label: str):
+    return page.locator("[data-testid=stMain] [data-testid=stSlider]").filter(
+        has_text=label).first.locator("input[type=range]")
+
+
+def _switch(page, label: str):
+    return page.locator("[data-testid=stMain] [data-testid=stCheckbox]").filter(
+        has_text=label).first.locator("input")
+
+
+def _chosen(page) -> list[str]:
+    return page.locator("[data-testid=stMain] [data-testid=stMultiSelect] "
+                        "button[aria-label^='Remove ']").evaluate_all(
+        "bs => bs.map(b => b.getAttribute('aria-label').slice('Remove '.length))")
+
+
+def _copied_link(page) -> str:
+    """The link as the sidebar's Copy link button puts it on the clipboard."""
+    page.locator(".chokepoint-copy button").click()
+    page.wait_for_function("() => document.querySelector('.chokepoint-copy span')"
+                           ".textContent === 'Copied'", timeout=10000)
+    return page.evaluate("navigator.clipboard.readText()")
+
+
+def _fresh(browser, viewport: dict, link: str):
+    """A new browser context (no session, no history) opened at the link."""
+    context = browser.new_context(viewport=viewport)
+    tab = context.new_page()
+    tab.goto(link)
+    return context, tab
+
+
+@pytest.mark.parametrize("viewport", [VIEWPORT, {"width": 1280, "height": 720}],
+                         ids=["1920x1080", "1280x720"])
+def test_the_copied_link_restores_the_view_in_a_fresh_browser(server, browser, viewport):
+    context = browser.new_context(viewport=viewport)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(url_of(server, DEFAULT_URL, "?preset=rollback&smuggling_interdiction_share=0.3"))
+    settle(page)
+    year = _main_slider(page, "Headline year")
+    year.press("ArrowRight")  # 2027 -> 2028
+    settle(page)
+    _switch(page, "Log scale").click(force=True)
+    settle(page)
+    checks = []
+    link = _copied_link(page)
+    assert parse_qs(urlparse(link).query) == {
+        "preset": ["rollback"], "smuggling_interdiction_share": ["0.3"], "year": ["2028"],
+        "log": ["false"]}
+    checks.append(("race", link))
+    page.goto(url_of(server, "compare", "?preset=rollback"))
+    settle(page)
+    page.locator("[data-testid=stMain] button[aria-label='Remove Strict enforcement']").click()
+    settle(page)
+    checks.append(("compare", _copied_link(page)))
+    page.goto(url_of(server, "uncertainty", "?preset=rollback"))
+    settle(page)
+    seed = page.locator("[data-testid=stMain] [data-testid=stNumberInput]").filter(
+        has_text="Seed").first.locator("input")
+    seed.fill("7")
+    seed.press("Enter")
+    settle(page)
+    checks.append(("uncertainty", _copied_link(page)))
+    context.close()
+
+    for name, link in checks:
+        fresh, tab = _fresh(browser, viewport, link)
+        settle(tab)
+        assert tab.locator("[data-testid=stException]").count() == 0
+        assert tab.locator("[data-testid=stMain] [data-testid=stAlert]").filter(
+            has_text="could not be read").count() == 0  # no view key read as a parameter
+        assert parse_qs(urlparse(tab.url).query) == parse_qs(urlparse(link).query)
+        sidebar_value = tab.locator(SIDEBAR_SLIDER).filter(has_text="Extra interdiction").first \
+            .locator("input[type=range]").input_value() if name == "race" else None
+        if name == "race":
+            assert float(sidebar_value) == pytest.approx(0.3)
+            assert _main_slider(tab, "Headline year").get_attribute("aria-valuetext") == "2028"
+            assert not _switch(tab, "Log scale").is_checked()
+            tab.screenshot(path=str(SHOTS / f"link_restored_race_{viewport['width']}.png"))
+        elif name == "compare":
+            rollback = presets()["rollback"].label
+            assert _chosen(tab) == [f"{rollback} (sidebar)", rollback]
+        else:
+            assert tab.locator("[data-testid=stMain] [data-testid=stNumberInput]").filter(
+                has_text="Seed").first.locator("input").input_value() == "7"
+            assert tab.get_by_text("(seed 7)").count() >= 1
+        fresh.close()
+
+
+def _interdiction(page):
+    return page.locator(SIDEBAR_SLIDER).filter(has_text="Extra interdiction").first.locator(
+        "input[type=range]")
+
+
+def _linked_interdiction(page) -> str | None:
+    return parse_qs(urlparse(page.url).query).get("smuggling_interdiction_share", [None])[0]
+
+
+def test_back_and_forward_step_through_moves(server, page):
+    page.goto(url_of(server, DEFAULT_URL, "?year=2029"))
+    settle(page)
+    values = []
+    for _ in range(2):
+        _interdiction(page).press("ArrowRight")
+        page.wait_for_function("n => new URLSearchParams(location.search).get("
+                               "'smuggling_interdiction_share') !== n", arg=_linked_interdiction(
+                                   page), timeout=30000)
+        settle(page)
+        values.append(_interdiction(page).input_value())
+    assert float(values[1]) > float(values[0]) > 0
+    page.go_back()
+    settle(page)
+    assert _interdiction(page).input_value() == values[0]  # one Back undoes one move
+    assert _linked_interdiction(page) == values[0]
+    assert parse_qs(urlparse(page.url).query)["year"] == ["2029"]  # the view stays
+    page.go_forward()
+    settle(page)
+    assert _interdiction(page).input_value() == values[1]
+    assert _linked_interdiction(page) == values[1]
+
+
+def test_undo_button_undoes_a_move_and_copy_link_falls_back(server, page):
+    page.goto(url_of(server, DEFAULT_URL))
+    settle(page)
+    undo = page.get_by_role("button", name="Undo", exact=True)
+    redo = page.get_by_role("button", name="Redo", exact=True)
+    assert undo.is_disabled() and redo.is_disabled()
+    _interdiction(page).press("ArrowRight")
+    page.wait_for_function("() => new URLSearchParams(location.search).has("
+                           "'smuggling_interdiction_share')", timeout=30000)
+    settle(page)
+    assert float(_interdiction(page).input_value()) > 0 and not undo.is_disabled()
+    undo.click()
+    settle(page)
+    assert float(_interdiction(page).input_value()) == 0
+    assert _linked_interdiction(page) is None  # the link is the preset's again
+    assert undo.is_disabled() and not redo.is_disabled()
+    page.screenshot(path=str(SHOTS / "after_undo.png"))
+    # on plain http (no clipboard API) the button says where the link is shown instead
+    page.evaluate("Object.defineProperty(navigator, 'clipboard', {value: undefined})")
+    page.locator(".chokepoint-copy button").click()
+    assert "Show the link" in page.locator(".chokepoint-copy span").text_content()
+    page.locator("[data-testid=stSidebar] [data-testid=stExpander]").filter(
+        has_text="Show the link").first.locator("summary").click()
+    shown = page.locator("[data-testid=stSidebar] [data-testid=stCode]").first.inner_text()
+    assert shown.strip().endswith("?preset=status_quo")
