@@ -13,11 +13,11 @@ from lib.report import briefing, style
 # top padding clears Streamlit's top bar, so the title and year picker are never under it
 # the container query's 1400px is 2 x figures.BRIEFING_CHART_WIDTH + 60 (a test checks it)
 st.html("""<style>
-.block-container {padding-top: 4.2rem !important; padding-bottom: 1rem !important;}
+.block-container {padding-top: 3.9rem !important; padding-bottom: 0.25rem !important;}
 .st-key-briefing-cards [data-testid="stMetricValue"] {font-size: 2rem;}
 [data-testid="stMain"] h2 {font-size: 1.75rem; padding: 0;}
-.st-key-briefing-takeaways p, .st-key-briefing-takeaways li {font-size: 1.2rem;
-  line-height: 1.4;}
+.st-key-briefing-takeaways p, .st-key-briefing-takeaways li {font-size: 1.12rem;
+  line-height: 1.35;}
 [data-testid="stMainBlockContainer"] {container-type: inline-size;}
 @container (max-width: 1300px) {  /* a projector: five cards on one row */
   .st-key-briefing-cards [data-testid="stMetricValue"] {font-size: 1.6rem;}
@@ -31,11 +31,13 @@ st.html("""<style>
 scenario, res, baseline = state.scenario(), state.result(), state.baseline()
 widgets.link_warnings()
 
-head = st.columns([5, 1], vertical_alignment="bottom")
+head = st.columns([5, 2, 1], vertical_alignment="bottom")
 head[0].markdown(f"## Briefing: {versus.title(scenario, baseline)}")
 years = list(range(2024, res.last_year + 1))
-year = head[1].selectbox("Headline year (end Dec)", years, index=years.index(min(2027, years[-1])),
+year = head[2].selectbox("Headline year (end Dec)", years, index=years.index(min(2027, years[-1])),
                          key="year", bind="query-params")
+with head[1]:  # where a briefer looks: beside the title
+    briefing_export.export_controls(scenario, year, baseline)
 
 headline = versus.headline(scenario, baseline, year, controls_range(scenario))
 smuggled = (output("smuggled_share").label,
@@ -60,4 +62,3 @@ with foot:
                f"{versus.baseline_name(baseline)}  \n**Data as of:** "
                f"{style.data_date():%d %b %Y}  \nChokepoint model; ranges are 5-95% over "
                "draws of the assumptions.")
-    briefing_export.export_controls(scenario, year, baseline)

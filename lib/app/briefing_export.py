@@ -26,7 +26,7 @@ def default_year(scenario: Scenario) -> int:
 
 def export_controls(scenario: Scenario, year: int, baseline: Scenario) -> None:
     """The slide and pack controls, each one button that becomes its downloads once built."""
-    with st.container(key="briefing-export", gap="small"):
+    with st.container(key="briefing-export", gap="small", horizontal=True):
         slide_control(scenario, year, baseline)
         pack_control(st, scenario, year, baseline, key_prefix="briefing_")
 

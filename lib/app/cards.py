@@ -29,7 +29,7 @@ def headline_cards(frame: pd.DataFrame, key: str, metrics: tuple[str, ...] | Non
             with st.container(border=True, width="content"):
                 st.metric(row.label, fmt.fmt_with_unit(row.scenario, row.unit),
                           delta=baseline.delta_text(row), delta_color="off",
-                          delta_arrow="off" if same else "auto",
+                          delta_arrow="off" if same else "up" if row.change > 0 else "down",
                           help=_help(row, no_controls))
                 if lines:
                     st.caption("  \n".join(lines))

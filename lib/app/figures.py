@@ -20,6 +20,7 @@ Chart = tuple[go.Figure, pd.DataFrame]
 # the Briefing's two charts at their narrowest side by side (the page stacks them when its
 # main column is narrower than two of these): legends and source lines are wrapped for it
 BRIEFING_CHART_WIDTH = 670
+BRIEFING_CHART_HEIGHT = 390  # [px]: with the cards and takeaways, one 1920x1080 screen
 
 
 @memo(1)
@@ -89,7 +90,7 @@ def legal_vs_smuggled(scenario: Scenario, unit: str) -> Chart:
 def briefing_race(scenario: Scenario, baseline: Scenario | None = None) -> Chart:
     frame = race.compute_over_time(run(scenario), "total",
                                    baseline=_baseline_result(scenario, baseline))
-    return race.compute_race(frame, style.scenario_source(scenario), height=430,
+    return race.compute_race(frame, style.scenario_source(scenario), height=BRIEFING_CHART_HEIGHT,
                              width_hint=BRIEFING_CHART_WIDTH,
                              title="AI compute installed, U.S. vs China",
                              key_event_labels=race.KEY_EVENTS), frame
@@ -100,7 +101,7 @@ def briefing_channels(scenario: Scenario, year: int, baseline: Scenario | None =
     res = run(scenario)
     stock = supply.channel_stock(res, _baseline_result(scenario, baseline))
     mark = (style.month_axis(stock.index)[res.december_index(year)], f"end {year}")
-    return supply.channel_area(stock, style.scenario_source(scenario), height=430,
+    return supply.channel_area(stock, style.scenario_source(scenario), height=BRIEFING_CHART_HEIGHT,
                                width_hint=BRIEFING_CHART_WIDTH,
                                title="Where China's compute comes from", mark=mark), stock
 

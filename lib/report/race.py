@@ -229,12 +229,13 @@ def label_line_ends(fig: go.Figure | Draft, frame: pd.DataFrame, unit: str) -> N
     names = {"us": ("U.S.", US), "china": ("China", CHINA),
              "china_no_controls": ("China, no controls", CHINA)}
     values = {c: float(frame[c].iloc[-1]) for c in names if c in frame}
-    ordered = sorted(values, key=values.get)
+    ordered = sorted(values, key=values.get, reverse=True)
     shifts, previous = {}, None
-    for column in ordered:  # nudge labels apart when two end values are close
-        close = previous is not None and values[previous] > 0 and \
-            values[column] / max(values[previous], 1e-300) < 1.6
-        shifts[column] = (shifts.get(previous, 0) + 22) if close else 0
+    # close end values: the lower label moves down, so the top one stays clear of what is above
+    for column in ordered:
+        close = previous is not None and values[column] > 0 and \
+            values[previous] / max(values[column], 1e-300) < 1.6
+        shifts[column] = (shifts.get(previous, 0) - 22) if close else 0
         previous = column
     for column, value in values.items():
         label, colour = names[column]
