@@ -74,8 +74,8 @@ class Box:
 
 
 # the slide's regions [px]; the charts take what the text rows leave
-TITLE_TOP, SUBTITLE_TOP, CARDS = 20, 70, Box(PAD, 106, WIDTH - PAD, 244)
-CHARTS = Box(PAD, 262, WIDTH - PAD, 716)
+TITLE_TOP, SUBTITLE_TOP, CARDS = 20, 70, Box(PAD, 106, WIDTH - PAD, 264)
+CHARTS = Box(PAD, 282, WIDTH - PAD, 716)
 TAKEAWAYS = Box(PAD, 734, 1000, 1030)
 SIDE = Box(1040, 734, WIDTH - PAD, 1030)  # the changes, and below them the event key
 MAX_EVENT_LINES, EVENT_SIZE = 5, 15
