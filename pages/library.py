@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import sqlite3
 
 import pandas as pd
 import streamlit as st
@@ -16,20 +15,13 @@ from lib.app import library_page as actions
 from lib.app import shell, state, widgets
 from lib.core.limits import MAX_NOTE, MAX_TEXT, MAX_UPLOAD_MB
 from lib.report import style
-from lib.store.library import LibraryError, Saved
 
 COMPARE_PAGE = str(shell.ROOT / "pages/compare.py")
 
 widgets.page_header("Saved scenarios", "Named scenarios with notes, shared by everyone using this "
                "deployment. Open one to load it into the sidebar, or compare several.")
 
-try:
-    library = state.library()
-    entries: list[Saved] = library.all()
-except (LibraryError, sqlite3.Error) as exc:
-    actions.log.error("library unavailable: %s", exc)
-    st.error(f"The saved-scenario library cannot be read: {actions.esc(exc)}")
-    st.stop()
+library, entries = actions.open_library()  # stops the page if it cannot be read
 by_id = {saved.id: saved for saved in entries}
 
 st.subheader("Save the current scenario")

@@ -16,7 +16,7 @@ import streamlit as st
 from lib.app import markup, state
 from lib.core.limits import MAX_TEXT, MAX_UPLOAD_MB
 from lib.report import style
-from lib.store.library import LibraryError, Saved
+from lib.store.library import LibraryError, Saved, ScenarioLibrary, hidden_text
 
 log = logging.getLogger("chokepoint")
 FLASH = "library_flash"  # area -> [(kind, Markdown text with user text escaped)]
@@ -43,6 +43,25 @@ def failed(action: str, exc: Exception, area: str = "item") -> None:
                        f"({esc(exc.__class__.__name__)}). Try again in a moment.", area)
 
 
+def open_library() -> tuple[ScenarioLibrary, list[Saved]]:
+    """The library and its readable entries, with notices for a read-only library and for
+    entries that could not be read; the page stops with a message if it cannot be read."""
+    try:
+        library = state.library()
+        entries = library.all()
+    except (LibraryError, sqlite3.Error) as exc:  # LibraryError messages name no server path
+        log.error("library unavailable: %s", exc)
+        reason = exc if isinstance(exc, LibraryError) else exc.__class__.__name__
+        st.error(f"The saved-scenario library cannot be read: {esc(reason)}.")
+        st.stop()
+    if library.read_only:
+        st.info("The library is read-only on this server: saved scenarios can be opened, "
+                "compared and exported, but not saved, changed or imported.")
+    if library.hidden:
+        st.warning(esc(hidden_text(library.hidden)) + ".")
+    return library, entries
+
+
 def when(stamp: str) -> str:
     return esc(stamp[:16].replace("T", " ") + " UTC")
 
@@ -61,15 +80,15 @@ def save() -> None:
     name, note = st.session_state.get("lib_name", ""), st.session_state.get("lib_note", "")
     overwrite = bool(st.session_state.get("lib_overwrite"))
     try:
-        scenario_id = state.library().save(name, state.scenario(), note, overwrite=overwrite)
+        library = state.library()
+        saved = library.get(library.save(name, state.scenario(), note, overwrite=overwrite))
     except (LibraryError, sqlite3.Error) as exc:
         failed("Saving", exc, "save")
         return
-    saved = state.library().get(scenario_id)
     flash("success", f"Saved the current scenario as **{esc(saved.name)}**.", "save")
     st.session_state["lib_name"] = st.session_state["lib_note"] = ""
     st.session_state["lib_overwrite"] = False
-    st.session_state["lib_current"] = scenario_id
+    st.session_state["lib_current"] = saved.id
 
 
 def open_saved(scenario_id: int) -> None:
