@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.app import shell
 from lib.core.scenario import Scenario, presets
+from lib.store import library as store
 from lib.store.library import EXPORT_FORMAT, ScenarioLibrary
 from tests import helpers
 from tests.helpers import no_exception, plain
@@ -366,3 +367,56 @@ def test_library_file_replaced_while_running(db):
     assert any("No saved scenarios yet" in m for m in messages(at, "info"))
     save(at, "After")
     assert not at.error and table(at)["Name"].tolist() == ["After"]
+
+
+# -- operators' situations ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", [PAGE, "pages/compare.py"])
+def test_a_library_folder_that_cannot_be_created_leaves_the_pages_working(tmp_path,
+                                                                            monkeypatch, page):
+    (tmp_path / "a-file").write_text("x")
+    monkeypatch.setenv("CHOKEPOINT_DB", str(tmp_path / "a-file" / "var" / "lib.sqlite"))
+    at = open_page(page)  # no exception
+    if page == PAGE:
+        [shown] = messages(at, "error")
+        assert shown.startswith("The saved-scenario library cannot be read: the library's "
+                                "folder cannot be created")
+        assert str(tmp_path) not in shown
+    else:
+        assert not at.error and at.get("plotly_chart")
+        assert not any(o.startswith("Saved: ") for o in at.multiselect(key="compare").options)
+
+
+def test_a_read_only_library_is_listed_and_saving_says_why_not(db, monkeypatch):
+    ScenarioLibrary(db).save("Kept", Scenario.build("rollback"))
+    monkeypatch.setattr(store, "_can_write", lambda _path: False)
+    at = open_page()
+    assert table(at)["Name"].tolist() == ["Kept"]
+    assert any("read-only on this server" in m for m in messages(at, "info"))
+    save(at, "New")
+    assert messages(at, "error") == [f"Saving failed: {store.READ_ONLY}."]
+    click(at, "lib_open")
+    assert at.session_state["scenario"] == Scenario.build("rollback")
+    assert "Saved: Kept" in open_page("pages/compare.py").multiselect(key="compare").options
+
+
+def test_a_foreign_file_is_refused_on_the_page_and_left_untouched(db):
+    with sqlite3.connect(db) as connection:
+        connection.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    before = db.read_bytes()
+    at = open_page()
+    assert messages(at, "error") == [f"The saved-scenario library cannot be read: "
+                                     f"{store.FOREIGN}."]
+    assert db.read_bytes() == before
+
+
+def test_an_unreadable_row_is_hidden_with_a_warning(db):
+    ScenarioLibrary(db).save("Good", Scenario())
+    with sqlite3.connect(db) as connection:
+        connection.execute("INSERT INTO scenarios (name, note, scenario_json, created_at, "
+                           "updated_at) VALUES ('Bad', 'secret note', '{oops', 'x', 'x')")
+    at = open_page()
+    assert table(at)["Name"].tolist() == ["Good"]
+    assert messages(at, "warning") == [store.hidden_text(1) + "."]
+    assert not any("oops" in m or "secret" in m for m in messages(at, "warning"))

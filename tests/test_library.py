@@ -5,6 +5,8 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from contextlib import closing
+from pathlib import Path
 
 import pytest
 
@@ -178,3 +180,188 @@ def test_opening_an_up_to_date_library_takes_no_write_lock(tmp_path):
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+# -- operators' situations: the file system, foreign files, restores, damage ---------------------
+from lib.store import library as store  # noqa: E402 - this section's own import
+
+
+def no_path(message: str, path) -> bool:
+    return str(path) not in message and str(path.parent) not in message
+
+
+def test_a_folder_that_cannot_be_created_gives_a_message_without_the_path(tmp_path):
+    (tmp_path / "a-file").write_text("x")
+    path = tmp_path / "a-file" / "var" / "lib.sqlite"  # its "folder" is a file
+    with pytest.raises(LibraryError, match="folder cannot be created") as caught:
+        ScenarioLibrary(path)
+    assert no_path(str(caught.value), path) and "CHOKEPOINT_DB" in str(caught.value)
+
+
+@pytest.fixture
+def read_only(tmp_path, monkeypatch):
+    """A library whose file and folder cannot be written: chmod, and for root (who may write
+    anyway) the same answer from the writability check."""
+    path = tmp_path / "ro" / "lib.sqlite"
+    ScenarioLibrary(path).save("Kept", Scenario.build("rollback"), note="n")
+    for suffix in ("-wal", "-shm"):  # as a clean shutdown leaves it
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    path.chmod(0o444)
+    path.parent.chmod(0o555)
+    monkeypatch.setattr(store, "_can_write", lambda _path: False)
+    yield path
+    path.parent.chmod(0o755)
+    path.chmod(0o644)
+
+
+def test_a_read_only_library_reads_and_says_why_writes_fail(read_only):
+    library = ScenarioLibrary(read_only)
+    assert library.read_only
+    assert [(s.name, s.note) for s in library.all()] == [("Kept", "n")]
+    assert library.find("kept").scenario == Scenario.build("rollback")
+    assert json.loads(library.export_json())["scenarios"][0]["name"] == "Kept"
+    for write in (lambda: library.save("New", Scenario()),
+                  lambda: library.delete(library.find("Kept").id),
+                  lambda: library.import_json(library.export_json(), overwrite=True)):
+        with pytest.raises(LibraryError, match="read-only on this server") as caught:
+            write()
+        assert no_path(str(caught.value), read_only)
+    assert [s.name for s in ScenarioLibrary(read_only).all()] == ["Kept"]
+
+
+def test_an_empty_read_only_folder_says_there_is_no_library(tmp_path, monkeypatch):
+    monkeypatch.setattr(store, "_can_write", lambda _path: False)
+    with pytest.raises(LibraryError, match="cannot be written, and it holds no library"):
+        ScenarioLibrary(tmp_path / "lib.sqlite")
+
+
+def test_sqlite_failures_become_messages_without_the_path(library, tmp_path):
+    library.save("x", Scenario())
+    with closing(sqlite3.connect(f"file:{library.path}?mode=ro", uri=True)) as db:
+        with pytest.raises(sqlite3.Error) as caught:
+            db.execute("DELETE FROM scenarios")
+    assert str(store.explain(caught.value)) == store.READ_ONLY
+
+
+def test_a_full_disk_fails_the_write_with_a_message_and_keeps_the_library(library, monkeypatch):
+    library.save("Before", Scenario())
+    connect = sqlite3.connect
+
+    def full_disk(*args, **kwargs):  # no page beyond the ones the file has
+        db = connect(*args, **kwargs)
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        db.execute(f"PRAGMA max_page_count = {pages}")
+        return db
+
+    monkeypatch.setattr(store.sqlite3, "connect", full_disk)
+    with pytest.raises(LibraryError, match="disk is full; nothing was changed"):
+        for i in range(10):  # the first may fit in the free room of the file's last page
+            library.save(f"Big {i}", Scenario(), note="n" * 1900)
+    monkeypatch.setattr(store.sqlite3, "connect", connect)
+    assert [s.name for s in library.all()][0] == "Before"
+    assert "Big 9" not in [s.name for s in library.all()]
+
+
+def test_a_new_library_is_stamped_with_the_application_id(library):
+    with closing(sqlite3.connect(library.path)) as db:
+        assert db.execute("PRAGMA application_id").fetchone()[0] == store.APPLICATION_ID
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def foreign_files(tmp_path):
+    other_id = tmp_path / "other-id.sqlite"
+    with closing(sqlite3.connect(other_id)) as db:
+        db.execute("PRAGMA application_id = 1234")
+        db.execute("CREATE TABLE scenarios (id INTEGER PRIMARY KEY)")
+    other_tables = tmp_path / "other-tables.sqlite"
+    with closing(sqlite3.connect(other_tables)) as db:
+        db.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+        db.execute("INSERT INTO invoices VALUES (1, 9.5)")
+        db.commit()
+    other_columns = tmp_path / "other-columns.sqlite"
+    with closing(sqlite3.connect(other_columns)) as db:
+        db.execute("CREATE TABLE scenarios (id INTEGER PRIMARY KEY, title TEXT)")
+    not_sqlite = tmp_path / "notes.sqlite"
+    not_sqlite.write_bytes(b"just some text, not a database" * 100)
+    return other_id, other_tables, other_columns, not_sqlite
+
+
+def test_another_programs_file_is_refused_and_left_untouched(tmp_path):
+    for path in foreign_files(tmp_path):
+        before = path.read_bytes()
+        with pytest.raises(LibraryError, match="belongs to another program; it was left "
+                                               "untouched") as caught:
+            ScenarioLibrary(path)
+        assert no_path(str(caught.value), path)
+        assert path.read_bytes() == before, path.name
+        assert not Path(f"{path}-wal").exists()
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_a_library_restored_from_a_dump_is_recognised_and_upgraded(tmp_path, version):
+    source = tmp_path / "source.sqlite"
+    ScenarioLibrary(source).save("Dumped", Scenario.build("rollback"), note="kept")
+    if version == 1:  # an old library: the first schema
+        with closing(sqlite3.connect(source)) as db:
+            db.execute("DROP INDEX scenarios_name")
+            db.execute("ALTER TABLE scenarios DROP COLUMN updated_at")
+            db.commit()
+    restored = tmp_path / "restored.sqlite"
+    with closing(sqlite3.connect(source)) as db, closing(sqlite3.connect(restored)) as new:
+        new.executescript("\n".join(db.iterdump()))  # what `sqlite3 .dump | sqlite3` does
+    with closing(sqlite3.connect(restored)) as db:  # a dump keeps no PRAGMAs
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 0
+        assert db.execute("PRAGMA application_id").fetchone()[0] == 0
+    library = ScenarioLibrary(restored)
+    assert library.schema_version() == SCHEMA_VERSION
+    saved = library.find("Dumped")
+    assert (saved.note, saved.scenario) == ("kept", Scenario.build("rollback"))
+    with pytest.raises(LibraryError, match="already exists"):  # the unique index is there
+        library.save("dumped", Scenario())
+    with closing(sqlite3.connect(restored)) as db:
+        assert db.execute("PRAGMA application_id").fetchone()[0] == store.APPLICATION_ID
+
+
+def test_a_version_0_file_with_no_tables_becomes_a_library(tmp_path):
+    path = tmp_path / "empty.sqlite"
+    sqlite3.connect(path).close()
+    ScenarioLibrary(path).save("x", Scenario())
+    assert [s.name for s in ScenarioLibrary(path).all()] == ["x"]
+
+
+def test_a_damaged_file_fails_the_integrity_check_with_a_message(tmp_path):
+    path = tmp_path / "damaged.sqlite"
+    library = ScenarioLibrary(path)
+    for i in range(300):
+        library.save(f"scenario {i}", Scenario(), note="n" * 200)
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+    data = bytearray(path.read_bytes())
+    for page in range(2, len(data) // page_size, 3):  # scribble over every third page
+        data[page * page_size + 8: page * page_size + 40] = b"\xff" * 32
+    path.write_bytes(bytes(data))
+    store._CHECKED.clear()
+    with pytest.raises(LibraryError, match="damaged; the operator can restore a backup") as e:
+        ScenarioLibrary(path).all()
+    assert no_path(str(e.value), path)
+
+
+def test_one_bad_row_is_hidden_and_counted_not_the_whole_library(library):
+    library.save("Good", Scenario.build("rollback"))
+    secret = "=HYPERLINK(\"http://evil\") secret row content"
+    with sqlite3.connect(library.path) as db:
+        for name, text in (("Broken JSON", "{" + secret), ("Bytes", secret.encode()),
+                           ("A list", "[1, 2]")):
+            db.execute("INSERT INTO scenarios (name, note, scenario_json, created_at, "
+                       "updated_at) VALUES (?, '', ?, 'x', 'x')", (name, text))
+    assert [s.name for s in library.all()] == ["Good"]
+    assert library.hidden == 3
+    assert [row["name"] for row in library.list()] == ["Good"]
+    assert [e["name"] for e in json.loads(library.export_json())["scenarios"]] == ["Good"]
+    bad = max(row[0] for row in sqlite3.connect(library.path).execute("SELECT id FROM scenarios"))
+    with pytest.raises(LibraryError, match="could not be read") as caught:
+        library.get(bad)
+    assert secret not in str(caught.value)
+    assert store.hidden_text(1) == ("1 saved scenario could not be read and is hidden; the "
+                                    "operator can find it in the server log")
