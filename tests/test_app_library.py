@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from lib.app import shell
 from lib.core.scenario import Scenario, presets
-from lib.store import library as store
-from lib.store.library import EXPORT_FORMAT, ScenarioLibrary
+from lib.store import database as store
+from lib.store.library import EXPORT_FORMAT, ScenarioLibrary, hidden_text
 from tests import helpers
 from tests.helpers import no_exception, plain
 
@@ -418,5 +418,5 @@ def test_an_unreadable_row_is_hidden_with_a_warning(db):
                            "updated_at) VALUES ('Bad', 'secret note', '{oops', 'x', 'x')")
     at = open_page()
     assert table(at)["Name"].tolist() == ["Good"]
-    assert messages(at, "warning") == [store.hidden_text(1) + "."]
+    assert messages(at, "warning") == [hidden_text(1) + "."]
     assert not any("oops" in m or "secret" in m for m in messages(at, "warning"))

@@ -183,7 +183,8 @@ def test_opening_an_up_to_date_library_takes_no_write_lock(tmp_path):
 
 
 # -- operators' situations: the file system, foreign files, restores, damage ---------------------
-from lib.store import library as store  # noqa: E402 - this section's own import
+from lib.store import database as store
+from lib.store.library import hidden_text  # noqa: E402 - this section's own import
 
 
 def no_path(message: str, path) -> bool:
@@ -363,5 +364,5 @@ def test_one_bad_row_is_hidden_and_counted_not_the_whole_library(library):
     with pytest.raises(LibraryError, match="could not be read") as caught:
         library.get(bad)
     assert secret not in str(caught.value)
-    assert store.hidden_text(1) == ("1 saved scenario could not be read and is hidden; the "
+    assert hidden_text(1) == ("1 saved scenario could not be read and is hidden; the "
                                     "operator can find it in the server log")
