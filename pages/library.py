@@ -14,7 +14,7 @@ import streamlit as st
 from lib.app import library_page as actions
 from lib.app import shell, state, widgets
 from lib.core.limits import MAX_NOTE, MAX_TEXT, MAX_UPLOAD_MB
-from lib.report import style
+from lib.report import export, style
 
 COMPARE_PAGE = str(shell.ROOT / "pages/compare.py")
 
@@ -43,9 +43,9 @@ if not entries:
     st.info("No saved scenarios yet. Save the current one above, or import a library file "
             "below.")
 else:
-    table = pd.DataFrame({
-        "Name": [s.name for s in entries],
-        "Note": [s.note for s in entries],
+    table = pd.DataFrame({  # the table's own "Download as CSV": formula-like text neutralized
+        "Name": [export.neutralize(s.name) for s in entries],
+        "Note": [export.neutralize(s.note) for s in entries],
         "Preset": [style.preset_label(s.scenario.preset) for s in entries],
         "Changes": [len(s.scenario.overrides) for s in entries],
         "Updated (UTC)": pd.to_datetime([s.updated_at for s in entries], utc=True,

@@ -420,3 +420,15 @@ def test_an_unreadable_row_is_hidden_with_a_warning(db):
     assert table(at)["Name"].tolist() == ["Good"]
     assert messages(at, "warning") == [hidden_text(1) + "."]
     assert not any("oops" in m or "secret" in m for m in messages(at, "warning"))
+
+
+def test_formula_like_names_and_notes_are_neutralized_in_the_table(db):
+    formula = '=HYPERLINK("http://evil.example","click")'
+    ScenarioLibrary(db).save(formula, Scenario(), note="@SUM(1)")
+    ScenarioLibrary(db).save("Plain -5", Scenario(), note="-5")
+    at = open_page()  # the table's toolbar downloads exactly these cells as CSV
+    shown = table(at)
+    assert shown["Name"].tolist() == ["'" + formula, "Plain -5"]
+    assert shown["Note"].tolist() == ["'@SUM(1)", "-5"]
+    [box] = [b for b in at.selectbox if b.label == "Saved scenario"]
+    assert formula in box.options  # the name itself is unchanged everywhere else

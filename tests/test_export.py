@@ -127,6 +127,22 @@ def test_csv_values_keep_four_significant_figures_and_integers_stay_integers():
                                                                                True]
 
 
+def test_csv_text_that_a_spreadsheet_would_run_as_a_formula_is_neutralized():
+    names = ['=HYPERLINK("http://evil.example","click")', "+1+2", "-2+3", "@SUM(A1)",
+             "\tlead", "\r=1", "plain", "-5", "1e-3", "a=b"]
+    frame = pd.DataFrame({"name": names, "note": ["ok"] * len(names),
+                          "change": [-0.25, -3.0, 1.0, 0, -1, 2, 3, 4, 5, 6]},
+                         index=pd.Index(["=1+1", "x", "-7", "y", "z", "w", "v", "u", "t", "s"],
+                                        name="row"))
+    text = export.frame_csv(frame, Scenario()).decode()
+    back = pd.read_csv(io.StringIO(text), comment="#", keep_default_na=False)
+    assert list(back["name"]) == ["'" + n for n in names[:6]] + names[6:]
+    assert list(back["row"][:3]) == ["'=1+1", "x", "-7"]
+    assert back["change"].dtype.kind == "f" and back["change"].iloc[0] == -0.25
+    assert "\n-0.25\n" not in text and ",-0.25\n" in text  # a negative number stays a number
+    assert export.neutralize(-3) == -3 and export.neutralize("-3.5") == "-3.5"
+
+
 def test_every_exported_chart_frame_has_a_unit_on_each_number():
     """The units come from each frame's attrs or the output declarations: a numeric column
     without one would be a number without a unit in the analyst's spreadsheet."""

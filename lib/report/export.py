@@ -143,19 +143,39 @@ def significant(value: float, digits: int = SIGNIFICANT) -> float:
     return float(f"{value:.{digits}g}") if math.isfinite(value) else value
 
 
+# A text cell starting with one of these is read by spreadsheets as a formula (or, tab and CR,
+# can start one): OWASP's "CSV injection". Such text gets a leading quote, which spreadsheets
+# show as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def neutralize(value):
+    """A cell value safe to open in a spreadsheet: text that could start a formula gets a
+    leading quote; numbers, and text that is just a number ('-5'), are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) \
+            and not PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def frame_csv(frame: pd.DataFrame, scenarios: Scenario | Mapping[str, Scenario]) -> bytes:
     """Every CSV the app writes: a '# Chokepoint: <scenario>; data as of ...' line, units in
     the column headers ('china [H100e]'), floats to 4 significant figures, integers as they
-    are. pandas reads it back with read_csv(..., comment="#"); text is quoted, so a '#'
-    inside it is not read as a comment."""
+    are, text that a spreadsheet would run as a formula neutralized. pandas reads it back with
+    read_csv(..., comment="#"); text is quoted, so a '#' inside it is not read as a comment."""
     out = frame.copy()
     for column in out.columns:
         if pd.api.types.is_float_dtype(out[column]):
             out[column] = out[column].map(significant)
+        elif not pd.api.types.is_numeric_dtype(out[column]):
+            out[column] = out[column].map(neutralize)
     out.columns = [f"{c} [{unit}]" if (unit := column_unit(frame, c)) else str(c)
                    for c in frame.columns]
     if isinstance(out.index, pd.DatetimeIndex):
         out.index = out.index.strftime("%Y-%m-%d")
+    elif not pd.api.types.is_numeric_dtype(out.index):
+        out.index = out.index.map(neutralize)
     index = not isinstance(out.index, pd.RangeIndex)
     body = out.to_csv(index=index, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
     return (csv_header(scenarios) + "\n" + body).encode("utf-8")
