@@ -1,4 +1,4 @@
-"""Command line: `python -m lib run|params|presets|backcast`.
+"""Command line: `python -m lib run|params|presets|backcast|backup|restore`.
 
 Every data file is checked before any command runs. Bad input or a damaged data file ends
 with exit status 2 and one line on stderr, never a traceback.
@@ -24,6 +24,8 @@ from lib.core.runs import Result, run
 from lib.core.scenario import Scenario, ScenarioError, presets, validate_data
 from lib.core.variation import documentation_rows
 from lib.report.style import scenario_label
+from lib.store import backup
+from lib.store.database import LibraryError
 
 EXIT_BAD_INPUT = 2
 
@@ -178,6 +180,16 @@ def cmd_backcast(args) -> None:
         _write(frame, args.format, args.out)
 
 
+def cmd_backup(args) -> None:
+    count = backup.backup(args.path)
+    print(f"backed up {count} saved scenario{'' if count == 1 else 's'} to {args.path}")
+
+
+def cmd_restore(args) -> None:
+    count = backup.restore(args.path)
+    print(f"restored {count} saved scenario{'' if count == 1 else 's'} from {args.path}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m lib", description="Chokepoint model core")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -197,6 +209,13 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--scenario", help="scenario JSON file")
             command.add_argument("--set", action="append", metavar="KEY=VALUE",
                                  help="override a parameter; KEY.YEAR=VALUE for one year")
+    for name, func, helptext in (
+        ("backup", cmd_backup, "copy the saved-scenario library ($CHOKEPOINT_DB) to a new file"),
+        ("restore", cmd_restore, "replace the saved-scenario library with a backup"),
+    ):
+        command = sub.add_parser(name, help=helptext)
+        command.set_defaults(func=func)
+        command.add_argument("path", help="the backup file")
     return parser
 
 
@@ -205,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         validate_data()  # every data file, before any command reads one
         args.func(args)
-    except (_BadInput, ScenarioError, DataError) as exc:
+    except (_BadInput, ScenarioError, DataError, LibraryError) as exc:
         message = str(exc).replace("\n", " ")
         print(f"error: {message}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -234,3 +234,70 @@ def test_damaged_data_from_the_command_line(data_copy):
     assert done.returncode == 2 and done.stdout == "" and "Traceback" not in done.stderr
     assert done.stderr.splitlines() == [
         "error: history/deepseek_holdings.csv, rows 2 and 3: duplicate chip_id 'h100'"]
+
+
+def test_backup_and_restore_the_library(tmp_path, monkeypatch, capsys):
+    from lib.store.library import ScenarioLibrary
+
+    live = tmp_path / "var" / "scenarios.sqlite"
+    monkeypatch.setenv("CHOKEPOINT_DB", str(live))
+    ScenarioLibrary().save("Kept", Scenario.build("rollback"), note="n")
+    copy = tmp_path / "backup.sqlite"
+    assert main(["backup", str(copy)]) == 0
+    assert "backed up 1 saved scenario to" in capsys.readouterr().out
+    assert main(["backup", str(copy)]) == 2  # never overwrites a file
+    assert "exists; choose a new file name" in capsys.readouterr().err
+    ScenarioLibrary().delete(ScenarioLibrary().find("Kept").id)
+    ScenarioLibrary().save("Later", Scenario())
+    assert main(["restore", str(copy)]) == 0
+    assert "restored 1 saved scenario from" in capsys.readouterr().out
+    assert [(s.name, s.note) for s in ScenarioLibrary().all()] == [("Kept", "n")]
+    assert ScenarioLibrary().find("Kept").scenario == Scenario.build("rollback")
+
+
+def test_restore_refuses_foreign_files_both_ways(tmp_path, monkeypatch, capsys):
+    import sqlite3
+    from contextlib import closing
+
+    from lib.store.library import ScenarioLibrary
+
+    foreign = tmp_path / "other.sqlite"
+    with closing(sqlite3.connect(foreign)) as db:
+        db.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    before = foreign.read_bytes()
+    live = tmp_path / "scenarios.sqlite"
+    monkeypatch.setenv("CHOKEPOINT_DB", str(live))
+    ScenarioLibrary().save("Kept", Scenario())
+    assert main(["restore", str(foreign)]) == 2  # not a library backup
+    assert "belongs to another program" in capsys.readouterr().err
+    assert [s.name for s in ScenarioLibrary().all()] == ["Kept"]
+    good = tmp_path / "good.sqlite"
+    assert main(["backup", str(good)]) == 0
+    monkeypatch.setenv("CHOKEPOINT_DB", str(foreign))
+    assert main(["restore", str(good)]) == 2  # another program's file is not overwritten
+    assert "not overwritten" in capsys.readouterr().err
+    assert foreign.read_bytes() == before
+    assert main(["restore", str(tmp_path / "missing.sqlite")]) == 2
+
+
+def test_restore_replaces_a_damaged_library(tmp_path, monkeypatch, capsys):
+    from lib.store import database
+    from lib.store.library import ScenarioLibrary
+
+    live = tmp_path / "scenarios.sqlite"
+    monkeypatch.setenv("CHOKEPOINT_DB", str(live))
+    for i in range(200):
+        ScenarioLibrary().save(f"s{i}", Scenario(), note="n" * 200)
+    good = tmp_path / "good.sqlite"
+    assert main(["backup", str(good)]) == 0
+    for suffix in ("-wal", "-shm"):
+        Path(f"{live}{suffix}").unlink(missing_ok=True)
+    data = bytearray(live.read_bytes())
+    for page in range(2, len(data) // 4096, 3):  # scribble over every third page
+        data[page * 4096 + 8: page * 4096 + 40] = b"\xff" * 32
+    live.write_bytes(bytes(data))
+    database._CHECKED.clear()
+    assert main(["backup", str(tmp_path / "again.sqlite")]) == 2
+    assert "damaged" in capsys.readouterr().err
+    assert main(["restore", str(good)]) == 0
+    assert len(ScenarioLibrary().all()) == 200

@@ -143,6 +143,10 @@ class Database:
         except (sqlite3.Error, OSError) as exc:
             raise explain(exc) from None
 
+    def connection(self):
+        """A connection for work on the whole file (backups); failures as LibraryError."""
+        return self._connect()
+
     @contextmanager
     def _transaction(self):
         if self.read_only:
