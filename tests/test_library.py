@@ -366,3 +366,22 @@ def test_one_bad_row_is_hidden_and_counted_not_the_whole_library(library):
     assert secret not in str(caught.value)
     assert hidden_text(1) == ("1 saved scenario could not be read and is hidden; the "
                                     "operator can find it in the server log")
+
+
+def test_an_unstamped_current_library_still_reads_when_stamping_fails(tmp_path, monkeypatch):
+    path = tmp_path / "lib.sqlite"
+    ScenarioLibrary(path).save("Kept", Scenario())
+    with closing(sqlite3.connect(path)) as db:  # as the app's earlier versions left it
+        db.execute("PRAGMA application_id = 0")
+        db.execute("PRAGMA journal_mode = DELETE")
+
+    def full_disk(self):
+        raise LibraryError("the server's disk is full; nothing was changed")
+
+    monkeypatch.setattr(store.Database, "_upgrade", full_disk)
+    assert [s.name for s in ScenarioLibrary(path).all()] == ["Kept"]
+    monkeypatch.undo()
+    ScenarioLibrary(path)  # stamped once it can be
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("PRAGMA application_id").fetchone()[0] == store.APPLICATION_ID
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

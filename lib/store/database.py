@@ -204,6 +204,15 @@ class Database:
                 raise LibraryError(f"the library needs an upgrade but is read-only; "
                                    f"{READ_ONLY}")
             return
+        if version < SCHEMA_VERSION:
+            self._upgrade()
+            return
+        try:  # only the stamp or the journal is missing: the library reads fine without them
+            self._upgrade()
+        except LibraryError as exc:  # e.g. a full disk: stamped at a later opening
+            log.warning("library not stamped or not switched to WAL yet: %s", exc)
+
+    def _upgrade(self) -> None:
         with self._transaction() as db:
             version = self._inspect(db)  # another process may have migrated meanwhile
             for step in MIGRATIONS[version:]:
