@@ -5,9 +5,10 @@ than about ten analysts needs several. Each process is scripts/serve.py on its o
 HAProxy (Debian's package, installed by scripts/setup.sh) listens on --port, keeps each browser
 on one process (Streamlit holds a session's state in the process serving its WebSocket), checks
 /_stcore/health, adds security headers and refuses /_stcore/metrics. All processes share one
-server.cookieSecret, generated once into var/cookie_secret, and server.allowedHosts comes from
---allowed-hosts or CHOKEPOINT_ALLOWED_HOSTS (comma-separated). Ctrl-C or SIGTERM stops
-everything. Point CHOKEPOINT_DB at one local file for all processes (the default already is).
+server.cookieSecret, generated once into var/cookie_secret (--state-dir), and
+server.allowedHosts comes from --allowed-hosts or CHOKEPOINT_ALLOWED_HOSTS (comma-separated).
+Ctrl-C or SIGTERM stops everything. All processes share CHOKEPOINT_DB: one local SQLite file
+(the default, var/scenarios.sqlite, is one).
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def wait_healthy(port: int, processes: list[subprocess.Popen], timeout: float = 
     deadline = time.time() + timeout
     while time.time() < deadline:
         if any(p.poll() is not None for p in processes):
-            raise RuntimeError("a process exited during start-up; see var/cluster-*.log")
+            raise RuntimeError("a process exited during start-up; see its cluster-app*.log")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
                 return
@@ -117,6 +118,8 @@ def main() -> None:
     parser.add_argument("--allowed-hosts",
                         default=os.environ.get("CHOKEPOINT_ALLOWED_HOSTS", DEFAULT_ALLOWED_HOSTS),
                         help="comma-separated host names users reach the app by")
+    parser.add_argument("--state-dir", type=Path, default=VAR,
+                        help="where the cookie secret, proxy config and logs live (default var/)")
     args = parser.parse_args()
     if not 1 <= args.processes <= 64:
         sys.exit("cluster: --processes must be 1-64")
@@ -125,9 +128,10 @@ def main() -> None:
                  "(as root: apt-get install haproxy, or run scripts/setup.sh as root)")
     haproxy = HAPROXY if os.access(HAPROXY, os.X_OK) else shutil.which("haproxy")
     allowed_hosts = [h.strip() for h in args.allowed_hosts.split(",") if h.strip()]
-    secret = cookie_secret(VAR / "cookie_secret")
+    state = args.state_dir.resolve()
+    secret = cookie_secret(state / "cookie_secret")
     backend_ports = [free_port() for _ in range(args.processes)]
-    config_path = VAR / "haproxy.cfg"
+    config_path = state / "haproxy.cfg"
     config_path.write_text(haproxy_config(args.address, args.port, backend_ports))
     subprocess.run([haproxy, "-c", "-q", "-f", str(config_path)], check=True)
 
@@ -139,12 +143,12 @@ def main() -> None:
     signal.signal(signal.SIGTERM, on_signal)
     try:
         for i, port in enumerate(backend_ports, 1):
-            children.append(start_app(port, secret, allowed_hosts, VAR / f"cluster-app{i}.log"))
+            children.append(start_app(port, secret, allowed_hosts, state / f"cluster-app{i}.log"))
         for port in backend_ports:
             wait_healthy(port, children)
         children.append(subprocess.Popen([haproxy, "-db", "-f", str(config_path)], cwd=ROOT))
         print(f"cluster: {args.processes} processes (ports {', '.join(map(str, backend_ports))})"
-              f" behind http://{args.address}:{args.port}; logs in var/cluster-app*.log",
+              f" behind http://{args.address}:{args.port}; logs in {state}/cluster-app*.log",
               flush=True)
         proxy = children[-1]
         while proxy.poll() is None:  # a dead app process is routed around, a dead proxy is fatal
