@@ -9,8 +9,10 @@ load_test.py; --think 5 is closer to an analyst reading the charts).
 Latency is from sending the request to the server's "script finished" message; exceptions
 drawn by the app and runs that do not finish within 30 s are errors. Loopback only, bounded
 in time.
+With --url the sessions go to a server that is already running (say scripts/cluster.py's proxy)
+instead of one this script starts; server CPU, memory and render times are then not reported.
 
-  PYTHONPATH=. .venv/bin/python scripts/load_test_ws.py [--users 20] [--seconds 120]
+  PYTHONPATH=. .venv/bin/python scripts/load_test_ws.py [--users 20] [--seconds 120] [--url URL]
 """
 
 from __future__ import annotations
@@ -110,14 +112,14 @@ class Session:
         return True
 
 
-async def user(port: int, deadline: float, seed: int, stats: dict, delay: float,
+async def user(base_url: str, deadline: float, seed: int, stats: dict, delay: float,
                think: float) -> None:
     rng = random.Random(seed)
     await asyncio.sleep(delay)
     try:
-        async with websockets.connect(f"ws://127.0.0.1:{port}/_stcore/stream",
+        async with websockets.connect(base_url.replace("http", "ws", 1) + "/_stcore/stream",
                                       subprotocols=["streamlit"], max_size=None,
-                                      origin=f"http://127.0.0.1:{port}") as ws:
+                                      origin=base_url) as ws:
             session = Session(ws)
             latency, exceptions = await session.run()
             stats["first_load"].append(latency)
@@ -144,35 +146,43 @@ async def user(port: int, deadline: float, seed: int, stats: dict, delay: float,
         stats["errors"].append(f"session failed: {exc.__class__.__name__}: {exc}"[:200])
 
 
-async def main_async(users: int, seconds: float, ramp: float, think: float) -> None:
-    port = free_port()
+async def main_async(users: int, seconds: float, ramp: float, think: float,
+                     url: str | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         log_path = os.path.join(tmp, "server.log")
-        server = start_server(port, os.path.join(tmp, "load.sqlite"), log_path)
-        memory = {"start": rss_mib(server.pid), "peak": 0.0}
+        if url is None:
+            port = free_port()
+            server = start_server(port, os.path.join(tmp, "load.sqlite"), log_path)
+            url = f"http://127.0.0.1:{port}"
+        else:
+            server = None
+            Path(log_path).write_text("")
+        server_pid = server.pid if server else os.getpid()  # own pid: placeholders, not shown
+        memory = {"start": rss_mib(server_pid), "peak": 0.0}
         stats = {"latency_slider": [], "latency_page": [], "first_load": [], "errors": []}
         try:
             deadline = time.time() + seconds
-            cpu_start = (time.perf_counter(), cpu_seconds(server.pid), cpu_seconds())
+            cpu_start = (time.perf_counter(), cpu_seconds(server_pid), cpu_seconds())
 
             async def sample_memory():
                 while True:
-                    memory["peak"] = max(memory["peak"], rss_mib(server.pid))
+                    memory["peak"] = max(memory["peak"], rss_mib(server_pid))
                     await asyncio.sleep(0.5)
 
             sampler = asyncio.create_task(sample_memory())
-            await asyncio.gather(*(user(port, deadline, seed, stats, ramp * seed / users, think)
+            await asyncio.gather(*(user(url, deadline, seed, stats, ramp * seed / users, think)
                                    for seed in range(users)))
-            cpu_end = (time.perf_counter(), cpu_seconds(server.pid), cpu_seconds())
+            cpu_end = (time.perf_counter(), cpu_seconds(server_pid), cpu_seconds())
             sampler.cancel()
             await asyncio.sleep(3)
-            memory["end"] = rss_mib(server.pid)
+            memory["end"] = rss_mib(server_pid)
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            if server:
+                server.terminate()
+                try:
+                    server.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    server.kill()
             log_text = Path(log_path).read_text(errors="replace")
     renders = [float(m.group(2)) / 1000 for line in log_text.splitlines()
                if (m := RENDER.search(line))]
@@ -204,14 +214,15 @@ async def main_async(users: int, seconds: float, ramp: float, think: float) -> N
         print(f"first run: p50 {statistics.median(stats['first_load']):.2f} s, "
               f"max {max(stats['first_load']):.2f} s")
     wall = cpu_end[0] - cpu_start[0]
-    print(f"CPU over the run ({os.cpu_count()} cores): server "
-          f"{(cpu_end[1] - cpu_start[1]) / wall:.2f} cores, whole machine "
+    server_cpu = f"server {(cpu_end[1] - cpu_start[1]) / wall:.2f} cores, " if server else ""
+    print(f"CPU over the run ({os.cpu_count()} cores): {server_cpu}whole machine "
           f"{(cpu_end[2] - cpu_start[2]) / wall:.2f} cores")
     print(f"errors: {len(stats['errors'])}")
     for message in sorted(set(stats["errors"]))[:10]:
         print(f"  {message}")
-    print(f"server memory (RSS): start {memory['start']:.0f} MiB, peak {memory['peak']:.0f} MiB,"
-          f" end {memory['end']:.0f} MiB")
+    if server:
+        print(f"server memory (RSS): start {memory['start']:.0f} MiB, peak "
+              f"{memory['peak']:.0f} MiB, end {memory['end']:.0f} MiB")
 
 
 def main() -> None:
@@ -222,11 +233,14 @@ def main() -> None:
                         help="mean seconds a user waits between actions (0.4x to 1.6x of it)")
     parser.add_argument("--ramp", type=float, default=10,
                         help="spread the users' arrivals over this many seconds (0: at once)")
+    parser.add_argument("--url", help="test this running server (http://host:port) instead of "
+                                      "starting one")
     args = parser.parse_args()
     if not 1 <= args.users <= 100 or not 5 <= args.seconds <= 900 or \
             not 0 <= args.ramp < args.seconds:
         sys.exit("users must be 1-100, seconds 5-900 and ramp 0 to seconds")
-    asyncio.run(main_async(args.users, args.seconds, args.ramp, args.think))
+    asyncio.run(main_async(args.users, args.seconds, args.ramp, args.think,
+                           args.url.rstrip("/") if args.url else None))
 
 
 if __name__ == "__main__":

@@ -22,3 +22,13 @@ if [ ! -x /usr/bin/chromium ]; then
     echo "setup: /usr/bin/chromium is missing; install Debian's 'chromium' package (as root: apt-get install chromium) for browser tests and chart image export" >&2
   fi
 fi
+# HAProxy runs several app processes behind one port (scripts/cluster.py)
+if [ ! -x /usr/sbin/haproxy ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "setup: installing Debian's haproxy (scripts/cluster.py: several processes behind one port)"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy \
+      >/dev/null) || echo "setup: could not install haproxy; scripts/cluster.py will not run" >&2
+  else
+    echo "setup: /usr/sbin/haproxy is missing; install Debian's 'haproxy' package (as root: apt-get install haproxy) to run several processes with scripts/cluster.py" >&2
+  fi
+fi
