@@ -60,8 +60,8 @@ class RenderQueue:
             busy = self.job_of(owner)
             if busy is not None:
                 doing = "being built" if busy.state == RUNNING else "in line"
-                raise AlreadyQueued(f"Your {busy.label} is still {doing}; renders go one per "
-                                    f"visitor at a time, so wait for it to finish first.")
+                raise AlreadyQueued(f"Your {busy.label} is still {doing}: one render per "
+                                    f"visitor at a time.")
             job = Job(owner, label, work)
             self._waiting.append(job)
             self._lock.notify()
