@@ -31,6 +31,15 @@ def make_app(page: str = FIRST_PAGE, query: dict[str, str] | None = None, *,
     return at
 
 
+def finish_renders(at: AppTest, timeout: float = 120) -> AppTest:
+    """Wait for the session's queued renders (slide, pack) to end, then run the app again so
+    it draws their downloads, as the waiting fragment's rerun does in a browser."""
+    for name in ("slide", "pack"):
+        if name in at.session_state:
+            assert at.session_state[name]["job"].finished.wait(timeout), f"{name} still running"
+    return at.run(timeout=timeout)
+
+
 def no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 

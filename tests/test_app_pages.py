@@ -15,7 +15,7 @@ from lib.core.runs import run
 from lib.core.scenario import Scenario, presets
 from lib.report import pack, race
 from lib.report.fmt import fmt_with_unit
-from tests.helpers import figures, make_app, no_exception, plain, signature
+from tests.helpers import figures, finish_renders, make_app, no_exception, plain, signature
 
 
 def open_controls(at, keys=None):
@@ -357,6 +357,7 @@ def test_sidebar_builds_the_briefing_pack(monkeypatch):
     at.run(timeout=120)
     assert not [b for b in at.sidebar.get("download_button") if "pack" in str(b.proto.label)]
     at.sidebar.button(key="build_pack").click().run(timeout=120)
+    finish_renders(at)
     no_exception(at)
     labels = [b.proto.label for b in at.sidebar.get("download_button")]
     assert "Download briefing pack" in labels, labels

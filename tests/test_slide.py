@@ -16,7 +16,7 @@ from lib.core.scenario import Scenario
 from lib.report import export, textfit
 from lib.report.briefing_slide import briefing_slide
 from lib.report.slide import HEIGHT, PAD, WIDTH, Card, render, slide_images
-from tests.helpers import no_exception
+from tests.helpers import finish_renders, no_exception
 
 needs_chromium = pytest.mark.skipif(not Path("/usr/bin/chromium").exists(),
                                     reason="/usr/bin/chromium is not installed")
@@ -203,6 +203,7 @@ def test_export_controls_say_plainly_when_chromium_is_missing(monkeypatch):
     assert at.button(key="export_slide").disabled
     assert any("needs Chromium" in c.value for c in at.caption)
     at.button(key="briefing_build_pack").click().run()
+    finish_renders(at)
     no_exception(at)
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Download briefing pack"]
@@ -215,6 +216,7 @@ def test_export_slide_offers_png_and_pdf():
     at.run()
     assert not at.get("download_button")
     at.button(key="export_slide").click().run()
+    finish_renders(at)
     no_exception(at)
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Slide PNG", "Slide PDF"]
