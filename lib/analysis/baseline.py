@@ -18,17 +18,15 @@ import numpy as np
 import pandas as pd
 
 from lib.analysis.attribution import attribute
+from lib.analysis.controls import DRAWS, RANGE, SERIES, paired_decembers, year_index
 from lib.analysis.montecarlo import draw_inputs
-from lib.core.calendar import FIRST_YEAR, december, n_months_for
+from lib.core.calendar import FIRST_YEAR, n_months_for
 from lib.core.memo import memo
-from lib.core.model import simulate
 from lib.core.registry import registry
 from lib.core.runs import run
 from lib.core.scenario import Scenario, stack_values
 
-SERIES = ("china_total", "us_total", "ratio", "race_gap_months", "capability_lag_months")
-RANGE = (5, 50, 95)  # percentiles reported
-DRAWS = 300  # as lib/analysis/controls.py: the 5% and 95% ends move ~10% between seeds
+DEFAULT_BASELINE = "status_quo"  # the preset changes are measured against unless one is chosen
 KINDS = ("policy", "assumption")
 KIND_LABELS = {"policy": "Policy", "assumption": "Assumptions"}
 
@@ -65,13 +63,6 @@ def twin(scenario: Scenario, baseline: Scenario) -> Scenario:
     scenario's assumption values."""
     mine, theirs = scenario.values(), baseline.values()
     values = {k: (theirs[k] if kind_of(k) == "policy" else mine[k]) for k in mine}
-    return from_values(values, baseline.preset)
-
-
-def policy_only(scenario: Scenario, baseline: Scenario) -> Scenario:
-    """The scenario's policy levers on the baseline's assumptions (a mixed preset's twin)."""
-    mine, theirs = scenario.values(), baseline.values()
-    values = {k: (mine[k] if kind_of(k) == "policy" else theirs[k]) for k in mine}
     return from_values(values, baseline.preset)
 
 
@@ -112,8 +103,7 @@ class PolicyRange:
     effect: dict[str, np.ndarray]  # series -> (years, 3): scenario minus twin, per draw
 
     def at(self, series: str, year: int) -> np.ndarray:
-        index = min(max(year, self.years[0]), self.years[-1]) - self.years[0]
-        return self.effect[series][index]
+        return self.effect[series][year_index(self.years, year)]
 
 
 @memo(16)
@@ -125,16 +115,10 @@ def _policy_ranges(scenario: Scenario, baseline: Scenario, draws: int, seed: int
     twin_inputs = dict(inputs)
     for key in changes(scenario, baseline)["policy"]:
         twin_inputs[key] = np.repeat(held[key], draws, axis=0)
-    twin_inputs = registry().project(twin_inputs)
-    batch = {k: np.concatenate([inputs[k], twin_inputs[k]]) for k in inputs}
     n_months = n_months_for(scenario.values()[registry().horizon.key])
-    out = simulate(batch, n_months, detail=False, keep=SERIES)
-    years = tuple(range(FIRST_YEAR, FIRST_YEAR + n_months // 12))
-    index = [december(year, n_months) for year in years]
-    effect = {}
-    for series in SERIES:
-        at_years = out[series][:, index]
-        effect[series] = np.percentile(at_years[:draws] - at_years[draws:], RANGE, axis=0).T
+    years, paired = paired_decembers(inputs, registry().project(twin_inputs), n_months)
+    effect = {series: np.percentile(mine - theirs, RANGE, axis=0).T
+              for series, (mine, theirs) in paired.items()}
     return PolicyRange(draws, years, effect)
 
 

@@ -30,21 +30,34 @@ class ControlsRange:
     value: dict[str, np.ndarray]  # series -> (years, 3): scenario minus no controls, per draw
 
     def at(self, table: dict[str, np.ndarray], series: str, year: int) -> np.ndarray:
-        return table[series][min(max(year, self.years[0]), self.years[-1]) - self.years[0]]
+        return table[series][year_index(self.years, year)]
+
+
+def year_index(years: tuple[int, ...], year: int) -> int:
+    """The row of `year` in a per-year table over `years` (clamped to its first and last)."""
+    return min(max(year, years[0]), years[-1]) - years[0]
+
+
+def paired_decembers(first: dict[str, np.ndarray], second: dict[str, np.ndarray],
+                     n_months: int) -> tuple[tuple[int, ...], dict[str, tuple]]:
+    """Two batches of equal size (the same draws, some parameters set otherwise) run as one:
+    (years, series -> (first's, second's) values at every December, each (draws, years))."""
+    batch = {k: np.concatenate([first[k], second[k]]) for k in first}
+    out = simulate(batch, n_months, detail=False, keep=SERIES)
+    years = tuple(range(FIRST_YEAR, FIRST_YEAR + n_months // 12))
+    index = [december(year, n_months) for year in years]
+    draws = len(next(iter(first.values())))
+    return years, {series: (out[series][:draws, index], out[series][draws:, index])
+                   for series in SERIES}
 
 
 def _controls_range(scenario: Scenario, draws: int, seed: int) -> ControlsRange:
     inputs = draw_inputs(scenario, draws, seed)
     free = dict(inputs, no_export_controls=np.ones(draws))
-    batch = {k: np.concatenate([inputs[k], free[k]]) for k in inputs}
     n_months = n_months_for(scenario.values()[registry().horizon.key])
-    out = simulate(batch, n_months, detail=False, keep=SERIES)
-    years = tuple(range(FIRST_YEAR, FIRST_YEAR + n_months // 12))
-    index = [december(year, n_months) for year in years]
+    years, paired = paired_decembers(inputs, free, n_months)
     no_controls, value = {}, {}
-    for series in SERIES:
-        at_years = out[series][:, index]  # (2 draws, years)
-        with_controls, without = at_years[:draws], at_years[draws:]
+    for series, (with_controls, without) in paired.items():
         no_controls[series] = np.percentile(without, RANGE, axis=0).T
         value[series] = np.percentile(with_controls - without, RANGE, axis=0).T
     return ControlsRange(draws, years, no_controls, value)

@@ -11,6 +11,7 @@ import sqlite3
 import streamlit as st
 from streamlit.runtime.state.session_state_proxy import get_session_state
 
+from lib.analysis.baseline import DEFAULT_BASELINE
 from lib.core.runs import Result, run
 from lib.core.scenario import Scenario, ScenarioError
 from lib.report import drivers, style, uncertainty
@@ -28,7 +29,6 @@ def result() -> Result:
 
 
 BASELINE_KEY = "baseline"  # the widget key and link parameter of the chosen baseline preset
-DEFAULT_BASELINE = "status_quo"
 
 
 def baseline() -> Scenario:

@@ -6,6 +6,7 @@ its own.
 
 from __future__ import annotations
 
+from lib.analysis.baseline import DEFAULT_BASELINE
 from lib.analysis.controls import controls_range
 from lib.core.outputs import CHANNELS, output
 from lib.core.runs import Result, run
@@ -25,7 +26,7 @@ def briefing_slide(scenario: Scenario, year: int, baseline: Scenario | None = No
     the Briefing page's cards, title, takeaways and list of changes (lib/report/baseline.py).
     `cards` and `takeaways` replace the page's; `name` (e.g. a saved scenario's) replaces the
     generated title."""
-    baseline = baseline or Scenario.build("status_quo")
+    baseline = baseline or Scenario.build(DEFAULT_BASELINE)
     result = run(scenario)
     frame = versus.headline(scenario, baseline, year, controls_range(scenario))
     events = key_events()

@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib.analysis import montecarlo, sensitivity
+from lib.analysis.baseline import DEFAULT_BASELINE
 from lib.core.runs import Result, run
 from lib.core.scenario import Scenario
 from lib.report import drivers, race, style, supply, tiers, uncertainty
@@ -34,7 +35,6 @@ from lib.report.slide import BriefingSlide, slide_images
 from lib.report.supply import channel_area, funnel, legal_vs_smuggled
 from lib.report.tiers import chip_h100e_bars, tier_scatter
 
-DEFAULT_BASELINE = "status_quo"  # the waterfall's and the slide's baseline unless given
 SLIDE_STEM = "briefing_slide"
 DEFAULT_SLIDE_YEAR = 2027  # the Briefing page's year until one is picked
 
