@@ -24,6 +24,7 @@ from lib.report.style import (
     SCREEN_HEIGHT,
     US,
     Draft,
+    add_baseline_column,
     add_layout_items,
     finish,
     month_axis,
@@ -97,16 +98,6 @@ def gap_explained(result: Result, ranges: ControlsRange, year: int) -> str:
             f"{cap_mid:.1f} ({cap_low:.1f}-{cap_high:.1f}).")
 
 
-def _add_baseline(frame: pd.DataFrame, baseline: Result, names: dict[str, str]) -> None:
-    """Columns `<side>_baseline`: the baseline's series, cut or padded (NaN) to the frame's
-    months when its horizon differs."""
-    n = len(frame)
-    for side, name in names.items():
-        line = baseline.series[name][:n]
-        frame[f"{side}_baseline"] = np.pad(line, (0, n - len(line)), constant_values=np.nan)
-    frame.attrs["baseline"] = scenario_label(baseline.scenario)
-
-
 def compute_over_time(result: Result, kind: str = "total", effective: bool = False,
                       with_counterfactual: bool = True,
                       baseline: Result | None = None) -> pd.DataFrame:
@@ -121,7 +112,8 @@ def compute_over_time(result: Result, kind: str = "total", effective: bool = Fal
     if with_counterfactual:
         frame["china_no_controls"] = counterfactual(result).series[names["china"]]
     if baseline is not None:
-        _add_baseline(frame, baseline, names)
+        for side, name in names.items():
+            add_baseline_column(frame, f"{side}_baseline", baseline, baseline.series[name])
     frame.index.name = "month"
     frame.attrs["unit"] = output(names["china"]).unit
     frame.attrs["kind"] = "effective" if effective else kind
@@ -134,8 +126,9 @@ def largest_run(result: Result, baseline: Result | None = None) -> pd.DataFrame:
                           "china": result.series["largest_run_flop_china"]},
                          index=result.months)
     if baseline is not None:
-        _add_baseline(frame, baseline, {side: f"largest_run_flop_{side}"
-                                        for side in ("us", "china")})
+        for side in ("us", "china"):
+            add_baseline_column(frame, f"{side}_baseline", baseline,
+                                baseline.series[f"largest_run_flop_{side}"])
     frame.index.name = "month"
     frame.attrs["unit"] = output("largest_run_flop_china").unit
     frame.attrs["kind"] = "largest training run"

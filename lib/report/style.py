@@ -15,6 +15,7 @@ import plotly.io as pio
 
 from lib.core.data import table
 from lib.core.registry import registry
+from lib.core.runs import Result
 from lib.core.scenario import Scenario, presets
 from lib.report import textfit
 
@@ -258,6 +259,14 @@ def export_layout(fig: go.Figure, width: int = EXPORT_WIDTH,
     out = go.Figure(fig)
     out.update_layout(width=width, height=height)
     return out
+
+
+def add_baseline_column(frame: pd.DataFrame, column: str, baseline: Result,
+                        values) -> None:
+    """`frame[column]`: a baseline's monthly `values` on the frame's months (NaN past the
+    baseline's horizon); the frame's attrs name the baseline."""
+    frame[column] = pd.Series(np.asarray(values), index=baseline.months).reindex(frame.index)
+    frame.attrs["baseline"] = scenario_label(baseline.scenario)
 
 
 def month_axis(index) -> list[str]:

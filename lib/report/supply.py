@@ -19,6 +19,7 @@ from lib.report.style import (
     MAIN_WIDTH,
     SCREEN_HEIGHT,
     Draft,
+    add_baseline_column,
     finish,
     mark_year,
     month_axis,
@@ -36,9 +37,8 @@ def channel_stock(result: Result, baseline: Result | None = None) -> pd.DataFram
     keep = [c for c in CHANNELS if frame[c].abs().sum() > 0] or ["legal"]
     frame = frame[keep]
     if baseline is not None:
-        total = baseline.channel_stock_h100e().sum(axis=1)
-        frame[BASELINE_TOTAL] = total.reindex(frame.index)
-        frame.attrs["baseline"] = scenario_label(baseline.scenario)
+        add_baseline_column(frame, BASELINE_TOTAL, baseline,
+                            baseline.channel_stock_h100e().sum(axis=1))
     frame.index.name = "month"
     frame.attrs["unit"] = outputs.output("china_total").unit  # channels add up to China's
     return frame

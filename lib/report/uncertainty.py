@@ -21,13 +21,13 @@ from lib.report.style import (
     SCREEN_HEIGHT,
     SIDE_COLOURS,
     US,
+    add_baseline_column,
     after_history,
     finish,
     mark_fan_start,
     month_axis,
     new_figure,
     rgba,
-    scenario_label,
     set_log_ticks,
 )
 
@@ -76,9 +76,7 @@ def fan_frame(summary: montecarlo.Summary, result: Result, series: str,
     frame = summary.fans[series].copy()
     frame["scenario"] = result.series[series][:len(frame)]
     if baseline is not None:
-        line = baseline.series[series][:len(frame)]
-        frame["baseline"] = np.pad(line, (0, len(frame) - len(line)), constant_values=np.nan)
-        frame.attrs["baseline"] = scenario_label(baseline.scenario)
+        add_baseline_column(frame, "baseline", baseline, baseline.series[series])
     frame.attrs.update(series=series, label=output(series).label, unit=output(series).unit,
                        draws=summary.draws, seed=summary.seed, title=fan_title(series))
     return frame
