@@ -6,7 +6,6 @@ import streamlit as st
 
 from lib.analysis.controls import controls_range
 from lib.app import briefing_export, cards, figures, state, widgets
-from lib.core.outputs import CHANNELS, output
 from lib.report import baseline as versus
 from lib.report import briefing, style
 
@@ -40,12 +39,8 @@ with head[1]:  # where a briefer looks: beside the title
     briefing_export.export_controls(scenario, year, baseline)
 
 headline = versus.headline(scenario, baseline, year, controls_range(scenario))
-smuggled = (output("smuggled_share").label,
-            f"{res.value('smuggled_share', year):.0%}",
-            f"{CHANNELS['legal']} {res.channel_share('legal', year):.0%}")
-cards.headline_cards(headline, "briefing-cards", metrics=(
-    "china_total", "us_total", "race_gap_months", "capability_lag_months"), extra=(smuggled,),
-    no_controls=False)
+cards.headline_cards(headline, "briefing-cards", metrics=briefing.CARD_METRICS,
+                     extra=(briefing.smuggled_card(res, year),), no_controls=False)
 cards.why_nothing_moved(scenario, baseline, year, compact=True)
 
 left, right = st.container(key="briefing-charts").columns(2)

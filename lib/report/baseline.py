@@ -77,19 +77,18 @@ def split_lines(row) -> list[str]:
     return [policy, f"assumptions {fmt.signed(row.assumptions, row.unit, False)}"]
 
 
-def _year_steps(value: tuple, reference: tuple) -> str:
-    """A yearly path where it differs from the reference: '2027-2035: 85k (was 60k-80k)'."""
-    years = [FIRST_YEAR + i for i, (a, b) in enumerate(zip(value, reference, strict=True))
-             if a != b]
-    first, last = years[0], years[-1]
-    mine = sorted({value[y - FIRST_YEAR] for y in years})
-    theirs = sorted({reference[y - FIRST_YEAR] for y in years})
+def _spread(values: list) -> str:
+    """'85k', or '60k-80k' for several values."""
+    low, high = min(values), max(values)
+    return fmt.fmt_number(low) if low == high else f"{fmt.fmt_number(low)}-{fmt.fmt_number(high)}"
+
+
+def _year_steps(value: tuple, reference: tuple) -> tuple[str, str, str]:
+    """A yearly path where it differs from the reference: ('2027-2035', '85k', '60k-80k')."""
+    years = [i for i, (a, b) in enumerate(zip(value, reference, strict=True)) if a != b]
+    first, last = FIRST_YEAR + years[0], FIRST_YEAR + years[-1]
     span = f"{first}" if first == last else f"{first}-{last}"
-    now = fmt.fmt_number(mine[0]) if len(mine) == 1 else \
-        f"{fmt.fmt_number(mine[0])}-{fmt.fmt_number(mine[-1])}"
-    was = fmt.fmt_number(theirs[0]) if len(theirs) == 1 else \
-        f"{fmt.fmt_number(theirs[0])}-{fmt.fmt_number(theirs[-1])}"
-    return f"{span}: {now} (baseline {was})"
+    return span, _spread([value[i] for i in years]), _spread([reference[i] for i in years])
 
 
 def change_lines(scenario: Scenario, baseline: Scenario) -> list[tuple[str, str]]:
@@ -101,7 +100,8 @@ def change_lines(scenario: Scenario, baseline: Scenario) -> list[tuple[str, str]
         for key in by_kind[kind]:
             parameter = registry()[key]
             if parameter.is_yearly:
-                text = _year_steps(mine[key], theirs[key])
+                span, now, was = _year_steps(mine[key], theirs[key])
+                text = f"{span}: {now} (baseline {was})"
             else:
                 text = f"{fmt.show_value(mine[key])} (baseline {fmt.show_value(theirs[key])})"
             unit = "" if parameter.unit in ("", "boolean") else f" [{parameter.unit}]"
@@ -120,9 +120,9 @@ def title(scenario: Scenario, baseline: Scenario, limit: int = 2) -> str:
         return f"{preset_label(scenario.preset)} (same values as {baseline_name(baseline)})"
     if len(keys) <= limit:
         values = scenario.values()
-        named = [f"{registry()[k].label} " + (_year_steps(values[k], baseline.values()[k])
-                                              .split(" (baseline")[0]
-                 if registry()[k].is_yearly else fmt.show_value(values[k])) for k in keys]
+        named = [f"{registry()[k].label} " + ("{}: {}".format(*_year_steps(
+            values[k], baseline.values()[k])[:2]) if registry()[k].is_yearly
+            else fmt.show_value(values[k])) for k in keys]
         return f"{baseline_name(baseline)} with " + "; ".join(named)
     counts = [f"{len(by_kind[kind])} {split_analysis.KIND_LABELS[kind].lower()}"
               for kind in split_analysis.KINDS if by_kind[kind]]

@@ -8,12 +8,21 @@ import pandas as pd
 from lib.core.calendar import FIRST_YEAR
 from lib.core.chips import chip_table
 from lib.core.model import BINDING, FLOWS
-from lib.core.outputs import output
+from lib.core.outputs import CHANNELS, output
 from lib.core.runs import Result
 from lib.report import baseline as versus
 from lib.report.fmt import fmt_number, fmt_with_unit, signed
 from lib.report.race import counterfactual
 from lib.report.style import scenario_label
+
+CARD_METRICS = ("china_total", "us_total", "race_gap_months", "capability_lag_months")
+
+
+def smuggled_card(result: Result, year: int) -> tuple[str, str, str]:
+    """The Briefing's last card: (label, value, caption) of the smuggled share."""
+    return (output("smuggled_share").label, f"{result.value('smuggled_share', year):.0%}",
+            f"{CHANNELS['legal']} {result.channel_share('legal', year):.0%}")
+
 
 SHORT_NAMES = {"china_total": "China's compute", "race_gap_months": "the race gap",
                "capability_lag_months": "the capability lag"}

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from lib.analysis.baseline import DEFAULT_BASELINE
 from lib.analysis.controls import controls_range
-from lib.core.outputs import CHANNELS, output
 from lib.core.runs import Result, run
 from lib.core.scenario import Scenario
 from lib.report import baseline as versus
 from lib.report import briefing, fmt, race, style, supply
 from lib.report.slide import BriefingSlide, Card, EventKey
 
-CARD_METRICS = ("china_total", "us_total", "race_gap_months", "capability_lag_months")
 SLIDE_CHART_HEIGHT, SLIDE_CHART_WIDTH = 440, 900  # [px] a chart's box on the slide
 
 
@@ -80,12 +78,10 @@ def default_cards(result: Result, frame, year: int) -> list[Card]:
     nothing changed, the no-controls figure with its range; then the smuggled share."""
     rows = frame.set_index("metric", drop=False)
     cards = []
-    for metric in CARD_METRICS:
+    for metric in briefing.CARD_METRICS:
         row = next(rows.loc[[metric]].itertuples())
         split = " · ".join(versus.split_lines(row))
         cards.append(Card(row.label, fmt.fmt_with_unit(row.scenario, row.unit),
                           versus.delta_text(row), split or race.no_controls_text(row)))
-    smuggled = output("smuggled_share")
-    cards.append(Card(smuggled.label, f"{result.value('smuggled_share', year):.0%}",
-                      f"{CHANNELS['legal']} {result.channel_share('legal', year):.0%}"))
+    cards.append(Card(*briefing.smuggled_card(result, year)))
     return cards
