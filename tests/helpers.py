@@ -87,3 +87,11 @@ def names_file_and_line(expected: str, message: str, *, start: bool = False) -> 
     YAML files moves whenever the file is edited (exact lines are tested on small documents)."""
     pattern = re.sub(r"line\\ \d+", r"line\\ \\d+", re.escape(expected))
     return bool((re.match if start else re.search)(pattern, message))
+
+
+def export_controls_app(timeout: float = 120) -> AppTest:
+    """The Briefing's export controls alone (status quo, end 2027), not yet run."""
+    return AppTest.from_string("from lib.app import briefing_export\n"
+                               "from lib.core.scenario import Scenario\n"
+                               "briefing_export.export_controls(Scenario(), 2027, Scenario())\n",
+                               default_timeout=timeout)

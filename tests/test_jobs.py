@@ -8,11 +8,10 @@ import threading
 import time
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from lib.app import jobs
 from lib.app.jobs import CANCELLED, DONE, FAILED, AlreadyQueued, RenderQueue
-from tests.helpers import finish_renders, no_exception
+from tests.helpers import export_controls_app, finish_renders, no_exception
 
 WAIT = 10  # [s] ceiling for any job here; each takes milliseconds once released
 
@@ -155,10 +154,7 @@ def test_pack_control_shows_the_place_in_line_behind_another_visitor(monkeypatch
     monkeypatch.setattr("lib.app.briefing_export._build_pack",
                         lambda *args: {"data": b"zip", "notes": []})
     from lib.app import briefing_export
-    at = AppTest.from_string("from lib.app import briefing_export\n"
-                             "from lib.core.scenario import Scenario\n"
-                             "briefing_export.export_controls(Scenario(), 2027, Scenario())\n",
-                             default_timeout=60)
+    at = export_controls_app(timeout=60)
     at.run()
     other = Gate("other visitor's pack", [])
     elsewhere = briefing_export.renders().submit("another session", "briefing pack", other)
@@ -190,10 +186,7 @@ def test_a_second_render_from_the_same_session_is_refused_plainly(monkeypatch):
     monkeypatch.setattr("lib.app.briefing_export.slide_images", slow_slide)
     monkeypatch.setattr("lib.app.briefing_export._build_pack",
                         lambda *args: {"data": b"zip", "notes": []})
-    at = AppTest.from_string("from lib.app import briefing_export\n"
-                             "from lib.core.scenario import Scenario\n"
-                             "briefing_export.export_controls(Scenario(), 2027, Scenario())\n",
-                             default_timeout=60)
+    at = export_controls_app(timeout=60)
     at.run()
     try:
         at.button(key="export_slide").click().run()

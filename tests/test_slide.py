@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from streamlit.testing.v1 import AppTest
 
 from lib.core.scenario import Scenario
 from lib.report import export, textfit
 from lib.report.briefing_slide import briefing_slide
 from lib.report.slide import HEIGHT, PAD, WIDTH, Card, render, slide_images
-from tests.helpers import finish_renders, no_exception
+from tests.helpers import export_controls_app, finish_renders, no_exception
 
 needs_chromium = pytest.mark.skipif(not Path("/usr/bin/chromium").exists(),
                                     reason="/usr/bin/chromium is not installed")
@@ -188,16 +187,9 @@ def test_slide_exports_as_16_9_png_and_pdf(case):
         assert re.search(r"\.\.\. and \d+ more", text)
 
 
-def _controls_app() -> AppTest:
-    return AppTest.from_string("from lib.app import briefing_export\n"
-                               "from lib.core.scenario import Scenario\n"
-                               "briefing_export.export_controls(Scenario(), 2027, Scenario())\n",
-                               default_timeout=120)
-
-
 def test_export_controls_say_plainly_when_chromium_is_missing(monkeypatch):
     monkeypatch.setattr("lib.report.export.images_available", lambda: False)
-    at = _controls_app()
+    at = export_controls_app()
     at.run()
     no_exception(at)
     assert at.button(key="export_slide").disabled
@@ -212,7 +204,7 @@ def test_export_controls_say_plainly_when_chromium_is_missing(monkeypatch):
 
 @needs_chromium
 def test_export_slide_offers_png_and_pdf():
-    at = _controls_app()
+    at = export_controls_app()
     at.run()
     assert not at.get("download_button")
     at.button(key="export_slide").click().run()
