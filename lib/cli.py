@@ -1,4 +1,4 @@
-"""Command line: `python -m lib run|params|presets|backcast|backup|restore`.
+"""Command line: `python -m lib run|params|presets|backcast|backup|restore|users`.
 
 Every data file is checked before any command runs. Bad input or a damaged data file ends
 with exit status 2 and one line on stderr, never a traceback.
@@ -7,6 +7,7 @@ with exit status 2 and one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import getpass
 import io
 import json
 import math
@@ -25,6 +26,7 @@ from lib.core.scenario import Scenario, ScenarioError, presets, validate_data
 from lib.core.variation import documentation_rows
 from lib.report.style import scenario_label
 from lib.store import backup
+from lib.store.accounts import Accounts, AccountsError
 from lib.store.database import LibraryError
 
 EXIT_BAD_INPUT = 2
@@ -190,6 +192,50 @@ def cmd_restore(args) -> None:
     print(f"restored {count} saved scenario{'' if count == 1 else 's'} from {args.path}")
 
 
+def _new_password(args) -> str:
+    """The new password: one line on standard input with --password-stdin, else typed twice at
+    a prompt that does not echo."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise _BadInput("no terminal to ask for the password: use --password-stdin")
+    password = getpass.getpass(f"New password for {args.name}: ")
+    if getpass.getpass("Repeat it: ") != password:
+        raise _BadInput("the two passwords differ; nothing was changed")
+    return password
+
+
+def cmd_users(args) -> None:
+    """The accounts of the team deployment's embedded sign-in ($CHOKEPOINT_USERS)."""
+    accounts = Accounts()
+    if args.action == "add":
+        accounts.add(args.name, _new_password(args), replace=args.replace)
+        print(f"{'set the password of' if args.replace else 'added'} user {args.name} "
+              f"in {accounts.path}")
+    elif args.action == "remove":
+        accounts.remove(args.name)
+        print(f"removed user {args.name} from {accounts.path}")
+    else:
+        names = accounts.names()
+        print("\n".join(names) if names else f"no users in {accounts.path}")
+    if accounts.loose_permissions():
+        print(f"warning: {accounts.path} can be read by other users of this machine; "
+              f"chmod 600 it", file=sys.stderr)
+
+
+def _users_parser(sub) -> None:
+    users = sub.add_parser("users", help="manage the team's sign-in accounts ($CHOKEPOINT_USERS)")
+    users.set_defaults(func=cmd_users)
+    actions = users.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    add = actions.add_parser("add", help="add a user (or --replace a password)")
+    add.add_argument("name")
+    add.add_argument("--password-stdin", action="store_true",
+                     help="read the password from the first line of standard input")
+    add.add_argument("--replace", action="store_true", help="set a new password for the user")
+    actions.add_parser("remove", help="remove a user").add_argument("name")
+    actions.add_parser("list", help="list the user names")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m lib", description="Chokepoint model core")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -216,6 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=helptext)
         command.set_defaults(func=func)
         command.add_argument("path", help="the backup file")
+    _users_parser(sub)
     return parser
 
 
@@ -224,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         validate_data()  # every data file, before any command reads one
         args.func(args)
-    except (_BadInput, ScenarioError, DataError, LibraryError) as exc:
+    except (_BadInput, ScenarioError, DataError, LibraryError, AccountsError) as exc:
         message = str(exc).replace("\n", " ")
         print(f"error: {message}", file=sys.stderr)
         return EXIT_BAD_INPUT
