@@ -120,7 +120,7 @@ def test_save_errors_are_shown_and_nothing_is_written(db):
 def test_open_makes_it_the_sidebar_scenario(db):
     wanted = Scenario.build("strict_enforcement", {"smuggling_interdiction_share": 0.55,
                                                    "smic_wafers_per_month": {2027: 61000}})
-    ScenarioLibrary(db).save("Strict plus", wanted, "a note")
+    ScenarioLibrary(db).save("Strict plus", wanted, "a note", user="tester")
     at = open_page(query={"preset": "rollback"})
     assert at.session_state["scenario"] == Scenario.build("rollback")
     select(at, "Strict plus")
@@ -140,8 +140,8 @@ def test_open_makes_it_the_sidebar_scenario(db):
 
 def test_rename_duplicate_and_delete_with_confirmation(db):
     library = ScenarioLibrary(db)
-    library.save("Alpha", Scenario.build("rollback"), "n1")
-    library.save("Beta", Scenario.build("leaky_controls"))
+    library.save("Alpha", Scenario.build("rollback"), "n1", user="tester")
+    library.save("Beta", Scenario.build("leaky_controls"), user="tester")
     at = open_page()
     select(at, "Alpha")
     at.text_input(key="lib_new_name").set_value("Gamma")
@@ -177,11 +177,11 @@ def test_rename_duplicate_and_delete_with_confirmation(db):
 
 def test_deleted_by_someone_else_is_reported(db):
     library = ScenarioLibrary(db)
-    gone = library.save("Gone soon", Scenario())
-    library.save("Stays", Scenario())
+    gone = library.save("Gone soon", Scenario(), user="tester")
+    library.save("Stays", Scenario(), user="tester")
     at = open_page()
     select(at, "Gone soon")
-    library.delete(gone)  # another analyst, between two runs
+    library.delete(gone, user="tester")  # another analyst, between two runs
     click(at, "lib_open")
     assert messages(at, "error") == [f"Opening failed: no saved scenario with id {gone}."]
     assert table(at)["Name"].tolist() == ["Stays"]
@@ -224,7 +224,7 @@ def test_bad_import_file_gives_a_message(db, payload, expected):
 
 
 def test_import_lists_skipped_entries(db):
-    ScenarioLibrary(db).save("Kept", Scenario())
+    ScenarioLibrary(db).save("Kept", Scenario(), user="tester")
     document = {"format": EXPORT_FORMAT, "schema": 2, "scenarios": [
         {"name": "Good", "note": "ok", "scenario": Scenario.build("rollback").to_dict()},
         {"name": "", "scenario": Scenario().to_dict()},
@@ -276,7 +276,7 @@ def test_export_then_import_round_trip_through_the_page(tmp_path, monkeypatch, c
         NASTY: (Scenario.build("rollback", {"packaging_yield": 0.81}), "<script>x</script>"),
     }
     for name, (scenario, note) in saved.items():
-        library.save(name, scenario, note)
+        library.save(name, scenario, note, user="tester")
     at = open_page()
     export = [b for b in at.get("download_button") if b.proto.label.endswith("library (JSON)")]
     assert len(export) == 1 and not export[0].proto.disabled
@@ -299,7 +299,8 @@ def test_export_then_import_round_trip_through_the_page(tmp_path, monkeypatch, c
 
 def test_user_text_is_never_markdown(db):
     library = ScenarioLibrary(db)
-    library.save(NASTY, Scenario(), "see [here](http://evil.example) ![t](http://evil/p.png)")
+    library.save(NASTY, Scenario(), "see [here](http://evil.example) ![t](http://evil/p.png)",
+                 user="tester")
     at = open_page()
     select(at, NASTY)
     # every Markdown element that carries the name or note has it escaped
@@ -317,8 +318,9 @@ def test_user_text_is_never_markdown(db):
 
 def test_compare_page_offers_saved_scenarios(db):
     library = ScenarioLibrary(db)
-    library.save("Mine A", Scenario.build("rollback", {"smuggling_interdiction_share": 0.5}))
-    library.save("Mine <B>", Scenario.build("leaky_controls"))
+    library.save("Mine A", Scenario.build("rollback", {"smuggling_interdiction_share": 0.5}),
+                 user="tester")
+    library.save("Mine <B>", Scenario.build("leaky_controls"), user="tester")
     at = open_page("pages/compare.py")
     options = at.multiselect(key="compare").options
     assert "Saved: Mine A" in options and "Saved: Mine ‹B›" in options
@@ -335,7 +337,7 @@ def test_compare_page_offers_saved_scenarios(db):
 def test_compare_selected_switches_to_the_compare_page(db):
     library = ScenarioLibrary(db)
     for name, preset in (("One", "rollback"), ("Two", "leaky_controls"), ("Three", "status_quo")):
-        library.save(name, Scenario.build(preset))
+        library.save(name, Scenario.build(preset), user="tester")
     at = open_page()
     assert at.button(key="lib_compare_go").disabled
     ids = {s.name: s.id for s in library.all()}
@@ -356,7 +358,7 @@ def test_library_page_is_in_the_navigation():
 
 
 def test_library_file_replaced_while_running(db):
-    ScenarioLibrary(db).save("Before", Scenario())
+    ScenarioLibrary(db).save("Before", Scenario(), user="tester")
     at = open_page()
     assert table(at)["Name"].tolist() == ["Before"]
     for suffix in ("", "-wal", "-shm"):
@@ -389,7 +391,7 @@ def test_a_library_folder_that_cannot_be_created_leaves_the_pages_working(tmp_pa
 
 
 def test_a_read_only_library_is_listed_and_saving_says_why_not(db, monkeypatch):
-    ScenarioLibrary(db).save("Kept", Scenario.build("rollback"))
+    ScenarioLibrary(db).save("Kept", Scenario.build("rollback"), user="tester")
     monkeypatch.setattr(store, "_can_write", lambda _path: False)
     at = open_page()
     assert table(at)["Name"].tolist() == ["Kept"]
@@ -412,7 +414,7 @@ def test_a_foreign_file_is_refused_on_the_page_and_left_untouched(db):
 
 
 def test_an_unreadable_row_is_hidden_with_a_warning(db):
-    ScenarioLibrary(db).save("Good", Scenario())
+    ScenarioLibrary(db).save("Good", Scenario(), user="tester")
     with sqlite3.connect(db) as connection:
         connection.execute("INSERT INTO scenarios (name, note, scenario_json, created_at, "
                            "updated_at) VALUES ('Bad', 'secret note', '{oops', 'x', 'x')")
@@ -424,8 +426,8 @@ def test_an_unreadable_row_is_hidden_with_a_warning(db):
 
 def test_formula_like_names_and_notes_are_neutralized_in_the_table(db):
     formula = '=HYPERLINK("http://evil.example","click")'
-    ScenarioLibrary(db).save(formula, Scenario(), note="@SUM(1)")
-    ScenarioLibrary(db).save("Plain -5", Scenario(), note="-5")
+    ScenarioLibrary(db).save(formula, Scenario(), note="@SUM(1)", user="tester")
+    ScenarioLibrary(db).save("Plain -5", Scenario(), note="-5", user="tester")
     at = open_page()  # the table's toolbar downloads exactly these cells as CSV
     shown = table(at)
     assert shown["Name"].tolist() == ["'" + formula, "Plain -5"]

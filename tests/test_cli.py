@@ -241,14 +241,14 @@ def test_backup_and_restore_the_library(tmp_path, monkeypatch, capsys):
 
     live = tmp_path / "var" / "scenarios.sqlite"
     monkeypatch.setenv("CHOKEPOINT_DB", str(live))
-    ScenarioLibrary().save("Kept", Scenario.build("rollback"), note="n")
+    ScenarioLibrary().save("Kept", Scenario.build("rollback"), note="n", user="tester")
     copy = tmp_path / "backup.sqlite"
     assert main(["backup", str(copy)]) == 0
     assert "backed up 1 saved scenario to" in capsys.readouterr().out
     assert main(["backup", str(copy)]) == 2  # never overwrites a file
     assert "exists; choose a new file name" in capsys.readouterr().err
-    ScenarioLibrary().delete(ScenarioLibrary().find("Kept").id)
-    ScenarioLibrary().save("Later", Scenario())
+    ScenarioLibrary().delete(ScenarioLibrary().find("Kept").id, user="tester")
+    ScenarioLibrary().save("Later", Scenario(), user="tester")
     assert main(["restore", str(copy)]) == 0
     assert "restored 1 saved scenario from" in capsys.readouterr().out
     assert [(s.name, s.note) for s in ScenarioLibrary().all()] == [("Kept", "n")]
@@ -267,7 +267,7 @@ def test_restore_refuses_foreign_files_both_ways(tmp_path, monkeypatch, capsys):
     before = foreign.read_bytes()
     live = tmp_path / "scenarios.sqlite"
     monkeypatch.setenv("CHOKEPOINT_DB", str(live))
-    ScenarioLibrary().save("Kept", Scenario())
+    ScenarioLibrary().save("Kept", Scenario(), user="tester")
     assert main(["restore", str(foreign)]) == 2  # not a library backup
     assert "belongs to another program" in capsys.readouterr().err
     assert [s.name for s in ScenarioLibrary().all()] == ["Kept"]
@@ -287,7 +287,7 @@ def test_restore_replaces_a_damaged_library(tmp_path, monkeypatch, capsys):
     live = tmp_path / "scenarios.sqlite"
     monkeypatch.setenv("CHOKEPOINT_DB", str(live))
     for i in range(200):
-        ScenarioLibrary().save(f"s{i}", Scenario(), note="n" * 200)
+        ScenarioLibrary().save(f"s{i}", Scenario(), note="n" * 200, user="tester")
     good = tmp_path / "good.sqlite"
     assert main(["backup", str(good)]) == 0
     for suffix in ("-wal", "-shm"):

@@ -22,21 +22,21 @@ def library(tmp_path):
 def test_save_list_load_rename_duplicate_delete(library):
     scenario = Scenario.build("leaky_controls", {"smic_yield_2025": 0.31,
                                                  "smic_wafers_per_month": {2028: 90000}})
-    first = library.save("Leaky, high yield", scenario, note="for the Tuesday brief")
+    first = library.save("Leaky, high yield", scenario, note="for the Tuesday brief", user="tester")
     assert library.get(first).scenario == scenario
     assert library.get(first).note == "for the Tuesday brief"
     with pytest.raises(LibraryError, match="already exists"):
-        library.save("leaky,  HIGH yield", Scenario())
-    library.rename(first, "Leaky v2")
-    copy = library.duplicate(first)
+        library.save("leaky,  HIGH yield", Scenario(), user="tester")
+    library.rename(first, "Leaky v2", user="tester")
+    copy = library.duplicate(first, user="tester")
     assert [row["name"] for row in library.list()] == ["Leaky v2", "Leaky v2 (copy)"]
     assert library.get(copy).scenario == scenario
-    library.delete(first)
+    library.delete(first, user="tester")
     assert [row["id"] for row in library.list()] == [copy]
     with pytest.raises(LibraryError, match="no saved scenario"):
         library.get(first)
     with pytest.raises(LibraryError, match="a name is required"):
-        library.save("   ", Scenario())
+        library.save("   ", Scenario(), user="tester")
 
 
 def test_round_trip_across_a_process_restart(tmp_path):
@@ -44,7 +44,8 @@ def test_round_trip_across_a_process_restart(tmp_path):
     scenario = Scenario.build("rollback", {"packaging_yield": 0.81})
     code = ("import sys; from lib.store.library import ScenarioLibrary; "
             "from lib.core.scenario import Scenario;"
-            f"ScenarioLibrary(sys.argv[1]).save('r', Scenario.from_json({scenario.to_json()!r}))")
+            f"ScenarioLibrary(sys.argv[1]).save('r', Scenario.from_json({scenario.to_json()!r}), "
+            "user='tester')")
     subprocess.run([sys.executable, "-c", code, str(path)], check=True, timeout=60)
     assert ScenarioLibrary(path).find("r").scenario == scenario
 
@@ -56,7 +57,8 @@ def test_concurrent_saves_lose_nothing(library):
         try:
             for i in range(15):
                 library.save(f"t{n}-{i}", Scenario.build(
-                    overrides={"smuggling_interdiction_share": (n * 15 + i) % 90 / 100}))
+                    overrides={"smuggling_interdiction_share": (n * 15 + i) % 90 / 100}),
+                    user="tester")
         except Exception as exc:  # noqa: BLE001 - collected and asserted below
             errors.append(exc)
 
@@ -99,14 +101,14 @@ def test_scenarios_saved_before_a_parameter_was_removed_still_load(library):
 
 
 def test_export_and_import_the_whole_library(library, tmp_path):
-    library.save("a", Scenario.build("strict_enforcement"), note="n1")
-    library.save("b", Scenario.build(overrides={"smic_yield_2025": 0.35}))
+    library.save("a", Scenario.build("strict_enforcement"), note="n1", user="tester")
+    library.save("b", Scenario.build(overrides={"smic_yield_2025": 0.35}), user="tester")
     text = library.export_json()
     other = ScenarioLibrary(tmp_path / "other.sqlite")
-    assert other.import_json(text) == (2, [])
+    assert other.import_json(text, user="tester") == (2, [])
     assert other.find("a").scenario == Scenario.build("strict_enforcement")
     assert other.find("a").note == "n1"
-    saved, skipped = other.import_json(text)
+    saved, skipped = other.import_json(text, user="tester")
     assert saved == 0 and len(skipped) == 2  # existing names kept unless overwrite
 
 
@@ -117,7 +119,7 @@ def test_export_and_import_the_whole_library(library, tmp_path):
 ])
 def test_bad_library_files(library, payload, message):
     with pytest.raises(LibraryError, match=message):
-        library.import_json(payload)
+        library.import_json(payload, user="tester")
 
 
 def test_bad_entries_are_skipped_and_named(library):
@@ -125,7 +127,7 @@ def test_bad_entries_are_skipped_and_named(library):
         {"name": "ok", "scenario": {"preset": "status_quo"}},
         {"name": "bad", "scenario": {"overrides": {"smic_yield_2025": 9}}},
         {"name": "", "scenario": {}}, "junk"]}
-    saved, skipped = library.import_json(json.dumps(document))
+    saved, skipped = library.import_json(json.dumps(document), user="tester")
     assert saved == 1 and len(skipped) == 3
     assert "outside the allowed range" in skipped[0]
 
@@ -136,7 +138,7 @@ def test_killed_writer_leaves_a_consistent_database(tmp_path):
     code = ("import sys; from lib.store.library import ScenarioLibrary; "
             "from lib.core.scenario import Scenario\n"
             "lib = ScenarioLibrary(sys.argv[1])\n"
-            "for i in range(100000): lib.save(f's{i}', Scenario())\n")
+            "for i in range(100000): lib.save(f's{i}', Scenario(), user='tester')\n")
     process = subprocess.Popen([sys.executable, "-c", code, str(path)])
     try:
         for _ in range(200):
@@ -156,22 +158,22 @@ def test_killed_writer_leaves_a_consistent_database(tmp_path):
 
 
 def test_duplicate_picks_a_free_name_and_all_reads_every_entry(library):
-    first = library.save("Base", Scenario.build("rollback"), note="n")
-    library.duplicate(first)
+    first = library.save("Base", Scenario.build("rollback"), note="n", user="tester")
+    library.duplicate(first, user="tester")
     copy = library.find("Base (copy)")
-    library.duplicate(copy.id)  # a copy of a copy
-    library.duplicate(first)
+    library.duplicate(copy.id, user="tester")  # a copy of a copy
+    library.duplicate(first, user="tester")
     assert sorted(s.name for s in library.all()) == ["Base", "Base (copy 2)", "Base (copy 3)",
                                                      "Base (copy)"]
     assert all(s.scenario == Scenario.build("rollback") and s.note == "n"
                for s in library.all())
-    long_id = library.save("x" * 200, Scenario())
-    assert library.get(library.duplicate(long_id)).name == "x" * 193 + " (copy)"
+    long_id = library.save("x" * 200, Scenario(), user="tester")
+    assert library.get(library.duplicate(long_id, user="tester")).name == "x" * 193 + " (copy)"
 
 
 def test_opening_an_up_to_date_library_takes_no_write_lock(tmp_path):
     path = tmp_path / "lib.sqlite"
-    ScenarioLibrary(path).save("x", Scenario())
+    ScenarioLibrary(path).save("x", Scenario(), user="tester")
     writer = sqlite3.connect(path, isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")  # another process is mid-write
     try:
@@ -204,7 +206,7 @@ def read_only(tmp_path, monkeypatch):
     """A library whose file and folder cannot be written: chmod, and for root (who may write
     anyway) the same answer from the writability check."""
     path = tmp_path / "ro" / "lib.sqlite"
-    ScenarioLibrary(path).save("Kept", Scenario.build("rollback"), note="n")
+    ScenarioLibrary(path).save("Kept", Scenario.build("rollback"), note="n", user="tester")
     for suffix in ("-wal", "-shm"):  # as a clean shutdown leaves it
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     path.chmod(0o444)
@@ -221,9 +223,10 @@ def test_a_read_only_library_reads_and_says_why_writes_fail(read_only):
     assert [(s.name, s.note) for s in library.all()] == [("Kept", "n")]
     assert library.find("kept").scenario == Scenario.build("rollback")
     assert json.loads(library.export_json())["scenarios"][0]["name"] == "Kept"
-    for write in (lambda: library.save("New", Scenario()),
-                  lambda: library.delete(library.find("Kept").id),
-                  lambda: library.import_json(library.export_json(), overwrite=True)):
+    for write in (lambda: library.save("New", Scenario(), user="tester"),
+                  lambda: library.delete(library.find("Kept").id, user="tester"),
+                  lambda: library.import_json(library.export_json(), overwrite=True,
+                                              user="tester")):
         with pytest.raises(LibraryError, match="read-only on this server") as caught:
             write()
         assert no_path(str(caught.value), read_only)
@@ -237,7 +240,7 @@ def test_an_empty_read_only_folder_says_there_is_no_library(tmp_path, monkeypatc
 
 
 def test_sqlite_failures_become_messages_without_the_path(library, tmp_path):
-    library.save("x", Scenario())
+    library.save("x", Scenario(), user="tester")
     with closing(sqlite3.connect(f"file:{library.path}?mode=ro", uri=True)) as db:
         with pytest.raises(sqlite3.Error) as caught:
             db.execute("DELETE FROM scenarios")
@@ -245,7 +248,7 @@ def test_sqlite_failures_become_messages_without_the_path(library, tmp_path):
 
 
 def test_a_full_disk_fails_the_write_with_a_message_and_keeps_the_library(library, monkeypatch):
-    library.save("Before", Scenario())
+    library.save("Before", Scenario(), user="tester")
     connect = sqlite3.connect
 
     def full_disk(*args, **kwargs):  # no page beyond the ones the file has
@@ -257,7 +260,7 @@ def test_a_full_disk_fails_the_write_with_a_message_and_keeps_the_library(librar
     monkeypatch.setattr(store.sqlite3, "connect", full_disk)
     with pytest.raises(LibraryError, match="disk is full; nothing was changed"):
         for i in range(10):  # the first may fit in the free room of the file's last page
-            library.save(f"Big {i}", Scenario(), note="n" * 1900)
+            library.save(f"Big {i}", Scenario(), note="n" * 1900, user="tester")
     monkeypatch.setattr(store.sqlite3, "connect", connect)
     assert [s.name for s in library.all()][0] == "Before"
     assert "Big 9" not in [s.name for s in library.all()]
@@ -298,15 +301,24 @@ def test_another_programs_file_is_refused_and_left_untouched(tmp_path):
         assert not Path(f"{path}-wal").exists()
 
 
-@pytest.mark.parametrize("version", [1, 2])
+def old_library(path: Path, version: int) -> None:
+    """A library file as version `version` of the app left it, holding 'Dumped'."""
+    with closing(sqlite3.connect(path)) as db:
+        for step in store.MIGRATIONS[:version]:
+            db.executescript(step)
+        db.execute("INSERT INTO scenarios (name, note, scenario_json, created_at) VALUES "
+                   "('Dumped', 'kept', ?, '2025-01-01T00:00:00+00:00')",
+                   (Scenario.build("rollback").to_json(),))
+        if version >= 2:
+            db.execute("UPDATE scenarios SET updated_at = created_at")
+        db.execute(f"PRAGMA user_version = {version}")
+        db.commit()
+
+
+@pytest.mark.parametrize("version", range(1, SCHEMA_VERSION + 1))
 def test_a_library_restored_from_a_dump_is_recognised_and_upgraded(tmp_path, version):
     source = tmp_path / "source.sqlite"
-    ScenarioLibrary(source).save("Dumped", Scenario.build("rollback"), note="kept")
-    if version == 1:  # an old library: the first schema
-        with closing(sqlite3.connect(source)) as db:
-            db.execute("DROP INDEX scenarios_name")
-            db.execute("ALTER TABLE scenarios DROP COLUMN updated_at")
-            db.commit()
+    old_library(source, version)
     restored = tmp_path / "restored.sqlite"
     with closing(sqlite3.connect(source)) as db, closing(sqlite3.connect(restored)) as new:
         new.executescript("\n".join(db.iterdump()))  # what `sqlite3 .dump | sqlite3` does
@@ -318,7 +330,7 @@ def test_a_library_restored_from_a_dump_is_recognised_and_upgraded(tmp_path, ver
     saved = library.find("Dumped")
     assert (saved.note, saved.scenario) == ("kept", Scenario.build("rollback"))
     with pytest.raises(LibraryError, match="already exists"):  # the unique index is there
-        library.save("dumped", Scenario())
+        library.save("dumped", Scenario(), user="tester")
     with closing(sqlite3.connect(restored)) as db:
         assert db.execute("PRAGMA application_id").fetchone()[0] == store.APPLICATION_ID
 
@@ -326,7 +338,7 @@ def test_a_library_restored_from_a_dump_is_recognised_and_upgraded(tmp_path, ver
 def test_a_version_0_file_with_no_tables_becomes_a_library(tmp_path):
     path = tmp_path / "empty.sqlite"
     sqlite3.connect(path).close()
-    ScenarioLibrary(path).save("x", Scenario())
+    ScenarioLibrary(path).save("x", Scenario(), user="tester")
     assert [s.name for s in ScenarioLibrary(path).all()] == ["x"]
 
 
@@ -334,7 +346,7 @@ def test_a_damaged_file_fails_the_integrity_check_with_a_message(tmp_path):
     path = tmp_path / "damaged.sqlite"
     library = ScenarioLibrary(path)
     for i in range(300):
-        library.save(f"scenario {i}", Scenario(), note="n" * 200)
+        library.save(f"scenario {i}", Scenario(), note="n" * 200, user="tester")
     with closing(sqlite3.connect(path)) as db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         page_size = db.execute("PRAGMA page_size").fetchone()[0]
@@ -349,7 +361,7 @@ def test_a_damaged_file_fails_the_integrity_check_with_a_message(tmp_path):
 
 
 def test_one_bad_row_is_hidden_and_counted_not_the_whole_library(library):
-    library.save("Good", Scenario.build("rollback"))
+    library.save("Good", Scenario.build("rollback"), user="tester")
     secret = "=HYPERLINK(\"http://evil\") secret row content"
     with sqlite3.connect(library.path) as db:
         for name, text in (("Broken JSON", "{" + secret), ("Bytes", secret.encode()),
@@ -370,7 +382,7 @@ def test_one_bad_row_is_hidden_and_counted_not_the_whole_library(library):
 
 def test_an_unstamped_current_library_still_reads_when_stamping_fails(tmp_path, monkeypatch):
     path = tmp_path / "lib.sqlite"
-    ScenarioLibrary(path).save("Kept", Scenario())
+    ScenarioLibrary(path).save("Kept", Scenario(), user="tester")
     with closing(sqlite3.connect(path)) as db:  # as the app's earlier versions left it
         db.execute("PRAGMA application_id = 0")
         db.execute("PRAGMA journal_mode = DELETE")
@@ -385,3 +397,130 @@ def test_an_unstamped_current_library_still_reads_when_stamping_fails(tmp_path, 
     with closing(sqlite3.connect(path)) as db:
         assert db.execute("PRAGMA application_id").fetchone()[0] == store.APPLICATION_ID
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+# -- who and when, soft delete, the audit log, caps ---------------------------------------------
+from lib.store import library as library_module  # noqa: E402 - this section's own import
+
+
+def test_every_write_names_who_made_it_and_is_logged(tmp_path):
+    library = ScenarioLibrary(tmp_path / "l.sqlite")
+    first = library.save("Alpha", Scenario.build("rollback"), note="n", user="ana")
+    library.save("Alpha", Scenario(), note="n2", overwrite=True, user="ben")
+    library.rename(first, "Alpha v2", user="cy")
+    copy = library.duplicate(first, user="dee")
+    library.delete(copy, user="ana")
+    assert library.restore(copy, user="ben") == "Alpha v2 (copy)"
+    library.import_json(library.export_json().replace("Alpha v2", "Imported"), user="eve")
+    saved = library.find("Alpha v2")
+    assert (saved.created_by, saved.updated_by) == ("ana", "cy")
+    assert library.find("Alpha v2 (copy)").updated_by == "ben"
+    log = [(e.actor, e.action, e.name) for e in reversed(library.events())]
+    assert log == [("ana", "save", "Alpha"), ("ben", "replace", "Alpha"),
+                   ("cy", "rename", "Alpha v2"), ("dee", "duplicate", "Alpha v2 (copy)"),
+                   ("ana", "delete", "Alpha v2 (copy)"), ("ben", "restore", "Alpha v2 (copy)"),
+                   ("eve", "import", "Imported"), ("eve", "import", "Imported (copy)")]
+    assert library.events()[-3].detail == "from 'Alpha'"  # the rename says what it was
+    assert all(e.at.endswith("+00:00") for e in library.events())
+
+
+@pytest.mark.parametrize("user", ["", "   ", None, 7])
+def test_no_write_without_a_user(tmp_path, user):
+    library = ScenarioLibrary(tmp_path / "l.sqlite")
+    kept = library.save("Kept", Scenario(), user="ana")
+    for write in (lambda: library.save("New", Scenario(), user=user),
+                  lambda: library.rename(kept, "Other", user=user),
+                  lambda: library.duplicate(kept, user=user),
+                  lambda: library.delete(kept, user=user),
+                  lambda: library.restore(kept, user=user),
+                  lambda: library.import_json(library.export_json(), user=user)):
+        with pytest.raises(LibraryError, match="only a signed-in user"):
+            write()
+    assert [s.name for s in library.all()] == ["Kept"] and len(library.events()) == 1
+
+
+def test_delete_is_soft_and_restore_brings_it_back(tmp_path):
+    library = ScenarioLibrary(tmp_path / "l.sqlite")
+    gone = library.save("Strict", Scenario.build("strict_enforcement"), note="why", user="ana")
+    library.delete(gone, user="ben")
+    assert library.all() == [] and library.find("Strict") is None
+    assert "Strict" not in library.export_json()
+    with pytest.raises(LibraryError, match="no saved scenario"):
+        library.get(gone)
+    deleted = library.deleted()
+    assert [(s.name, s.deleted_by) for s in deleted] == [("Strict", "ben")]
+    assert deleted[0].deleted_at is not None
+    with pytest.raises(LibraryError, match="no saved scenario"):
+        library.delete(gone, user="ben")  # twice
+    library.save("strict", Scenario(), user="cy")  # the name is free once deleted
+    assert library.restore(gone, user="dee") == "Strict (restored)"
+    back = library.find("Strict (restored)")
+    assert (back.note, back.scenario, back.created_by) == ("why", Scenario.build(
+        "strict_enforcement"), "ana")
+    assert library.deleted() == []
+    with pytest.raises(LibraryError, match="no deleted scenario"):
+        library.restore(gone, user="dee")
+
+
+def test_the_oldest_deleted_scenarios_are_purged_beyond_the_cap(tmp_path, monkeypatch):
+    monkeypatch.setattr(library_module, "MAX_DELETED", 2)
+    library = ScenarioLibrary(tmp_path / "l.sqlite")
+    ids = [library.save(f"s{i}", Scenario(), user="ana") for i in range(4)]
+    for scenario_id in ids:
+        library.delete(scenario_id, user="ana")
+    assert [s.name for s in library.deleted()] == ["s3", "s2"]
+    purged = [e.name for e in library.events() if e.action == "purge"]
+    assert sorted(purged) == ["s0", "s1"]
+
+
+def test_the_audit_log_keeps_its_newest_rows(tmp_path, monkeypatch):
+    monkeypatch.setattr(library_module, "MAX_EVENTS", 3)
+    library = ScenarioLibrary(tmp_path / "l.sqlite")
+    for i in range(5):
+        library.save(f"s{i}", Scenario(), user="ana")
+    assert [e.name for e in library.events()] == ["s4", "s3", "s2"]
+
+
+def test_caps_on_entries_with_messages(tmp_path, monkeypatch):
+    monkeypatch.setattr(library_module, "MAX_ENTRIES", 3)
+    library = ScenarioLibrary(tmp_path / "l.sqlite")
+    ids = [library.save(f"s{i}", Scenario(), user="ana") for i in range(3)]
+    for write in (lambda: library.save("s3", Scenario(), user="ana"),
+                  lambda: library.duplicate(ids[0], user="ana")):
+        with pytest.raises(LibraryError, match="at most 3 saved scenarios and has 3"):
+            write()
+    library.save("s0", Scenario.build("rollback"), overwrite=True, user="ana")  # no new entry
+    export = library.export_json()
+    library.delete(ids[0], user="ana")
+    library.save("s9", Scenario(), user="ana")
+    with pytest.raises(LibraryError, match="at most 3 saved scenarios"):
+        library.restore(ids[0], user="ana")
+    other = ScenarioLibrary(tmp_path / "other.sqlite")
+    other.save("mine", Scenario(), user="ana")
+    with pytest.raises(LibraryError, match="importing would make 4 saved scenarios"):
+        other.import_json(export, user="ana")
+    assert [s.name for s in other.all()] == ["mine"]  # all or nothing
+    document = json.loads(export)
+    document["scenarios"] *= 2
+    with pytest.raises(LibraryError, match="the file has 6 scenarios; the library holds at "
+                                           "most 3"):
+        other.import_json(json.dumps(document), user="ana")
+
+
+def test_long_names_and_notes_say_how_long_they_are(tmp_path):
+    library = ScenarioLibrary(tmp_path / "l.sqlite")
+    with pytest.raises(LibraryError, match="notes are at most 2,000 characters; this one has "
+                                           "2,345"):
+        library.save("x", Scenario(), note="n" * 2345, user="ana")
+    with pytest.raises(LibraryError, match="names are at most 200 characters; this one has 201"):
+        library.save("x" * 201, Scenario(), user="ana")
+
+
+def test_an_upgraded_library_keeps_its_scenarios_with_no_author(tmp_path):
+    path = tmp_path / "old.sqlite"
+    old_library(path, 2)
+    library = ScenarioLibrary(path)
+    saved = library.find("Dumped")
+    assert (saved.created_by, saved.updated_by, saved.deleted_at) == ("", "", None)
+    library.delete(saved.id, user="ana")
+    assert library.restore(saved.id, user="ana") == "Dumped"

@@ -19,6 +19,7 @@ from lib.report import style
 from lib.store.library import LibraryError, Saved, ScenarioLibrary, hidden_text
 
 log = logging.getLogger("chokepoint")
+WHO = "visitor"  # until sign-in lands: every write names who made it
 FLASH = "library_flash"  # area -> [(kind, Markdown text with user text escaped)]
 esc = markup.md_escape
 
@@ -81,7 +82,8 @@ def save() -> None:
     overwrite = bool(st.session_state.get("lib_overwrite"))
     try:
         library = state.library()
-        saved = library.get(library.save(name, state.scenario(), note, overwrite=overwrite))
+        saved = library.get(library.save(name, state.scenario(), note, overwrite=overwrite,
+                                          user=WHO))
     except (LibraryError, sqlite3.Error) as exc:
         failed("Saving", exc, "save")
         return
@@ -108,7 +110,7 @@ def rename(scenario_id: int) -> None:
     new_name = st.session_state.get("lib_new_name", "")
     try:
         old = state.library().get(scenario_id).name
-        state.library().rename(scenario_id, new_name)
+        state.library().rename(scenario_id, new_name, user=WHO)
         new = state.library().get(scenario_id).name
     except (LibraryError, sqlite3.Error) as exc:
         failed("Renaming", exc)
@@ -119,7 +121,7 @@ def rename(scenario_id: int) -> None:
 
 def duplicate(scenario_id: int) -> None:
     try:
-        copy = state.library().get(state.library().duplicate(scenario_id))
+        copy = state.library().get(state.library().duplicate(scenario_id, user=WHO))
     except (LibraryError, sqlite3.Error) as exc:
         failed("Duplicating", exc)
         return
@@ -139,7 +141,7 @@ def delete(scenario_id: int) -> None:
     st.session_state.pop("lib_confirm_delete", None)
     try:
         name = state.library().get(scenario_id).name
-        state.library().delete(scenario_id)
+        state.library().delete(scenario_id, user=WHO)
     except (LibraryError, sqlite3.Error) as exc:
         failed("Deleting", exc)
         return
@@ -157,7 +159,7 @@ def import_library() -> None:
         if file.size > MAX_UPLOAD_MB * 1024 * 1024:
             raise LibraryError(f"the file is larger than {MAX_UPLOAD_MB} MB")
         count, skipped = state.library().import_json(
-            file.getvalue(), overwrite=bool(st.session_state.get("lib_import_overwrite")))
+            file.getvalue(), overwrite=bool(st.session_state.get("lib_import_overwrite")), user=WHO)
     except (LibraryError, sqlite3.Error) as exc:
         failed("Importing", exc, "import")
         return

@@ -23,7 +23,7 @@ log = logging.getLogger("chokepoint")
 
 # PRAGMA application_id of every library file: "CHKP" as a big-endian 32-bit integer.
 APPLICATION_ID = int.from_bytes(b"CHKP", "big")
-TABLES = frozenset({"scenarios"})  # every table a library file may hold
+TABLES = frozenset({"scenarios", "events"})  # every table a library file may hold
 
 # Each migration takes the database from version i to i + 1.
 MIGRATIONS = (
@@ -40,12 +40,29 @@ MIGRATIONS = (
        UPDATE scenarios SET name = name || ' (' || id || ')' WHERE id NOT IN
            (SELECT MIN(id) FROM scenarios GROUP BY lower(name));
        CREATE UNIQUE INDEX scenarios_name ON scenarios(lower(name))""",
+    # 3: who saved, changed and deleted each scenario; delete is soft (a deleted scenario's
+    # name is free again); an audit log of every write
+    """ALTER TABLE scenarios ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
+       ALTER TABLE scenarios ADD COLUMN updated_by TEXT NOT NULL DEFAULT '';
+       ALTER TABLE scenarios ADD COLUMN deleted_at TEXT;
+       ALTER TABLE scenarios ADD COLUMN deleted_by TEXT;
+       DROP INDEX scenarios_name;
+       CREATE UNIQUE INDEX scenarios_name ON scenarios(lower(name)) WHERE deleted_at IS NULL;
+       CREATE TABLE events (
+           id INTEGER PRIMARY KEY,
+           at TEXT NOT NULL,
+           actor TEXT NOT NULL,
+           action TEXT NOT NULL,
+           scenario_id INTEGER,
+           name TEXT NOT NULL DEFAULT '',
+           detail TEXT NOT NULL DEFAULT '')""",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # Columns each version's scenarios table has: a file without a user_version (a `sqlite3 .dump`
 # restore keeps no PRAGMAs) is recognised by them.
-VERSION_COLUMNS = (frozenset(), frozenset({"id", "name", "note", "scenario_json", "created_at"}),
-                   frozenset({"id", "name", "note", "scenario_json", "created_at", "updated_at"}))
+_FIRST = frozenset({"id", "name", "note", "scenario_json", "created_at"})
+VERSION_COLUMNS = (frozenset(), _FIRST, _FIRST | {"updated_at"},
+                   _FIRST | {"updated_at", "created_by", "updated_by", "deleted_at", "deleted_by"})
 assert len(VERSION_COLUMNS) == SCHEMA_VERSION + 1
 
 READ_ONLY = ("the library is read-only on this server (its file or folder cannot be written): "

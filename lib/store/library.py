@@ -2,9 +2,11 @@
 
 Stored in SQLite (path from the CHOKEPOINT_DB environment variable, else var/scenarios.sqlite
 beside the project); lib/store/database.py opens, recognises and migrates the file, and turns
-its failures into messages. Every write is one transaction, so a crash or a concurrent save
-never leaves a half-written scenario. A connection is opened per operation: safe from
-Streamlit's threads.
+its failures into messages. Every write is one transaction, names who made it, and adds a row
+to the audit log (events) in that transaction, so a crash or a concurrent save never leaves a
+half-written scenario or an unlogged change. Delete is soft: a deleted scenario can be
+restored until MAX_DELETED newer deletions push it out. A connection is opened per operation:
+safe from Streamlit's threads.
 """
 
 from __future__ import annotations
@@ -16,11 +18,18 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from lib.core.limits import MAX_IMPORT_BYTES, MAX_NOTE, MAX_TEXT
+from lib.core.limits import (
+    MAX_DELETED,
+    MAX_ENTRIES,
+    MAX_EVENTS,
+    MAX_IMPORT_BYTES,
+    MAX_NOTE,
+    MAX_TEXT,
+)
 from lib.core.scenario import Scenario, ScenarioError
 from lib.store.database import SCHEMA_VERSION, Database, LibraryError, log
 
-__all__ = ["SCHEMA_VERSION", "LibraryError", "Saved", "ScenarioLibrary", "hidden_text"]
+__all__ = ["SCHEMA_VERSION", "Event", "LibraryError", "Saved", "ScenarioLibrary", "hidden_text"]
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "var" / "scenarios.sqlite"
 EXPORT_FORMAT = "chokepoint-library"
@@ -35,6 +44,25 @@ class Saved:
     created_at: str
     updated_at: str
     problems: tuple[tuple[str, str], ...] = ()  # keys dropped since it was saved
+    created_by: str = ""  # '' for scenarios saved before the library recorded who
+    updated_by: str = ""
+    deleted_at: str | None = None
+    deleted_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """One write in the audit log."""
+    id: int
+    at: str
+    actor: str
+    action: str  # one of ACTIONS
+    scenario_id: int | None
+    name: str  # the scenario's name when it happened
+    detail: str
+
+
+ACTIONS = ("save", "replace", "rename", "duplicate", "delete", "restore", "import", "purge")
 
 
 def library_path() -> Path:
@@ -50,7 +78,8 @@ def _clean_name(name: object) -> str:
         raise LibraryError("a name is required")
     name = " ".join(name.split())
     if len(name) > MAX_TEXT:
-        raise LibraryError(f"names are at most {MAX_TEXT} characters")
+        raise LibraryError(f"names are at most {MAX_TEXT} characters; this one has "
+                           f"{len(name):,}")
     return name
 
 
@@ -58,8 +87,24 @@ def _clean_note(note: object) -> str:
     if not isinstance(note, str):
         raise LibraryError("the note must be text")
     if len(note) > MAX_NOTE:
-        raise LibraryError(f"notes are at most {MAX_NOTE:,} characters")
+        raise LibraryError(f"notes are at most {MAX_NOTE:,} characters; this one has "
+                           f"{len(note):,}")
     return note
+
+
+def _clean_user(user: object) -> str:
+    """Who makes a write: required, so no change reaches the library anonymously."""
+    if not isinstance(user, str) or not user.strip():
+        raise LibraryError("only a signed-in user can change the library")
+    return " ".join(user.split())[:MAX_TEXT]
+
+
+def _full(count: int) -> LibraryError:
+    return LibraryError(f"the library holds at most {MAX_ENTRIES} saved scenarios and has "
+                        f"{count}; delete some first")
+
+
+LIVE = "deleted_at IS NULL"
 
 
 class ScenarioLibrary(Database):
@@ -71,14 +116,18 @@ class ScenarioLibrary(Database):
     def list(self) -> list[dict]:
         return [{"id": saved.id, "name": saved.name, "note": saved.note,
                  "preset": saved.scenario.preset, "created_at": saved.created_at,
-                 "updated_at": saved.updated_at} for saved in self.all()]
+                 "updated_at": saved.updated_at, "created_by": saved.created_by,
+                 "updated_by": saved.updated_by} for saved in self.all()]
 
-    def get(self, scenario_id: int) -> Saved:
+    def get(self, scenario_id: int, deleted: bool = False) -> Saved:
+        """A saved scenario by id (a deleted one only if asked for)."""
+        live = "deleted_at IS NOT NULL" if deleted else LIVE
         with self._connect() as db:
-            row = db.execute(f"SELECT {COLUMNS} FROM scenarios WHERE id = ?",
+            row = db.execute(f"SELECT {COLUMNS} FROM scenarios WHERE id = ? AND {live}",
                              (int(scenario_id),)).fetchone()
         if row is None:
-            raise LibraryError(f"no saved scenario with id {scenario_id}")
+            kind = "deleted " if deleted else ""
+            raise LibraryError(f"no {kind}saved scenario with id {scenario_id}")
         saved = _read_row(row)
         if saved is None:
             raise LibraryError(f"saved scenario {int(scenario_id)} could not be read")
@@ -89,89 +138,113 @@ class ScenarioLibrary(Database):
         be read is left out and counted in self.hidden (logged, never shown: its content may
         be anything)."""
         with self._connect() as db:
-            rows = db.execute(f"SELECT {COLUMNS} FROM scenarios ORDER BY lower(name)").fetchall()
+            rows = db.execute(f"SELECT {COLUMNS} FROM scenarios WHERE {LIVE} "
+                              "ORDER BY lower(name)").fetchall()
         out = [saved for saved in map(_read_row, rows) if saved is not None]
         self.hidden = len(rows) - len(out)
         return out
 
+    def deleted(self) -> list[Saved]:
+        """Deleted scenarios that can still be restored, the latest deletion first."""
+        with self._connect() as db:
+            rows = db.execute(f"SELECT {COLUMNS} FROM scenarios WHERE deleted_at IS NOT NULL "
+                              "ORDER BY deleted_at DESC, id DESC").fetchall()
+        return [saved for saved in map(_read_row, rows) if saved is not None]
+
+    def events(self, limit: int = 1000) -> list[Event]:
+        """The audit log, newest first."""
+        with self._connect() as db:
+            rows = db.execute("SELECT id, at, actor, action, scenario_id, name, detail "
+                              "FROM events ORDER BY id DESC LIMIT ?", (int(limit),)).fetchall()
+        return [Event(*row) for row in rows]
+
     def find(self, name: str) -> Saved | None:
         with self._connect() as db:
-            row = db.execute("SELECT id FROM scenarios WHERE lower(name) = lower(?)",
+            row = db.execute(f"SELECT id FROM scenarios WHERE lower(name) = lower(?) AND {LIVE}",
                              (_clean_name(name),)).fetchone()
         return self.get(row[0]) if row else None
 
-    # -- writing (each one transaction) --------------------------------------------------------
-    def save(self, name: str, scenario: Scenario, note: str = "", overwrite: bool = False) -> int:
-        name, note = _clean_name(name), _clean_note(note)
-        text = scenario.to_json()
-        now = _now()
+    # -- writing (each one transaction, logged in events) -------------------------------------
+    def save(self, name: str, scenario: Scenario, note: str = "", overwrite: bool = False, *,
+             user: str) -> int:
+        name, note, user = _clean_name(name), _clean_note(note), _clean_user(user)
         with self._transaction() as db:
-            existing = db.execute("SELECT id FROM scenarios WHERE lower(name) = lower(?)",
-                                  (name,)).fetchone()
-            if existing and not overwrite:
-                raise LibraryError(f"a scenario named '{name}' already exists")
-            if existing:
-                db.execute("UPDATE scenarios SET note = ?, scenario_json = ?, updated_at = ? "
-                           "WHERE id = ?", (note, text, now, existing[0]))
-                return existing[0]
-            cursor = db.execute(
-                "INSERT INTO scenarios (name, note, scenario_json, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?)", (name, note, text, now, now))
-            return cursor.lastrowid
+            return _put(db, name, note, scenario.to_json(), overwrite, user, "save")
 
-    def rename(self, scenario_id: int, new_name: str) -> None:
-        new_name = _clean_name(new_name)
+    def rename(self, scenario_id: int, new_name: str, *, user: str) -> None:
+        new_name, user = _clean_name(new_name), _clean_user(user)
         with self._transaction() as db:
-            clash = db.execute("SELECT id FROM scenarios WHERE lower(name) = lower(?) AND id != ?",
-                               (new_name, int(scenario_id))).fetchone()
-            if clash:
+            old = _live_name(db, scenario_id)
+            if _live_id(db, new_name) not in (None, int(scenario_id)):
                 raise LibraryError(f"a scenario named '{new_name}' already exists")
-            changed = db.execute("UPDATE scenarios SET name = ?, updated_at = ? WHERE id = ?",
-                                 (new_name, _now(), int(scenario_id))).rowcount
-            if not changed:
-                raise LibraryError(f"no saved scenario with id {scenario_id}")
+            db.execute("UPDATE scenarios SET name = ?, updated_at = ?, updated_by = ? "
+                       "WHERE id = ?", (new_name, _now(), user, int(scenario_id)))
+            _log(db, user, "rename", scenario_id, new_name, f"from '{old}'")
 
-    def duplicate(self, scenario_id: int, new_name: str | None = None) -> int:
+    def duplicate(self, scenario_id: int, new_name: str | None = None, *, user: str) -> int:
         """Copy a saved scenario; without a new name, the first free '<name> (copy)',
         '<name> (copy 2)', ..."""
-        saved = self.get(scenario_id)
-        if new_name:
-            return self.save(new_name, saved.scenario, saved.note)
-        stem = re.sub(r" \(copy(?: \d+)?\)$", "", saved.name)  # a copy of a copy: (copy 2)
-        for n in range(1, 1000):
-            suffix = " (copy)" if n == 1 else f" (copy {n})"
-            name = stem[:MAX_TEXT - len(suffix)] + suffix
-            if self.find(name) is None:
-                return self.save(name, saved.scenario, saved.note)
-        raise LibraryError(f"too many copies of '{saved.name}'")
-
-    def delete(self, scenario_id: int) -> None:
+        saved, user = self.get(scenario_id), _clean_user(user)
         with self._transaction() as db:
-            if not db.execute("DELETE FROM scenarios WHERE id = ?", (int(scenario_id),)).rowcount:
-                raise LibraryError(f"no saved scenario with id {scenario_id}")
+            name = _clean_name(new_name) if new_name else _free_name(db, saved.name, "copy")
+            new_id = _put(db, name, saved.note, saved.scenario.to_json(), False, user,
+                          "duplicate", detail=f"of '{saved.name}'")
+        return new_id
+
+    def delete(self, scenario_id: int, *, user: str) -> None:
+        """Soft delete: the scenario leaves the library but can be restored."""
+        user = _clean_user(user)
+        with self._transaction() as db:
+            name = _live_name(db, scenario_id)
+            now = _now()
+            db.execute("UPDATE scenarios SET deleted_at = ?, deleted_by = ? WHERE id = ?",
+                       (now, user, int(scenario_id)))
+            _log(db, user, "delete", scenario_id, name)
+            _purge_deleted(db, user)
+
+    def restore(self, scenario_id: int, *, user: str) -> str:
+        """Bring a deleted scenario back; returns its name, which is '<name> (restored)' if a
+        live scenario has taken the old one meanwhile."""
+        user = _clean_user(user)
+        with self._transaction() as db:
+            row = db.execute("SELECT name FROM scenarios WHERE id = ? AND deleted_at IS NOT "
+                             "NULL", (int(scenario_id),)).fetchone()
+            if row is None:
+                raise LibraryError(f"no deleted scenario with id {scenario_id}")
+            _check_room(db, 1)
+            name = row[0] if _live_id(db, row[0]) is None else _free_name(db, row[0],
+                                                                          "restored")
+            db.execute("UPDATE scenarios SET name = ?, deleted_at = NULL, deleted_by = NULL, "
+                       "updated_at = ?, updated_by = ? WHERE id = ?",
+                       (name, _now(), user, int(scenario_id)))
+            _log(db, user, "restore", scenario_id, name,
+                 "" if name == row[0] else f"as '{name}': '{row[0]}' was taken")
+        return name
 
     # -- whole-library export and import ------------------------------------------------------
     def export_json(self) -> str:
         with self._connect() as db:  # one read transaction: a consistent snapshot
             db.execute("BEGIN")
-            rows = db.execute(f"SELECT {COLUMNS} FROM scenarios ORDER BY id").fetchall()
+            rows = db.execute(f"SELECT {COLUMNS} FROM scenarios WHERE {LIVE} ORDER BY id"
+                              ).fetchall()
             db.execute("COMMIT")
-        readable = [row for row in rows if _read_row(row) is not None]  # as all() shows them
-        self.hidden = len(rows) - len(readable)
+        readable = [saved for saved in map(_read_row, rows) if saved is not None]
+        self.hidden = len(rows) - len(readable)  # as all() shows them
         return json.dumps({
             "format": EXPORT_FORMAT, "schema": SCHEMA_VERSION, "exported_at": _now(),
-            "scenarios": [{"name": n, "note": note, "scenario": json.loads(text),
-                           "created_at": c, "updated_at": u}
-                          for _, n, note, text, c, u in readable],
+            "scenarios": [{"name": s.name, "note": s.note, "scenario": s.scenario.to_dict(),
+                           "created_at": s.created_at, "updated_at": s.updated_at}
+                          for s in readable],
         }, indent=1)
 
-    def import_json(self, payload: str | bytes, overwrite: bool = False
+    def import_json(self, payload: str | bytes, overwrite: bool = False, *, user: str
                     ) -> tuple[int, list[str]]:
         """Import a library export. All-or-nothing for the valid entries: returns how many
         were saved and a message per entry skipped."""
+        user = _clean_user(user)
         if isinstance(payload, bytes):
             if len(payload) > MAX_IMPORT_BYTES:
-                raise LibraryError("the file is larger than 5 MiB")
+                raise LibraryError(f"the file is larger than {MAX_IMPORT_BYTES // 2**20} MiB")
             try:
                 payload = payload.decode("utf-8")
             except UnicodeDecodeError:
@@ -183,6 +256,9 @@ class ScenarioLibrary(Database):
         if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT or \
                 not isinstance(document.get("scenarios"), list):
             raise LibraryError("not a Chokepoint library export")
+        if len(document["scenarios"]) > MAX_ENTRIES:  # before reading thousands of entries
+            raise LibraryError(f"the file has {len(document['scenarios']):,} scenarios; the "
+                               f"library holds at most {MAX_ENTRIES}")
         entries, skipped = [], []
         for i, entry in enumerate(document["scenarios"], start=1):
             try:
@@ -194,27 +270,95 @@ class ScenarioLibrary(Database):
                 entries.append((name, note, scenario))
             except (LibraryError, ScenarioError) as exc:
                 skipped.append(f"entry {i}: {exc}")
-        now = _now()
         saved = 0
         with self._transaction() as db:
+            new = len({name.lower() for name, _, _ in entries if _live_id(db, name) is None})
+            _check_room(db, new)
             for name, note, scenario in entries:
-                existing = db.execute("SELECT id FROM scenarios WHERE lower(name) = lower(?)",
-                                      (name,)).fetchone()
-                if existing and not overwrite:
+                if _live_id(db, name) is not None and not overwrite:
                     skipped.append(f"'{name}': a scenario with that name exists (kept)")
                     continue
-                if existing:
-                    db.execute("UPDATE scenarios SET note=?, scenario_json=?, updated_at=? "
-                               "WHERE id=?", (note, scenario.to_json(), now, existing[0]))
-                else:
-                    db.execute("INSERT INTO scenarios (name, note, scenario_json, created_at, "
-                               "updated_at) VALUES (?, ?, ?, ?, ?)",
-                               (name, note, scenario.to_json(), now, now))
+                _put(db, name, note, scenario.to_json(), overwrite, user, "import")
                 saved += 1
         return saved, skipped
 
 
-COLUMNS = "id, name, note, scenario_json, created_at, updated_at"
+# -- one transaction's steps (db: a connection inside ScenarioLibrary._transaction) -----------
+def _live_id(db, name: str) -> int | None:
+    row = db.execute(f"SELECT id FROM scenarios WHERE lower(name) = lower(?) AND {LIVE}",
+                     (name,)).fetchone()
+    return row[0] if row else None
+
+
+def _live_name(db, scenario_id: int) -> str:
+    row = db.execute(f"SELECT name FROM scenarios WHERE id = ? AND {LIVE}",
+                     (int(scenario_id),)).fetchone()
+    if row is None:
+        raise LibraryError(f"no saved scenario with id {scenario_id}")
+    return row[0]
+
+
+def _check_room(db, new: int) -> None:
+    count = db.execute(f"SELECT count(*) FROM scenarios WHERE {LIVE}").fetchone()[0]
+    if count + new > MAX_ENTRIES:
+        if new > 1:
+            raise LibraryError(f"importing would make {count + new} saved scenarios; the "
+                               f"library holds at most {MAX_ENTRIES} (it has {count})")
+        raise _full(count)
+
+
+def _free_name(db, name: str, tag: str) -> str:
+    """The first free '<name> (tag)', '<name> (tag 2)', ... (a copy of a copy: (copy 2))."""
+    stem = re.sub(rf" \({tag}(?: \d+)?\)$", "", name)
+    for n in range(1, 1000):
+        suffix = f" ({tag})" if n == 1 else f" ({tag} {n})"
+        candidate = stem[:MAX_TEXT - len(suffix)] + suffix
+        if _live_id(db, candidate) is None:
+            return candidate
+    raise LibraryError(f"too many scenarios named '{stem} ({tag} ...)'")
+
+
+def _put(db, name: str, note: str, text: str, overwrite: bool, user: str, action: str,
+         detail: str = "") -> int:
+    """Insert a scenario, or replace the live one with its name if overwrite; logged."""
+    now = _now()
+    existing = _live_id(db, name)
+    if existing is not None and not overwrite:
+        raise LibraryError(f"a scenario named '{name}' already exists")
+    if existing is not None:
+        db.execute("UPDATE scenarios SET note = ?, scenario_json = ?, updated_at = ?, "
+                   "updated_by = ? WHERE id = ?", (note, text, now, user, existing))
+        scenario_id = existing
+        action, detail = ("replace", detail) if action == "save" else (action, "replaced")
+    else:
+        _check_room(db, 1)
+        scenario_id = db.execute(
+            "INSERT INTO scenarios (name, note, scenario_json, created_at, updated_at, "
+            "created_by, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (name, note, text, now, now, user, user)).fetchone()[0]
+    _log(db, user, action, scenario_id, name, detail)
+    return scenario_id
+
+
+def _log(db, user: str, action: str, scenario_id: int | None, name: str,
+         detail: str = "") -> None:
+    db.execute("INSERT INTO events (at, actor, action, scenario_id, name, detail) "
+               "VALUES (?, ?, ?, ?, ?, ?)", (_now(), user, action, scenario_id, name, detail))
+    db.execute("DELETE FROM events WHERE id <= (SELECT max(id) FROM events) - ?",
+               (MAX_EVENTS,))
+
+
+def _purge_deleted(db, user: str) -> None:
+    """Forget the oldest deleted scenarios beyond MAX_DELETED (logged)."""
+    kept = db.execute("SELECT id, name FROM scenarios WHERE deleted_at IS NOT NULL "
+                      "ORDER BY deleted_at DESC, id DESC").fetchall()
+    for scenario_id, name in kept[MAX_DELETED:]:
+        db.execute("DELETE FROM scenarios WHERE id = ?", (scenario_id,))
+        _log(db, user, "purge", scenario_id, name, f"more than {MAX_DELETED} deleted")
+
+
+COLUMNS = ("id, name, note, scenario_json, created_at, updated_at, created_by, updated_by, "
+           "deleted_at, deleted_by")
 
 
 def hidden_text(count: int) -> str:
@@ -226,7 +370,7 @@ def hidden_text(count: int) -> str:
 
 def _read_row(row: tuple) -> Saved | None:
     """A stored row as a Saved, or None (logged by id) if it cannot be read."""
-    id_, name, note, text, created, updated = row
+    id_, name, note, text, created, updated, *who = row
     try:
         if not all(isinstance(v, str) for v in (name, note, text, created, updated)):
             raise TypeError("a column is not text")
@@ -234,7 +378,7 @@ def _read_row(row: tuple) -> Saved | None:
     except (ValueError, TypeError, ScenarioError, RecursionError) as exc:
         log.error("saved scenario %s cannot be read: %s", id_, exc.__class__.__name__)
         return None
-    return Saved(id_, name, note, scenario, created, updated, tuple(problems))
+    return Saved(id_, name, note, scenario, created, updated, tuple(problems), *who)
 
 
 def _reject(name: str):
