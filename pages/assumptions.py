@@ -4,6 +4,7 @@ date (generated from data/parameters.yaml), and the back-cast against published 
 import streamlit as st
 
 from lib.app import figures, state, widgets
+from lib.core.limits import MAX_SEARCH
 from lib.report import assumptions, export, glossary
 
 widgets.page_header("Assumptions and sources", "Every parameter behind the scenario, generated "
@@ -17,8 +18,13 @@ groups = filters[0].multiselect("Groups", sorted(table["group"].unique()), key="
 kind = filters[1].segmented_control("Kind", ["policy", "assumption"], key="role",
                                     bind="query-params",
                                     help=glossary.sentence("Policy lever"))
-search = filters[2].text_input("Search", key="q", bind="query-params", max_chars=100,
+# no max_chars: a browser leaves the box empty, without a word, when a paste is longer
+search = filters[2].text_input("Search", key="q", bind="query-params",
                                placeholder="label, key, source...")
+if len(search) > MAX_SEARCH:
+    st.warning(f"Searches are at most {MAX_SEARCH} characters; this one has {len(search):,}, "
+               "so every parameter is listed.")
+    search = ""
 shown = table
 if groups:
     shown = shown[shown["group"].isin(groups)]

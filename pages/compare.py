@@ -4,7 +4,7 @@ overlaid on key charts, the parameters that differ, and metric deltas."""
 import streamlit as st
 
 from lib.analysis import montecarlo
-from lib.app import markup, state, widgets
+from lib.app import access, markup, state, widgets
 from lib.core.outputs import output
 from lib.core.runs import run
 from lib.core.scenario import Scenario, ScenarioError, presets
@@ -29,7 +29,8 @@ for file in uploads or []:
         st.error(f"**{markup.md_escape(file.name[:60])}** was not loaded:\n\n"
                  + markup.problem_list(exc.problems))
 
-saved = state.saved_scenarios()  # the library page's scenarios, "Saved: <name>"
+# the library page's scenarios, "Saved: <name>" (on a team deployment for signed-in visitors)
+saved = state.saved_scenarios() if access.library_readable() else {}
 # options are stable ids (preset names, file and saved labels); what they show is the label
 by_option = {SIDEBAR: state.scenario(), **{n: Scenario.build(n) for n in presets()},
              **uploaded, **saved}

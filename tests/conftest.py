@@ -22,6 +22,7 @@ from lib.core.calendar import YEARS
 from lib.core.data import DATA_DIR, DATA_DIR_ENV
 from lib.core.mechanisms import MECHANISMS, switches
 from lib.core.registry import registry
+from lib.store.accounts import Accounts
 
 
 def random_values(rng: np.random.Generator, n: int, *, plausible: bool = False,
@@ -60,8 +61,25 @@ def rng():
 
 @pytest.fixture(autouse=True)
 def scratch_library(tmp_path_factory, monkeypatch):
-    """CHOKEPOINT_DB in a temporary folder (tests that need their own set it again)."""
+    """CHOKEPOINT_DB in a temporary folder (tests that need their own set it again); the
+    default (public) mode and no accounts file, whatever the shell running the tests has."""
     monkeypatch.setenv("CHOKEPOINT_DB", str(tmp_path_factory.getbasetemp() / "scenarios.sqlite"))
+    monkeypatch.delenv("CHOKEPOINT_MODE", raising=False)
+    monkeypatch.setenv("CHOKEPOINT_USERS", str(tmp_path_factory.getbasetemp() / "no-users.json"))
+
+
+TEAM_USERS = {"ana": "correct horse battery", "ben": "staple twice daily"}  # name: password
+
+
+@pytest.fixture
+def team(tmp_path, monkeypatch) -> Accounts:
+    """A team deployment (CHOKEPOINT_MODE=team) with the accounts in TEAM_USERS."""
+    monkeypatch.setenv("CHOKEPOINT_MODE", "team")
+    monkeypatch.setenv("CHOKEPOINT_USERS", str(tmp_path / "users.json"))
+    accounts = Accounts()
+    for name, password in TEAM_USERS.items():
+        accounts.add(name, password)
+    return accounts
 
 
 @pytest.fixture

@@ -11,20 +11,23 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from lib.app import shell
+from lib.app import access, shell
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRST_PAGE = shell.PAGES[0][0]  # the default page
 
 
 def make_app(page: str = FIRST_PAGE, query: dict[str, str] | None = None, *,
-             run: bool = False, timeout: float = 60) -> AppTest:
+             run: bool = False, timeout: float = 60, user: str | None = None) -> AppTest:
     """The whole app (navigation, sidebar) opened at `page`, with share-link parameters
-    `query`; with run=True it is run once and must not have raised."""
+    `query`, signed in as `user` (an account of a team deployment: tests/conftest.py `team`);
+    with run=True it is run once and must not have raised."""
     at = AppTest.from_string(f"from lib.app import shell\nshell.main({page!r})",
                              default_timeout=timeout)
     for key, value in (query or {}).items():
         at.query_params[key] = value
+    if user:  # as the sign-in form leaves it (tests/test_app_access.py signs in with the form)
+        at.session_state[access.USER] = user
     if run:
         at.run()
         no_exception(at)

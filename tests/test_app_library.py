@@ -24,15 +24,19 @@ NASTY = "Leak *bold* [click](http://evil.example) <b>x</b> :red[y] $z$"
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
+def db(tmp_path, monkeypatch, team):
+    """A scratch library on a team deployment (pages opened here sign in as USER)."""
     path = tmp_path / "scenarios.sqlite"
     monkeypatch.setenv("CHOKEPOINT_DB", str(path))
     return path
 
 
+USER = "ana"  # an account of the `team` fixture (tests/conftest.py)
+
+
 def open_page(page: str = PAGE, query: dict[str, str] | None = None) -> AppTest:
-    """The app opened at the library page (or `page`) and run once."""
-    return helpers.make_app(page, query, run=True)
+    """The app opened at the library page (or `page`), signed in as USER, and run once."""
+    return helpers.make_app(page, query, run=True, user=USER)
 
 
 def messages(at: AppTest, kind: str) -> list[str]:
@@ -40,7 +44,7 @@ def messages(at: AppTest, kind: str) -> list[str]:
 
 
 def table(at: AppTest):
-    frames = [d.value for d in at.dataframe if "Name" in d.value.columns]
+    frames = [d.value for d in at.dataframe if "Preset" in d.value.columns]  # not deleted
     assert len(frames) == 1
     return frames[0]
 
@@ -164,15 +168,23 @@ def test_rename_duplicate_and_delete_with_confirmation(db):
 
     select(at, "Beta")
     click(at, "lib_delete")  # asks first
-    assert any("Delete **Beta** for everyone" in m for m in messages(at, "warning"))
+    [asked] = [m for m in messages(at, "warning") if "Delete **Beta** for everyone" in m]
+    assert "can be restored" in asked
     assert library.find("Beta") is not None
     click(at, "lib_delete_no")
     assert not at.warning and library.find("Beta") is not None
     click(at, "lib_delete")
     click(at, "lib_delete_yes")
-    assert messages(at, "success") == ["Deleted **Beta**."]
+    assert messages(at, "success") == [
+        "Deleted **Beta**. It can be restored under Recently deleted."]
     assert library.find("Beta") is None
     assert "Beta" not in table(at)["Name"].tolist()
+    # every write above names the signed-in visitor
+    assert {s.created_by for s in library.all()} == {"tester", USER}
+    assert library.find("Gamma").updated_by == USER
+    assert [(e.actor, e.action, e.name) for e in library.events()][:4] == [
+        (USER, "delete", "Beta"), (USER, "duplicate", "Gamma (copy 2)"),
+        (USER, "duplicate", "Gamma (copy)"), (USER, "rename", "Gamma")]
 
 
 def test_deleted_by_someone_else_is_reported(db):
@@ -265,7 +277,8 @@ def captured_files(monkeypatch):
     return files
 
 
-def test_export_then_import_round_trip_through_the_page(tmp_path, monkeypatch, captured_files):
+def test_export_then_import_round_trip_through_the_page(tmp_path, monkeypatch, captured_files,
+                                                        team):
     first = tmp_path / "first.sqlite"
     monkeypatch.setenv("CHOKEPOINT_DB", str(first))
     library = ScenarioLibrary(first)

@@ -1,5 +1,10 @@
-"""The Saved scenarios page's actions and parts: save, open, rename, duplicate, delete and
-import as button callbacks, and the library table and the chosen scenario's panel.
+"""The Saved scenarios page's actions: save, open, rename, duplicate, delete, restore and
+import as button callbacks (lib/app/library_parts.py draws the controls that call them).
+
+Every write asks lib/app/access.py who may make it (the deployment's mode, the signed-in
+visitor) at the moment it runs, and names that visitor to the library; a refused write changes
+nothing and says why. A control that is not drawn can still be sent, so this check is the one
+that counts.
 
 Names and notes are user text: they are shown in tables or escaped before any Markdown, never
 as HTML. Actions run in button callbacks (before the sidebar draws), so opening a scenario
@@ -13,20 +18,19 @@ import sqlite3
 
 import streamlit as st
 
-from lib.app import markup, state
-from lib.core.limits import MAX_TEXT, MAX_UPLOAD_MB
+from lib.app import access, markup, state
+from lib.core.limits import MAX_UPLOAD_MB
 from lib.report import style
 from lib.store.library import LibraryError, Saved, ScenarioLibrary, hidden_text
 
 log = logging.getLogger("chokepoint")
-WHO = "visitor"  # until sign-in lands: every write names who made it
 FLASH = "library_flash"  # area -> [(kind, Markdown text with user text escaped)]
 esc = markup.md_escape
 
 
 def flash(kind: str, text: str, area: str = "item") -> None:
     """Keep an action's outcome for the next run, shown beside the controls that did it
-    (area: save, item or import)."""
+    (area: save, item, deleted or import)."""
     st.session_state.setdefault(FLASH, {}).setdefault(area, []).append((kind, text))
 
 
@@ -55,7 +59,7 @@ def open_library() -> tuple[ScenarioLibrary, list[Saved]]:
         reason = exc if isinstance(exc, LibraryError) else exc.__class__.__name__
         st.error(f"The saved-scenario library cannot be read: {esc(reason)}.")
         st.stop()
-    if library.read_only:
+    if library.read_only and access.mode() == access.TEAM:  # public: read-only anyway
         st.info("The library is read-only on this server: saved scenarios can be opened, "
                 "compared and exported, but not saved, changed or imported.")
     if library.hidden:
@@ -63,8 +67,14 @@ def open_library() -> tuple[ScenarioLibrary, list[Saved]]:
     return library, entries
 
 
-def when(stamp: str) -> str:
-    return esc(stamp[:16].replace("T", " ") + " UTC")
+def stamp(at: str | None, who: str | None = "") -> str:
+    """'2026-11-24 09:30 UTC by ana' (who is '' for changes made before the library kept it)."""
+    return (at or "")[:16].replace("T", " ") + " UTC" + (f" by {who}" if who else "")
+
+
+def when(at: str | None, who: str | None = "") -> str:
+    """stamp() for Markdown."""
+    return esc(stamp(at, who))
 
 
 def problems_text(name: str, problems) -> str:
@@ -77,14 +87,25 @@ def problems_text(name: str, problems) -> str:
 # Actions (button callbacks)
 
 
+def writer(action: str, area: str = "item") -> str | None:
+    """Who makes this write, or None with the refusal shown (public mode, not signed in)."""
+    who, why = access.writer()
+    if who is None:
+        log.warning("library %s refused: %s", action.lower(), why)
+        flash("error", f"{action} refused: {esc(why)}.", area)
+    return who
+
+
 def save() -> None:
+    if not (who := writer("Saving", "save")):
+        return
     name, note = st.session_state.get("lib_name", ""), st.session_state.get("lib_note", "")
     overwrite = bool(st.session_state.get("lib_overwrite"))
     try:
         library = state.library()
         saved = library.get(library.save(name, state.scenario(), note, overwrite=overwrite,
-                                          user=WHO))
-    except (LibraryError, sqlite3.Error) as exc:
+                                         user=who))
+    except (LibraryError, sqlite3.Error) as exc:  # the typed text stays, to fix and retry
         failed("Saving", exc, "save")
         return
     flash("success", f"Saved the current scenario as **{esc(saved.name)}**.", "save")
@@ -94,6 +115,9 @@ def save() -> None:
 
 
 def open_saved(scenario_id: int) -> None:
+    if not access.library_readable():
+        flash("error", "Opening refused: sign in to open the team's saved scenarios.")
+        return
     try:
         saved = state.library().get(scenario_id)
     except (LibraryError, sqlite3.Error) as exc:
@@ -107,10 +131,12 @@ def open_saved(scenario_id: int) -> None:
 
 
 def rename(scenario_id: int) -> None:
+    if not (who := writer("Renaming")):
+        return
     new_name = st.session_state.get("lib_new_name", "")
     try:
         old = state.library().get(scenario_id).name
-        state.library().rename(scenario_id, new_name, user=WHO)
+        state.library().rename(scenario_id, new_name, user=who)
         new = state.library().get(scenario_id).name
     except (LibraryError, sqlite3.Error) as exc:
         failed("Renaming", exc)
@@ -120,8 +146,10 @@ def rename(scenario_id: int) -> None:
 
 
 def duplicate(scenario_id: int) -> None:
+    if not (who := writer("Duplicating")):
+        return
     try:
-        copy = state.library().get(state.library().duplicate(scenario_id, user=WHO))
+        copy = state.library().get(state.library().duplicate(scenario_id, user=who))
     except (LibraryError, sqlite3.Error) as exc:
         failed("Duplicating", exc)
         return
@@ -139,17 +167,36 @@ def cancel_delete() -> None:
 
 def delete(scenario_id: int) -> None:
     st.session_state.pop("lib_confirm_delete", None)
+    if not (who := writer("Deleting")):
+        return
     try:
         name = state.library().get(scenario_id).name
-        state.library().delete(scenario_id, user=WHO)
+        state.library().delete(scenario_id, user=who)
     except (LibraryError, sqlite3.Error) as exc:
         failed("Deleting", exc)
         return
     st.session_state.pop("lib_current", None)
-    flash("success", f"Deleted **{esc(name)}**.")
+    flash("success", f"Deleted **{esc(name)}**. It can be restored under Recently deleted.")
+
+
+def restore(scenario_id: int) -> None:
+    if not (who := writer("Restoring", "deleted")):
+        return
+    try:
+        old = state.library().get(scenario_id, deleted=True).name
+        name = state.library().restore(scenario_id, user=who)
+    except (LibraryError, sqlite3.Error) as exc:
+        failed("Restoring", exc, "deleted")
+        return
+    st.session_state["lib_current"] = scenario_id
+    flash("success", f"Restored **{esc(name)}**" + ("." if name == old else
+          f": a saved scenario is named **{esc(old)}** now, so it came back under a new "
+          "name."), "deleted")
 
 
 def import_library() -> None:
+    if not (who := writer("Importing", "import")):
+        return
     key = f"lib_import_{st.session_state.get('lib_import_gen', 0)}"
     file = st.session_state.get(key)
     if file is None:
@@ -159,7 +206,8 @@ def import_library() -> None:
         if file.size > MAX_UPLOAD_MB * 1024 * 1024:
             raise LibraryError(f"the file is larger than {MAX_UPLOAD_MB} MB")
         count, skipped = state.library().import_json(
-            file.getvalue(), overwrite=bool(st.session_state.get("lib_import_overwrite")), user=WHO)
+            file.getvalue(), overwrite=bool(st.session_state.get("lib_import_overwrite")),
+            user=who)
     except (LibraryError, sqlite3.Error) as exc:
         failed("Importing", exc, "import")
         return
@@ -172,36 +220,3 @@ def import_library() -> None:
                          "not imported:\n\n" + "\n".join(f"- {esc(m)}" for m in skipped[:50])
               + (f"\n- ... and {len(skipped) - 50} more" if len(skipped) > 50 else ""),
               "import")
-
-
-def scenario_panel(chosen: Saved) -> None:
-    """The chosen saved scenario: its note and warnings, open, duplicate, delete, rename."""
-    st.caption(f"{esc(style.scenario_label(chosen.scenario))}; saved "
-               f"{when(chosen.created_at)}, updated {when(chosen.updated_at)}")
-    if chosen.note:
-        st.markdown(esc(chosen.note))
-    if chosen.problems:
-        st.warning(problems_text(chosen.name, chosen.problems))
-    buttons = st.columns(3)
-    buttons[0].button("Open", key="lib_open", on_click=open_saved, args=(chosen.id,),
-                      type="primary", icon=":material/open_in_browser:", width="stretch",
-                      help="Make it the current scenario: the sidebar controls reset to it.")
-    buttons[1].button("Duplicate", key="lib_duplicate", on_click=duplicate,
-                      args=(chosen.id,), icon=":material/content_copy:", width="stretch",
-                      help="Save a copy named '... (copy)'.")
-    buttons[2].button("Delete", key="lib_delete", on_click=ask_delete,
-                      args=(chosen.id,), icon=":material/delete:", width="stretch",
-                      help="Asks for confirmation first.")
-    if st.session_state.get("lib_confirm_delete") == chosen.id:
-        st.warning(f"Delete **{esc(chosen.name)}** for everyone on this deployment? "
-                   "This cannot be undone.")
-        confirm = st.columns([1, 1, 2])
-        confirm[0].button("Yes, delete", key="lib_delete_yes", on_click=delete,
-                          args=(chosen.id,), type="primary", width="stretch")
-        confirm[1].button("Cancel", key="lib_delete_no", on_click=cancel_delete,
-                          width="stretch")
-    rename_row = st.columns([3, 1], vertical_alignment="bottom")
-    rename_row[0].text_input("New name", key="lib_new_name", max_chars=MAX_TEXT,
-                         placeholder="Rename the scenario chosen above")
-    rename_row[1].button("Rename", key="lib_rename", on_click=rename, args=(chosen.id,),
-                     icon=":material/edit:", width="stretch")

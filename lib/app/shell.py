@@ -11,6 +11,7 @@ import streamlit as st
 
 from lib.analysis.arguments import FILE as ARGUMENTS_FILE
 from lib.analysis.arguments import load_arguments
+from lib.app import access
 from lib.app.markup import md_escape
 from lib.app.sidebar import sidebar
 from lib.core.data import DataError, data_folder
@@ -35,6 +36,16 @@ PAGES = (  # (file, title, icon, url path)
     ("pages/assumptions.py", "Assumptions and sources", ":material/menu_book:", "assumptions"),
     ("pages/briefing.py", "Briefing", ":material/slideshow:", "briefing"),
 )
+# Team deployments only (lib/app/access.py), after the page it records changes to
+AUDIT_PAGE = ("pages/audit.py", "Audit log", ":material/history:", "audit")
+
+
+def pages_for(mode: str) -> tuple[tuple[str, str, str, str], ...]:
+    """The navigation of a deployment in `mode`."""
+    if mode != access.TEAM:
+        return PAGES
+    at = [path for path, *_ in PAGES].index("pages/library.py") + 1
+    return (*PAGES[:at], AUDIT_PAGE, *PAGES[at:])
 
 
 def main(default_page: str = PAGES[0][0]) -> None:
@@ -43,8 +54,9 @@ def main(default_page: str = PAGES[0][0]) -> None:
     st.set_page_config(page_title="Chokepoint: AI-chip export controls", page_icon="⛓",
                        layout="wide", initial_sidebar_state="expanded")
     check_data()
+    access.check_mode()
     pages = []
-    for path, title, icon, url in PAGES:
+    for path, title, icon, url in pages_for(access.mode()):
         default = path == default_page
         # Streamlit serves the default page at "/" only; a hidden twin answers its own path
         # too (/race), so that link needs no "Page not found" dialog
@@ -55,6 +67,7 @@ def main(default_page: str = PAGES[0][0]) -> None:
                                  visibility="hidden"))
     navigation = st.navigation(pages)
     timer = Timer(navigation.title)
+    access.sidebar_status()
     sidebar()
     navigation.run()
     timer.done()  # logged and kept in session state for benchmarks; visitors do not see it

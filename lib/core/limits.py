@@ -9,3 +9,4 @@ MAX_UPLOAD_MB = 1  # the server's upload cap; .streamlit/config.toml server.maxU
 MAX_ENTRIES = 300  # saved scenarios in a library (each rerun of its page sends the list)
 MAX_DELETED = 300  # deleted scenarios kept for restoring; the oldest beyond it are purged
 MAX_EVENTS = 20_000  # audit-log rows kept; the oldest beyond it are purged
+MAX_SEARCH = 100  # characters: a search of the Assumptions page
