@@ -90,7 +90,7 @@ def user() -> str | None:
     if mode() != TEAM:
         return None
     if oidc_providers():
-        if not st.user.is_logged_in:
+        if not st.user.get("is_logged_in"):  # absent until the provider has answered
             return None
         return str(st.user.get("email") or st.user.get("name") or st.user.get("sub") or "")
     name = st.session_state.get(USER)
