@@ -301,7 +301,7 @@ def test_every_write_of_a_signed_in_visitor_names_them(saved, team):
     """The same direct calls the modes refuse go through for a signed-in visitor (so those
     refusals are the mode's doing), and each write is logged under the visitor's name."""
     start = saved.events()[0].id
-    for action, verb, args, state in every_write(saved):
+    for action, _verb, args, state in every_write(saved):
         at = call(action, *args, user="ben", **state)
         assert not refusals(at), (action, refusals(at))
     events = [(e.actor, e.action) for e in saved.events() if e.id > start]
