@@ -144,6 +144,7 @@ def test_public_library_is_listed_opened_and_exported_but_never_written(saved):
     assert "Save" not in [b.label for b in at.button] and "Recently deleted" not in text_of(at)
     assert "Import" not in [b.label for b in at.button]
     assert SECRET in text_of(at)  # public: the curated library is for everyone to read
+    assert "by operator" not in text_of(at)  # but not who on the team saved it
     assert [b.label for b in at.get("download_button")
             if b.proto.label.endswith("library (JSON)")]
     at.button(key="lib_open").click().run()

@@ -249,9 +249,13 @@ def test_html_scan_catches_built_html(tmp_path):
     assert html_uses(bad) == [(3, "markdown", False), (4, "html", False), (6, "caption", True)]
 
 
-def test_library_page_uses_no_html_at_all():
-    assert html_uses(ROOT / "pages" / "library.py") == []
-    assert "unsafe_allow_html" not in (ROOT / "pages" / "library.py").read_text()
+@pytest.mark.parametrize("path", ["pages/library.py", "pages/audit.py", "lib/app/access.py",
+                                  "lib/app/library_page.py", "lib/app/library_parts.py",
+                                  "lib/app/audit_log.py"])
+def test_library_pages_use_no_html_at_all(path):
+    """Names, notes and user names: the pages that show them use no HTML anywhere."""
+    assert html_uses(ROOT / path) == []
+    assert "unsafe_allow_html" not in (ROOT / path).read_text()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -201,11 +201,11 @@ def sign_in_panel(why: str) -> None:
         st.text_input("User name", key="signin_name", autocomplete="username")
         st.text_input("Password", key="signin_password", type="password",
                       autocomplete="current-password")
+        message = st.session_state.pop("signin_message", None)
+        if message:  # inside the form, beside what it is about
+            getattr(st, message[0])(message[1])
         st.form_submit_button("Sign in", on_click=sign_in, type="primary",
                               icon=":material/login:")
-    message = st.session_state.pop("signin_message", None)
-    if message:
-        getattr(st, message[0])(message[1])
 
 
 def sidebar_status() -> None:
@@ -217,8 +217,7 @@ def sidebar_status() -> None:
         st.sidebar.caption("Not signed in: the team's saved scenarios need a sign-in (Saved "
                            "scenarios page).")
         return
-    row = st.sidebar.columns([3, 2], vertical_alignment="center")
-    row[0].markdown(f"Signed in as **{md_escape(who)}**")
-    if row[1].button("Sign out", key="signout", on_click=sign_out, width="stretch",
-                     icon=":material/logout:") and oidc_providers():
+    st.sidebar.markdown(f"Signed in as **{md_escape(who)}**")  # stacked: e-mails are long
+    if st.sidebar.button("Sign out", key="signout", on_click=sign_out, width="stretch",
+                         icon=":material/logout:") and oidc_providers():
         st.logout()

@@ -16,13 +16,19 @@ import sqlite3
 import pandas as pd
 import streamlit as st
 
+from lib.app import access, state
 from lib.app import library_page as actions
-from lib.app import state
 from lib.core.limits import MAX_DELETED, MAX_ENTRIES, MAX_NOTE, MAX_TEXT, MAX_UPLOAD_MB
 from lib.report import export, style
 from lib.store.library import LibraryError, Saved, ScenarioLibrary
 
 esc, when = actions.esc, actions.when
+
+
+def team() -> bool:
+    """Whether who saved what may be shown: team members' names (or e-mail addresses) are for
+    the team; a public deployment shows its curated library without them."""
+    return access.mode() == access.TEAM
 
 
 def picker_key(prefix: str, entries: list[Saved]) -> str:
@@ -62,7 +68,7 @@ def library_table(entries: list[Saved]) -> None:
     })
     if not table["Removed settings"].any():
         table = table.drop(columns="Removed settings")
-    if not table["Updated by"].any():  # a library curated before it kept who
+    if not table["Updated by"].any() or not team():  # the public never sees the team's names
         table = table.drop(columns="Updated by")
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "Note": st.column_config.TextColumn(width="large"),
@@ -74,11 +80,11 @@ def library_table(entries: list[Saved]) -> None:
 
 
 def scenario_panel(chosen: Saved, writable: bool) -> None:
-    """The chosen saved scenario: who saved it and when, its note and warnings, Open; and for
-    a visitor who may write, Duplicate, Delete (confirmed) and Rename."""
+    """The chosen saved scenario: when (and, for the team, who) saved it, its note and
+    warnings, Open; and for a visitor who may write, Duplicate, Delete (confirmed), Rename."""
+    created, updated = (chosen.created_by, chosen.updated_by) if team() else ("", "")
     st.caption(f"{esc(style.scenario_label(chosen.scenario))}; saved "
-               f"{when(chosen.created_at, chosen.created_by)}, updated "
-               f"{when(chosen.updated_at, chosen.updated_by)}")
+               f"{when(chosen.created_at, created)}, updated {when(chosen.updated_at, updated)}")
     if chosen.note:
         st.markdown(esc(chosen.note))
     if chosen.problems:
