@@ -152,7 +152,8 @@ def export_import(library: ScenarioLibrary, entries: list[Saved], writable: bool
     st.subheader("Export and import" if writable else "Export")
     cols = st.columns(2)
     with cols[0]:
-        st.markdown("**Export**")
+        if writable:  # beside Import; alone, the heading says it
+            st.markdown("**Export**")
         st.caption("Every saved scenario with its name and note, as one JSON file.")
         st.download_button("Download the library (JSON)", data=library.export_json(),
                            file_name=f"chokepoint-library-{dt.date.today():%Y-%m-%d}.json",
