@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import struct
 import subprocess
 import sys
 import time
 import zipfile
 from pathlib import Path
+from unittest import mock
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -29,8 +31,10 @@ from load_test import CHROMIUM_ARGS, free_port
 from load_test import start_server as start_app
 
 from lib.app import shell, sidebar
-from lib.core.scenario import presets
+from lib.core.scenario import Scenario, presets
 from lib.report import style
+from lib.store.accounts import Accounts
+from lib.store.library import ScenarioLibrary
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -66,6 +70,36 @@ def stop_server(process: subprocess.Popen) -> None:
 def server(tmp_path_factory):
     process, base = start_server(tmp_path_factory.mktemp("server"))
     yield base
+    stop_server(process)
+
+
+TEAM_USERS = {"ana": "correct horse battery"}
+
+
+@pytest.fixture(scope="module")
+def team_server(tmp_path_factory):
+    """A team deployment (CHOKEPOINT_MODE=team) with the accounts in TEAM_USERS: (its address,
+    its library file)."""
+    tmp = tmp_path_factory.mktemp("team")
+    users = tmp / "users.json"
+    for name, password in TEAM_USERS.items():
+        Accounts(users).add(name, password)
+    with mock.patch.dict(os.environ, {"CHOKEPOINT_MODE": "team",
+                                      "CHOKEPOINT_USERS": str(users)}):
+        process, base = start_server(tmp)
+    yield base, tmp / "scenarios.sqlite"
+    stop_server(process)
+
+
+@pytest.fixture(scope="module")
+def public_twin(team_server):
+    """A public deployment reading the team deployment's library (the operator's curated
+    copy, say): its address."""
+    tmp = team_server[1].parent
+    port = free_port()
+    with mock.patch.dict(os.environ, {"CHOKEPOINT_MODE": "public"}):
+        process = start_app(port, str(team_server[1]), str(tmp / "public.log"), timeout=90)
+    yield f"http://127.0.0.1:{port}"
     stop_server(process)
 
 
@@ -360,14 +394,23 @@ def test_briefing_pack_holds_every_chart_and_the_scenario(server, page):
         assert {f"charts/{stem}.svg", f"data/{stem}.csv", f"data/{stem}.parquet"} <= names
 
 
-def test_saved_scenario_is_shared_and_opens(server, browser):
+def sign_in(tab, name: str, password: str) -> None:
+    """The team deployment's sign-in form (on the Saved scenarios and Audit log pages)."""
+    tab.get_by_label("User name").fill(name)
+    tab.get_by_label("Password", exact=True).fill(password)
+    tab.get_by_role("button", name="Sign in").click()
+
+
+def test_saved_scenario_is_shared_and_opens(team_server, browser):
     """One analyst saves a scenario; another, in a separate session, sees it and opens it."""
+    server = team_server[0]
     first = browser.new_context(viewport=VIEWPORT)
     tab = first.new_page()
     tab.goto(url_of(server, "library", "?preset=leaky_controls&smuggling_interdiction_share=0.2"))
     settle(tab, charts_expected=False)
+    sign_in(tab, "ana", TEAM_USERS["ana"])
     tab.get_by_label("Name", exact=True).fill("Briefing 24 Nov <b>draft</b>")
-    tab.get_by_label("Note").fill("For the Tuesday call")
+    tab.get_by_label("Note", exact=True).fill("For the Tuesday call")
     tab.get_by_role("button", name="Save", exact=True).click()
     tab.get_by_text("Library (1 saved)").wait_for(timeout=30000)
     first.close()
@@ -376,6 +419,7 @@ def test_saved_scenario_is_shared_and_opens(server, browser):
     other = second.new_page()
     other.goto(url_of(server, "library"))
     settle(other, charts_expected=False)
+    sign_in(other, "ana", TEAM_USERS["ana"])
     other.get_by_text("Library (1 saved)").wait_for(timeout=30000)
     assert other.locator("[data-testid=stMain] b", has_text="draft").count() == 0
     other.locator(".st-key-lib_open button").first.click()
@@ -387,6 +431,77 @@ def test_saved_scenario_is_shared_and_opens(server, browser):
     assert float(query["smuggling_interdiction_share"][0]) == pytest.approx(0.2)
     other.screenshot(path=str(SHOTS / "library_opened.png"))
     second.close()
+
+
+LIBRARY_WRITE_KEYS = ("lib_name", "lib_note", "lib_duplicate", "lib_delete", "lib_new_name",
+                      "lib_rename", "lib_restore", "lib_import_go", "lib_import_overwrite")
+
+
+def test_team_sign_in_save_delete_restore_and_the_audit_log(team_server, browser):
+    server, db = team_server
+    name = "Zeta audit trail"  # after the other tests' names: their pickers open theirs
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    tab = context.new_page()
+    tab.goto(url_of(server, "library", "?preset=rollback"))
+    settle(tab, charts_expected=False)
+    assert tab.get_by_text("Sign in to see and change the team's saved scenarios").count()
+    assert not any(tab.locator(f".st-key-{key}").count() for key in LIBRARY_WRITE_KEYS)
+    assert tab.get_by_text("Library (").count() == 0  # no names before sign-in
+    sign_in(tab, "ana", "not the password")
+    tab.get_by_text("Wrong user name or password.").wait_for(timeout=30000)
+    tab.screenshot(path=str(SHOTS / "team_sign_in_refused.png"))
+    sign_in(tab, "ana", TEAM_USERS["ana"])
+    tab.get_by_text("Signed in as").wait_for(timeout=30000)
+    settle(tab, charts_expected=False)
+    tab.get_by_label("Name", exact=True).fill(name)
+    tab.get_by_role("button", name="Save", exact=True).click()
+    tab.get_by_text(f"Saved the current scenario as {name}.").wait_for(timeout=30000)
+    settle(tab, charts_expected=False)
+    tab.locator(".st-key-lib_delete button").first.click()  # the one just saved is chosen
+    tab.get_by_role("button", name="Yes, delete").click()
+    tab.get_by_text(f"Deleted {name}. It can be restored").wait_for(timeout=30000)
+    settle(tab, charts_expected=False)
+    assert ScenarioLibrary(db).find(name) is None
+    tab.get_by_role("heading", name="Recently deleted").scroll_into_view_if_needed()
+    tab.screenshot(path=str(SHOTS / "team_recently_deleted.png"))
+    tab.locator(".st-key-lib_restore button").first.click()  # the latest deletion is chosen
+    tab.get_by_text(f"Restored {name}.").wait_for(timeout=30000)
+    restored = ScenarioLibrary(db).find(name)
+    assert (restored.created_by, restored.updated_by) == ("ana", "ana")
+
+    tab.get_by_role("link", name="Audit log").click()  # in-app: the sign-in stays
+    tab.get_by_role("heading", name="Audit log").wait_for(timeout=30000)
+    settle(tab, charts_expected=False)
+    tab.screenshot(path=str(SHOTS / "team_audit_log.png"))
+    with tab.expect_download() as download:
+        tab.get_by_role("button", name="Download these events (CSV)").click()
+    rows = download.value.path().read_text().splitlines()
+    assert rows[0].startswith("# Chokepoint audit log")
+    mine = [row for row in rows if name in row]
+    assert [row.split(",")[1:3] for row in mine] == [
+        ['"ana"', '"restored"'], ['"ana"', '"deleted"'], ['"ana"', '"saved"']]
+    context.close()
+
+
+def test_public_deployment_shows_no_write_control(public_twin, team_server, browser):
+    library = ScenarioLibrary(team_server[1])
+    if library.find("Curated by the operator") is None:
+        library.save("Curated by the operator", Scenario.build("rollback"), user="operator")
+    for size in ({"width": 1920, "height": 1080}, {"width": 1280, "height": 720}):
+        context = browser.new_context(viewport=size)
+        tab = context.new_page()
+        tab.goto(url_of(public_twin, "library"))
+        settle(tab, charts_expected=False)
+        tab.get_by_text("This is a public deployment: the library is read-only.").wait_for(
+            timeout=30000)
+        assert tab.locator(".st-key-lib_open button").count() >= 1  # reading is open
+        assert not any(tab.locator(f".st-key-{key}").count() for key in LIBRARY_WRITE_KEYS)
+        for label in ("Save", "Import", "Restore", "Sign in"):
+            assert tab.get_by_role("button", name=label, exact=True).count() == 0, label
+        assert tab.get_by_role("link", name="Audit log").count() == 0
+        assert tab.get_by_text("by operator").count() == 0  # who on the team: not public
+        tab.screenshot(path=str(SHOTS / f"public_library_{size['width']}.png"))
+        context.close()
 
 
 @pytest.mark.parametrize("width,height", [(1280, 720), (1920, 1080)])
