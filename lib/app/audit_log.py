@@ -86,9 +86,9 @@ def show(events: list[Event]) -> None:
     more = f" (the newest {SHOWN:,})" if len(events) >= SHOWN else ""
     st.caption(f"{len(shown):,} of {len(frame):,} events{more}, newest first. The library "
                f"keeps the latest {MAX_EVENTS:,}.")
-    st.dataframe(shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 560),
-                 column_config={
-        "When (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),
+    st.dataframe(shown, hide_index=True, width="stretch",
+                 height="auto" if len(shown) <= 10 else 560, column_config={
+                     "When (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),
                      "Detail": st.column_config.TextColumn(width="large")})
     st.download_button("Download these events (CSV)", data=events_csv(shown),
                        file_name=f"chokepoint-audit-{dt.date.today():%Y-%m-%d}.csv",

@@ -136,7 +136,7 @@ def deleted_section(library: ScenarioLibrary) -> None:
                                         errors="coerce").tz_localize(None),
         "Deleted by": [export.neutralize(s.deleted_by or "") for s in gone],
         "Saved by": [export.neutralize(s.created_by) for s in gone],
-    }), hide_index=True, width="stretch", height=min(36 + 35 * len(gone), 250), column_config={
+    }), hide_index=True, width="stretch", height="auto", column_config={
         "Deleted (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
     by_id = {s.id: s for s in gone}
     row = st.columns([3, 1], vertical_alignment="bottom")
