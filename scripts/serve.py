@@ -32,6 +32,19 @@ def use_navigation_mode() -> None:
     PagesManager.uses_pages_directory = False
 
 
+def check_mode() -> None:
+    """Refuse to start with a deployment mode the app does not know (CHOKEPOINT_MODE, declared
+    in lib/app/access.py): a typo must not leave an operator guessing which mode runs."""
+    sys.path.insert(0, str(ROOT))
+    from lib.app.access import ModeError, mode
+
+    try:
+        mode()
+    except ModeError as exc:
+        print(f"serve.py: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+
 def warm_up() -> None:
     sys.path.insert(0, str(ROOT))
     try:
@@ -44,6 +57,7 @@ def warm_up() -> None:
 
 
 if __name__ == "__main__":
+    check_mode()
     use_navigation_mode()
     warm_up()
     sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *sys.argv[1:]]

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -27,6 +30,12 @@ WRITE_KEYS = ("lib_name", "lib_note", "lib_overwrite", "lib_duplicate", "lib_del
               "lib_new_name", "lib_rename", "lib_restore", "lib_import_go",
               "lib_import_overwrite", "lib_import_0")
 SECRET = "Merger plan for the board"  # a saved name nobody signed out may read
+
+
+@pytest.fixture(autouse=True)
+def fresh_name_throttle(monkeypatch):
+    """Failed sign-ins per user name are kept per process: each test starts with none."""
+    monkeypatch.setattr(access, "_name_failures", {})
 
 
 @pytest.fixture
@@ -125,6 +134,16 @@ def test_public_is_the_default_mode_and_an_unknown_mode_stops_the_app(monkeypatc
         "Chokepoint cannot start: CHOKEPOINT_MODE is 'private'; it must be 'public' (the "
         "default: a read-only library) or 'team' (sign-in, a shared library)."]
     assert not at.title and not at.sidebar.button
+
+
+def test_the_server_refuses_to_start_with_an_unknown_mode():
+    done = subprocess.run([sys.executable, str(helpers.ROOT / "scripts/serve.py")],
+                          capture_output=True, text=True, timeout=120, cwd=helpers.ROOT,
+                          env=os.environ | {"CHOKEPOINT_MODE": "open"})
+    assert done.returncode == 2
+    assert done.stderr == ("serve.py: CHOKEPOINT_MODE is 'open'; it must be 'public' (the "
+                           "default: a read-only library) or 'team' (sign-in, a shared "
+                           "library)\n")
 
 
 def test_the_audit_page_is_in_a_team_deployment_only():
@@ -264,6 +283,20 @@ def test_repeated_failures_lock_the_session_out_for_a_growing_time(saved, team, 
     clock[0] += 61
     sign_in(at, "ana", TEAM_USERS["ana"])
     assert not at.error and SECRET in text_of(at)
+
+
+def test_failures_on_one_user_name_across_sessions_block_it(saved, team, monkeypatch):
+    """A new session per guess escapes the session's wait, not the user name's."""
+    monkeypatch.setattr(access, "NAME_FAILURES", 3)
+    for _ in range(3):
+        at = sign_in(helpers.make_app(LIBRARY, run=True), "ben", "guess")
+        assert messages(at, "error") == ["Wrong user name or password."]
+    at = sign_in(helpers.make_app(LIBRARY, run=True), "BEN", TEAM_USERS["ben"])
+    assert messages(at, "error") == ["Too many failed sign-ins for this user name: try again "
+                                     "in 15 minutes."]
+    assert SECRET not in text_of(at)
+    at = sign_in(helpers.make_app(LIBRARY, run=True), "ana", TEAM_USERS["ana"])
+    assert not at.error and SECRET in text_of(at)  # other names are not affected
 
 
 def test_an_account_removed_by_the_operator_is_signed_out(saved, team):
