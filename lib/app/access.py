@@ -92,7 +92,8 @@ def user() -> str | None:
     if oidc_providers():
         if not st.user.get("is_logged_in"):  # absent until the provider has answered
             return None
-        return str(st.user.get("email") or st.user.get("name") or st.user.get("sub") or "")
+        who = st.user.get("email") or st.user.get("name") or st.user.get("sub")
+        return str(who) if who else None
     name = st.session_state.get(USER)
     try:
         if name and name in Accounts().names():
