@@ -164,6 +164,18 @@ class Database:
         """A connection for work on the whole file (backups); failures as LibraryError."""
         return self._connect()
 
+    def transaction(self):
+        """One write transaction, serialized with every other writer of the file."""
+        return self._transaction()
+
+    @contextmanager
+    def snapshot(self):
+        """A read transaction: several queries see one state of the library."""
+        with self._connect() as db:
+            db.execute("BEGIN")
+            yield db
+            db.execute("COMMIT")
+
     @contextmanager
     def _transaction(self):
         if self.read_only:
