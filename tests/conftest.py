@@ -102,11 +102,30 @@ def postgres_url(postgres_server):
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def library_url(request, tmp_path):
-    """Where a fresh library lives, on each backend: a SQLite path or a PostgreSQL URL."""
+def library_locations(request, tmp_path):
+    """On each backend in turn: a function that gives a fresh, empty library's location (a
+    SQLite path, or the URL of a new database on the test server) each time it is called."""
+    made = []
     if request.param == "sqlite":
-        return str(tmp_path / "lib.sqlite")
-    return request.getfixturevalue("postgres_url")
+        def location() -> str:
+            made.append(str(tmp_path / f"library-{len(made) + 1}.sqlite"))
+            return made[-1]
+        yield location
+        return
+    server = request.getfixturevalue("postgres_server")
+
+    def location() -> str:
+        made.append(server.create_database())
+        return server.url(made[-1])
+    yield location
+    for name in made:
+        server.drop_database(name)
+
+
+@pytest.fixture
+def library_url(library_locations):
+    """A fresh library's location, on each backend: a SQLite path or a PostgreSQL URL."""
+    return library_locations()
 
 
 @pytest.fixture

@@ -24,8 +24,17 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
-from lib.store.database import (APPLICATION_ID, FOREIGN, MIGRATIONS, READ_ONLY, SCHEMA_VERSION,
-                                TABLES, VERSION_COLUMNS, LibraryError, log)
+from lib.store.database import (
+    APPLICATION_ID,
+    FOREIGN,
+    MIGRATIONS,
+    READ_ONLY,
+    SCHEMA_VERSION,
+    TABLES,
+    VERSION_COLUMNS,
+    LibraryError,
+    log,
+)
 
 META = "library_meta"  # one row: (application, schema_version)
 CONNECT_TIMEOUT = 5  # seconds before an unreachable server is reported (libpq's minimum is 2)
