@@ -32,3 +32,14 @@ if [ ! -x /usr/sbin/haproxy ]; then
     echo "setup: /usr/sbin/haproxy is missing; install Debian's 'haproxy' package (as root: apt-get install haproxy) to run several processes with scripts/cluster.py" >&2
   fi
 fi
+# PostgreSQL: the library's tests run against a throwaway server too (tests/pg_server.py uses
+# Debian's binaries in /usr/lib/postgresql/<version>/bin; no cluster is started here)
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "setup: installing Debian's postgresql (the library's tests on PostgreSQL)"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql \
+      >/dev/null) || echo "setup: could not install postgresql; the library's PostgreSQL tests will fail" >&2
+  else
+    echo "setup: PostgreSQL's server binaries are missing; install Debian's 'postgresql' package (as root: apt-get install postgresql) to run the library's tests on PostgreSQL" >&2
+  fi
+fi

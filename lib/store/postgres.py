@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from functools import lru_cache
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
@@ -53,12 +53,10 @@ NO_SCHEMA = ("the library's database has no schema to keep its tables in (search
 def redact(url: str) -> str:
     """The URL with its password replaced by ***, for the log."""
     parts = urlsplit(url)
-    netloc = parts.netloc
     if parts.password is not None:
-        user, _, host = netloc.rpartition("@")
-        netloc = f"{user.split(':', 1)[0]}:***@{host}"
-    query = re.sub(r"(?i)(^|&)(password=)[^&]*", r"\1\2***", parts.query)
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+        user, _, host = parts.netloc.rpartition("@")
+        url = url.replace(parts.netloc, f"{user.split(':', 1)[0]}:***@{host}", 1)
+    return re.sub(r"(?i)([?&]password=)[^&#]*", r"\1***", url)
 
 
 @lru_cache(maxsize=256)
