@@ -208,6 +208,15 @@ def test_an_empty_database_this_login_cannot_write(postgres_server, database):
         postgres_server.sql("postgres", "DROP ROLE visitor")
 
 
+def test_a_malformed_url_says_so(caplog):
+    for url in ("postgresql://ana:secret@[::1/db", "postgresql://ana:secret@/db?host=x&oops"):
+        with caplog.at_level(logging.ERROR, logger="chokepoint"), \
+                pytest.raises(LibraryError, match="not a valid PostgreSQL URL") as caught:
+            ScenarioLibrary(url)
+        assert quiet(str(caught.value), "ana", "secret")
+    assert "secret" not in caplog.text
+
+
 # -- writers in several processes ---------------------------------------------------------------
 WRITER = """
 import sys
@@ -257,6 +266,33 @@ def test_the_cap_holds_against_concurrent_writers(postgres_server, database, mon
         thread.join()
     assert errors == [] and len(refused) == 15
     assert len(library.all()) == 5
+
+
+def test_a_writer_waits_for_another_then_says_the_library_is_busy(postgres_server, database,
+                                                                   monkeypatch):
+    monkeypatch.setattr(pg, "LOCK_TIMEOUT", "1s")
+    url = postgres_server.url(database)
+    library = ScenarioLibrary(url)
+    import psycopg
+
+    with psycopg.connect(url) as other:  # another process is mid-write
+        other.execute("SELECT pg_advisory_xact_lock(%s)", (store.APPLICATION_ID,))
+        start = time.monotonic()
+        with pytest.raises(LibraryError, match="busy; try again"):
+            library.save("Waiting", Scenario(), user="ana")
+        assert 0.9 < time.monotonic() - start < 10
+        assert library.all() == []  # readers are not held up
+    library.save("Waiting", Scenario(), user="ana")  # the lock is gone with its transaction
+
+
+def test_a_library_in_its_own_schema_beside_other_tables(postgres_server, database):
+    postgres_server.sql(database, "CREATE TABLE invoices (id INTEGER PRIMARY KEY)",
+                        "CREATE SCHEMA chokepoint")
+    url = postgres_server.url(database) + "&options=-csearch_path%3Dchokepoint"
+    ScenarioLibrary(url).save("Kept apart", Scenario(), user="ana")
+    assert tables(postgres_server, database) == {"invoices"}
+    assert postgres_server.sql(database, "SELECT name FROM chokepoint.scenarios") == [
+        ("Kept apart",)]
 
 
 # -- where the library is, and what needs a SQLite file ------------------------------------------

@@ -52,7 +52,11 @@ NO_SCHEMA = ("the library's database has no schema to keep its tables in (search
 
 def redact(url: str) -> str:
     """The URL with its password replaced by ***, for the log."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a malformed host or port
+    except ValueError:
+        return "postgresql://(a malformed URL)"
     if parts.password is not None:
         user, _, host = parts.netloc.rpartition("@")
         url = url.replace(parts.netloc, f"{user.split(':', 1)[0]}:***@{host}", 1)
@@ -84,10 +88,6 @@ class Connection:
     def execute(self, sql: str, params=()) -> psycopg.Cursor:
         return self.db.execute(placeholders(sql), tuple(params))
 
-    @property
-    def in_transaction(self) -> bool:
-        return self.db.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
-
 
 class PostgresDatabase:
     """A library in a PostgreSQL database, checked and up to date once constructed."""
@@ -95,7 +95,16 @@ class PostgresDatabase:
     def __init__(self, url: str):
         self.url = url
         self.location = redact(url)  # what the log may say about where the library is
-        self._password = conninfo_to_dict(url).get("password") or None
+        try:
+            settings = conninfo_to_dict(url)
+        except psycopg.Error as exc:
+            log.error("CHOKEPOINT_DB %s is not a PostgreSQL URL: %s", self.location,
+                      exc.__class__.__name__)
+            raise LibraryError("the library's database address (CHOKEPOINT_DB) is not a valid "
+                               "PostgreSQL URL") from None
+        self._password = settings.get("password") or None
+        self._options = {"autocommit": True, "application_name": "chokepoint"} | (
+            {} if "connect_timeout" in settings else {"connect_timeout": CONNECT_TIMEOUT})
         self.read_only = False
         self.migrate()
 
@@ -104,11 +113,8 @@ class PostgresDatabase:
     def connection(self):
         """A connection (autocommit: each statement its own transaction unless one is begun);
         failures become visitor messages."""
-        options = {} if "connect_timeout" in conninfo_to_dict(self.url) else \
-            {"connect_timeout": CONNECT_TIMEOUT}
         try:
-            with psycopg.connect(self.url, autocommit=True, application_name="chokepoint",
-                                 **options) as db:
+            with psycopg.connect(self.url, **self._options) as db:
                 yield Connection(db)
         except psycopg.Error as exc:
             raise self.explain(exc) from None
