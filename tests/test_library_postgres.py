@@ -197,12 +197,17 @@ def test_a_role_without_write_rights_reads_and_says_why_writes_fail(postgres_ser
         postgres_server.sql("postgres", "DROP ROLE reader", "DROP ROLE clerk")
 
 
-def test_an_empty_database_this_login_cannot_write(postgres_server, database):
+def test_a_login_without_rights_is_told_what_it_lacks(postgres_server, database):
     postgres_server.sql(database, "CREATE ROLE visitor LOGIN")
     try:
         with pytest.raises(LibraryError, match="cannot be written, and it holds no library"):
             ScenarioLibrary(postgres_server.url(database, user="visitor"))
         assert tables(postgres_server, database) == set()
+        ScenarioLibrary(postgres_server.url(database)).save("Kept", Scenario(), user="ana")
+        postgres_server.sql(database, "GRANT USAGE ON SCHEMA public TO visitor")
+        with pytest.raises(LibraryError, match="login may not read the library") as caught:
+            ScenarioLibrary(postgres_server.url(database, user="visitor"))
+        assert quiet(str(caught.value), "visitor", database)
     finally:
         postgres_server.sql(database, "DROP OWNED BY visitor")
         postgres_server.sql("postgres", "DROP ROLE visitor")

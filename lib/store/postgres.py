@@ -28,7 +28,6 @@ from lib.store.database import (
     APPLICATION_ID,
     FOREIGN,
     MIGRATIONS,
-    READ_ONLY,
     SCHEMA_VERSION,
     TABLES,
     VERSION_COLUMNS,
@@ -46,6 +45,10 @@ UNREACHABLE = ("the library's database server cannot be reached; the operator ca
                "CHOKEPOINT_DB and that the server is running")
 REFUSED = ("the library's database server refused the connection (login, password or "
            "database name); the operator can check CHOKEPOINT_DB and the server's log")
+READ_ONLY_LOGIN = ("the library is read-only on this server (its database login may not "
+                   "change it): saved scenarios can be opened but not changed")
+NO_READ = ("the library's database login may not read the library; the operator can grant it "
+           "the rights (README)")
 NO_SCHEMA = ("the library's database has no schema to keep its tables in (search_path); "
              "the operator can check CHOKEPOINT_DB")
 
@@ -123,7 +126,7 @@ class PostgresDatabase:
     def transaction(self):
         """One write transaction, serialized with every other writer of this database."""
         if self.read_only:
-            raise LibraryError(READ_ONLY)
+            raise LibraryError(READ_ONLY_LOGIN)
         with self.connection() as db, db.db.transaction():
             db.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
             db.execute("SELECT pg_advisory_xact_lock(?)", (APPLICATION_ID,))
@@ -149,7 +152,7 @@ class PostgresDatabase:
         if state.startswith("28") or state == "3D000":  # the login; no such database
             return LibraryError(REFUSED)
         if state in ("42501", "25006"):  # insufficient privilege; a read-only transaction
-            return LibraryError(READ_ONLY)
+            return LibraryError(READ_ONLY_LOGIN)
         if state == "53100":
             return LibraryError("the server's disk is full; nothing was changed")
         if state in ("55P03", "40001", "40P01", "53300", "57014"):  # lock wait, conflicts,
@@ -175,6 +178,10 @@ class PostgresDatabase:
             return 0
         if META not in tables or not tables <= TABLES | {META}:
             raise LibraryError(FOREIGN)
+        if not db.execute("SELECT bool_and(has_table_privilege(quote_ident(?) || '.' || "
+                          "quote_ident(t), 'SELECT')) FROM unnest(?::text[]) AS t",
+                          (schema, sorted(tables))).fetchone()[0]:
+            raise LibraryError(NO_READ)
         stamp = db.execute(f"SELECT application, schema_version FROM {META}").fetchall()
         if len(stamp) != 1 or stamp[0][0] != APPLICATION_ID:
             raise LibraryError(FOREIGN)
@@ -214,7 +221,8 @@ class PostgresDatabase:
             if version == 0:
                 raise LibraryError("the library's database cannot be written, and it holds no "
                                    "library yet")
-            raise LibraryError(f"the library needs an upgrade but is read-only; {READ_ONLY}")
+            raise LibraryError(f"the library needs an upgrade but is read-only; "
+                               f"{READ_ONLY_LOGIN}")
         with self.transaction() as db:
             version = self._inspect(db)  # another process may have migrated meanwhile
             if version == 0:
