@@ -342,6 +342,25 @@ def test_backup_and_restore_point_to_the_servers_tools(postgres_server, database
     assert not (tmp_path / "b.sqlite").exists()
 
 
+def test_pg_dump_and_pg_restore_as_the_readme_says(postgres_server, database, tmp_path):
+    url = postgres_server.url(database)
+    library = ScenarioLibrary(url)
+    kept = library.save("Kept", Scenario.build("rollback"), note="n", user="ana")
+    dump = tmp_path / "scenarios.dump"
+    subprocess.run([str(postgres_server.bin / "pg_dump"), "--format=custom", f"--file={dump}",
+                    url], check=True, timeout=60)
+    library.delete(kept, user="ben")
+    library.save("Later", Scenario(), user="ben")
+    subprocess.run([str(postgres_server.bin / "pg_restore"), "--clean", "--if-exists",
+                    "--single-transaction", f"--dbname={url}", str(dump)], check=True,
+                   timeout=60)
+    restored = ScenarioLibrary(url)
+    assert [(s.name, s.note, s.scenario) for s in restored.all()] == [
+        ("Kept", "n", Scenario.build("rollback"))]
+    assert restored.save("New", Scenario(), user="cy") > kept  # identity restored too
+    assert [e.action for e in restored.events()] == ["save", "save"]
+
+
 def test_the_library_page_runs_against_postgresql(postgres_server, database, monkeypatch):
     url = postgres_server.url(database)
     monkeypatch.setenv("CHOKEPOINT_DB", url)
