@@ -379,3 +379,14 @@ def test_the_library_page_runs_against_postgresql(postgres_server, database, mon
     assert not at.error, [e.value for e in at.error]
     assert sorted(s.name for s in ScenarioLibrary(url).all()) == ["From the page",
                                                                   "Strict plus"]
+
+
+def test_the_library_page_says_an_unreachable_server_cannot_be_reached(monkeypatch):
+    port = free_port()
+    monkeypatch.setenv("CHOKEPOINT_DB", f"postgresql://{PASSWORD_USER}:{PASSWORD}@127.0.0.1:"
+                                        f"{port}/somedb")
+    at = helpers.make_app("pages/library.py", run=True)
+    helpers.no_exception(at)
+    [error] = [helpers.plain(e.value) for e in at.error]
+    assert "library cannot be read: the library's database server cannot be reached" in error
+    assert quiet(error, "127.0.0.1", port, PASSWORD_USER, PASSWORD, "somedb")

@@ -1,4 +1,6 @@
-"""The library's database file: opening it, recognising it, bringing it up to date.
+"""The library's database file (SQLite, the embedded default; lib/store/postgres.py is the
+PostgreSQL counterpart): opening it, recognising it, bringing it up to date. The schema's
+migrations and the messages both share are declared here.
 
 The file carries our application id (PRAGMA application_id) and a schema version (PRAGMA
 user_version) and migrates forward on open; any other SQLite file is refused and left untouched

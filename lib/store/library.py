@@ -103,13 +103,13 @@ LIVE = "deleted_at IS NULL"
 
 
 class ScenarioLibrary:
-    """The library in `location`: a SQLite path, a PostgreSQL URL, an opened database, or by
-    default CHOKEPOINT_DB."""
+    """The library in `location`: a SQLite path, a PostgreSQL URL, an opened Database or
+    PostgresDatabase, or by default CHOKEPOINT_DB."""
 
     def __init__(self, location: str | Path | Database | None = None):
         self.hidden = 0  # saved scenarios the last all() or export_json() could not read
-        self.database = location if hasattr(location, "transaction") else \
-            open_database(location)
+        opened = location is not None and not isinstance(location, str | Path)
+        self.database = location if opened else open_database(location)
         self.read_only = self.database.read_only
         self.path = getattr(self.database, "path", None)  # the SQLite file; None on a server
         self.schema_version = self.database.schema_version
