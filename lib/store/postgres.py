@@ -148,6 +148,8 @@ class PostgresDatabase:
         log.error("library database %s: %s: %s", self.location, exc.__class__.__name__, text)
         state = exc.sqlstate or ""
         if not state and isinstance(exc, psycopg.OperationalError):  # no session: the connect
+            if "too many clients" in text:
+                return LibraryError("the library is busy; try again in a moment")
             return LibraryError(REFUSED if "FATAL:" in text else UNREACHABLE)
         if state.startswith("28") or state == "3D000":  # the login; no such database
             return LibraryError(REFUSED)
