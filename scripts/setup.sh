@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Creates .venv and installs the pinned dependencies. Usage: scripts/setup.sh [dev]
-# With "dev", also installs the test tools and Debian's Chromium (browser tests, chart export).
+# With "dev", also installs the test tools. As root, installs the Debian packages the tests and
+# the multi-process set-up need (chromium, haproxy, postgresql) when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -13,22 +14,25 @@ requirements=requirements.txt
   | grep -v "is ignored: it is neither a file nor a directory" || true
 .venv/bin/python -c "import streamlit, numpy, pandas, plotly" \
   || { echo "setup: dependency install failed" >&2; exit 1; }
-if [ ! -x /usr/bin/chromium ]; then
+# Debian's packages, each with what needs it; missing ones are installed in one apt-get run
+# (as root) or named with how to install them
+missing=()
+note() { echo "setup: $*" >&2; }
+[ -x /usr/bin/chromium ] || missing+=("chromium fonts-dejavu-core|browser tests and PNG/SVG chart export")
+[ -x /usr/sbin/haproxy ] || missing+=("haproxy|scripts/cluster.py: several app processes behind one port")
+# the library's tests on PostgreSQL: tests/pg_server.py starts a throwaway server with
+# Debian's binaries in /usr/lib/postgresql/<version>/bin (no cluster is started here)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+  || missing+=("postgresql|the saved-scenario library's tests on PostgreSQL")
+if [ ${#missing[@]} -gt 0 ]; then
+  packages=$(for item in "${missing[@]}"; do printf '%s ' "${item%%|*}"; done)
+  for item in "${missing[@]}"; do note "missing ${item%%|*} (${item#*|})"; done
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-    echo "setup: installing Debian's chromium (browser tests and PNG/SVG chart export)"
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
-      fonts-dejavu-core >/dev/null) || echo "setup: could not install chromium; browser tests will be skipped and chart image export disabled" >&2
+    note "installing Debian's $packages"
+    # shellcheck disable=SC2086 - one word per package
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $packages \
+      >/dev/null) || note "could not install $packages; what needs them will be skipped or fail"
   else
-    echo "setup: /usr/bin/chromium is missing; install Debian's 'chromium' package (as root: apt-get install chromium) for browser tests and chart image export" >&2
-  fi
-fi
-# HAProxy runs several app processes behind one port (scripts/cluster.py)
-if [ ! -x /usr/sbin/haproxy ]; then
-  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-    echo "setup: installing Debian's haproxy (scripts/cluster.py: several processes behind one port)"
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy \
-      >/dev/null) || echo "setup: could not install haproxy; scripts/cluster.py will not run" >&2
-  else
-    echo "setup: /usr/sbin/haproxy is missing; install Debian's 'haproxy' package (as root: apt-get install haproxy) to run several processes with scripts/cluster.py" >&2
+    note "install them as root: apt-get install $packages"
   fi
 fi

@@ -1,10 +1,12 @@
 """Shared fixtures: random valid parameter sets for property tests; every test gets a scratch
 saved-scenario library, so none touches the deployment's var/scenarios.sqlite; a copy of data/
-read through CHOKEPOINT_DATA_DIR, and edits that damage one of its files. Plain helper
+read through CHOKEPOINT_DATA_DIR, and edits that damage one of its files; a throwaway
+PostgreSQL server (tests/pg_server.py) and a library on each backend. Plain helper
 functions (the app under AppTest, figure JSON) are in tests/helpers.py."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from collections.abc import Callable
@@ -23,6 +25,7 @@ from lib.core.data import DATA_DIR, DATA_DIR_ENV
 from lib.core.mechanisms import MECHANISMS, switches
 from lib.core.registry import registry
 from lib.store.accounts import Accounts
+from tests import pg_server
 
 
 def random_values(rng: np.random.Generator, n: int, *, plausible: bool = False,
@@ -80,6 +83,67 @@ def team(tmp_path, monkeypatch) -> Accounts:
     for name, password in TEAM_USERS.items():
         accounts.add(name, password)
     return accounts
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL server for the session (tests/pg_server.py). Without Debian's
+    binaries the tests that need it are skipped, unless CHOKEPOINT_REQUIRE_POSTGRES=1 (CI as
+    root, which installs them): then they fail."""
+    problem = None
+    bin_dir = pg_server.binaries()
+    if bin_dir is None:
+        problem = ("PostgreSQL's server binaries are missing (Debian's 'postgresql' package: "
+                   "/usr/lib/postgresql/<version>/bin)")
+    try:
+        import psycopg  # noqa: F401 - only checked for here
+    except ImportError:
+        problem = "psycopg is not installed (requirements.txt)"
+    if problem:
+        if os.environ.get(pg_server.REQUIRE_ENV) == "1":
+            pytest.fail(f"{problem}, and {pg_server.REQUIRE_ENV}=1")
+        pytest.skip(problem)
+    server = pg_server.PostgresServer(bin_dir)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """A fresh, empty database on the test server; its URL (Unix socket, superuser)."""
+    name = postgres_server.create_database()
+    yield postgres_server.url(name)
+    postgres_server.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def library_locations(request, tmp_path):
+    """On each backend in turn: a function that gives a fresh, empty library's location (a
+    SQLite path, or the URL of a new database on the test server) each time it is called."""
+    made = []
+    if request.param == "sqlite":
+        def location() -> str:
+            made.append(str(tmp_path / f"library-{len(made) + 1}.sqlite"))
+            return made[-1]
+        yield location
+        return
+    server = request.getfixturevalue("postgres_server")
+
+    def location() -> str:
+        made.append(server.create_database())
+        return server.url(made[-1])
+    yield location
+    for name in made:
+        server.drop_database(name)
+
+
+@pytest.fixture
+def library_url(library_locations):
+    """A fresh library's location, on each backend: a SQLite path or a PostgreSQL URL."""
+    return library_locations()
 
 
 @pytest.fixture

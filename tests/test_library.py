@@ -15,7 +15,14 @@ from lib.store.library import SCHEMA_VERSION, LibraryError, ScenarioLibrary
 
 
 @pytest.fixture
-def library(tmp_path):
+def library(library_url):
+    """A fresh library on each backend (tests/conftest.py: SQLite and PostgreSQL)."""
+    return ScenarioLibrary(library_url)
+
+
+@pytest.fixture
+def sqlite_library(tmp_path):
+    """For what only a SQLite file has (PRAGMAs, pages, the file itself)."""
     return ScenarioLibrary(tmp_path / "lib.sqlite")
 
 
@@ -39,8 +46,8 @@ def test_save_list_load_rename_duplicate_delete(library):
         library.save("   ", Scenario(), user="tester")
 
 
-def test_round_trip_across_a_process_restart(tmp_path):
-    path = tmp_path / "lib.sqlite"
+def test_round_trip_across_a_process_restart(library_url):
+    path = library_url
     scenario = Scenario.build("rollback", {"packaging_yield": 0.81})
     code = ("import sys; from lib.store.library import ScenarioLibrary; "
             "from lib.core.scenario import Scenario;"
@@ -69,8 +76,9 @@ def test_concurrent_saves_lose_nothing(library):
         t.join()
     assert errors == []
     assert len(library.list()) == 90
-    with sqlite3.connect(library.path) as db:
-        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    if library.path:  # SQLite
+        with sqlite3.connect(library.path) as db:
+            assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 def test_migration_from_the_first_schema(tmp_path):
@@ -92,7 +100,7 @@ def test_migration_from_the_first_schema(tmp_path):
 def test_scenarios_saved_before_a_parameter_was_removed_still_load(library):
     stored = json.dumps({"format": 1, "preset": "status_quo",
                          "overrides": {"retired_knob": 3, "smic_yield_2025": 0.3}})
-    with sqlite3.connect(library.path) as db:
+    with library.database.connection() as db:
         db.execute("INSERT INTO scenarios (name, note, scenario_json, created_at, updated_at) "
                    "VALUES ('old', '', ?, 'x', 'x')", (stored,))
     saved = library.find("old")
@@ -100,11 +108,11 @@ def test_scenarios_saved_before_a_parameter_was_removed_still_load(library):
     assert saved.problems == (("'retired_knob'", "unknown parameter"),)
 
 
-def test_export_and_import_the_whole_library(library, tmp_path):
+def test_export_and_import_the_whole_library(library, library_locations):
     library.save("a", Scenario.build("strict_enforcement"), note="n1", user="tester")
     library.save("b", Scenario.build(overrides={"smic_yield_2025": 0.35}), user="tester")
     text = library.export_json()
-    other = ScenarioLibrary(tmp_path / "other.sqlite")
+    other = ScenarioLibrary(library_locations())
     assert other.import_json(text, user="tester") == (2, [])
     assert other.find("a").scenario == Scenario.build("strict_enforcement")
     assert other.find("a").note == "n1"
@@ -132,8 +140,8 @@ def test_bad_entries_are_skipped_and_named(library):
     assert "outside the allowed range" in skipped[0]
 
 
-def test_killed_writer_leaves_a_consistent_database(tmp_path):
-    path = tmp_path / "kill.sqlite"
+def test_killed_writer_leaves_a_consistent_database(library_url):
+    path = library_url
     ScenarioLibrary(path)
     code = ("import sys; from lib.store.library import ScenarioLibrary; "
             "from lib.core.scenario import Scenario\n"
@@ -142,7 +150,7 @@ def test_killed_writer_leaves_a_consistent_database(tmp_path):
     process = subprocess.Popen([sys.executable, "-c", code, str(path)])
     try:
         for _ in range(200):
-            if path.exists() and len(ScenarioLibrary(path).list()) >= 20:
+            if len(ScenarioLibrary(path).list()) >= 20:
                 break
             threading.Event().wait(0.05)
     finally:
@@ -151,8 +159,9 @@ def test_killed_writer_leaves_a_consistent_database(tmp_path):
     library = ScenarioLibrary(path)
     rows = library.list()
     assert len(rows) >= 20
-    with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    if library.path:  # SQLite
+        with sqlite3.connect(library.path) as db:
+            assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     for row in rows[:5]:
         assert library.get(row["id"]).scenario == Scenario()
 
@@ -239,16 +248,17 @@ def test_an_empty_read_only_folder_says_there_is_no_library(tmp_path, monkeypatc
         ScenarioLibrary(tmp_path / "lib.sqlite")
 
 
-def test_sqlite_failures_become_messages_without_the_path(library, tmp_path):
-    library.save("x", Scenario(), user="tester")
-    with closing(sqlite3.connect(f"file:{library.path}?mode=ro", uri=True)) as db:
+def test_sqlite_failures_become_messages_without_the_path(sqlite_library, tmp_path):
+    sqlite_library.save("x", Scenario(), user="tester")
+    with closing(sqlite3.connect(f"file:{sqlite_library.path}?mode=ro", uri=True)) as db:
         with pytest.raises(sqlite3.Error) as caught:
             db.execute("DELETE FROM scenarios")
     assert str(store.explain(caught.value)) == store.READ_ONLY
 
 
-def test_a_full_disk_fails_the_write_with_a_message_and_keeps_the_library(library, monkeypatch):
-    library.save("Before", Scenario(), user="tester")
+def test_a_full_disk_fails_the_write_with_a_message_and_keeps_the_library(sqlite_library,
+                                                                          monkeypatch):
+    sqlite_library.save("Before", Scenario(), user="tester")
     connect = sqlite3.connect
 
     def full_disk(*args, **kwargs):  # no page beyond the ones the file has
@@ -260,14 +270,14 @@ def test_a_full_disk_fails_the_write_with_a_message_and_keeps_the_library(librar
     monkeypatch.setattr(store.sqlite3, "connect", full_disk)
     with pytest.raises(LibraryError, match="disk is full; nothing was changed"):
         for i in range(10):  # the first may fit in the free room of the file's last page
-            library.save(f"Big {i}", Scenario(), note="n" * 1900, user="tester")
+            sqlite_library.save(f"Big {i}", Scenario(), note="n" * 1900, user="tester")
     monkeypatch.setattr(store.sqlite3, "connect", connect)
-    assert [s.name for s in library.all()][0] == "Before"
-    assert "Big 9" not in [s.name for s in library.all()]
+    assert [s.name for s in sqlite_library.all()][0] == "Before"
+    assert "Big 9" not in [s.name for s in sqlite_library.all()]
 
 
-def test_a_new_library_is_stamped_with_the_application_id(library):
-    with closing(sqlite3.connect(library.path)) as db:
+def test_a_new_library_is_stamped_with_the_application_id(sqlite_library):
+    with closing(sqlite3.connect(sqlite_library.path)) as db:
         assert db.execute("PRAGMA application_id").fetchone()[0] == store.APPLICATION_ID
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
@@ -360,21 +370,22 @@ def test_a_damaged_file_fails_the_integrity_check_with_a_message(tmp_path):
     assert no_path(str(e.value), path)
 
 
-def test_one_bad_row_is_hidden_and_counted_not_the_whole_library(library):
-    library.save("Good", Scenario.build("rollback"), user="tester")
+def test_one_bad_row_is_hidden_and_counted_not_the_whole_library(sqlite_library):
+    sqlite_library.save("Good", Scenario.build("rollback"), user="tester")
     secret = "=HYPERLINK(\"http://evil\") secret row content"
-    with sqlite3.connect(library.path) as db:
+    with sqlite3.connect(sqlite_library.path) as db:
         for name, text in (("Broken JSON", "{" + secret), ("Bytes", secret.encode()),
                            ("A list", "[1, 2]")):
             db.execute("INSERT INTO scenarios (name, note, scenario_json, created_at, "
                        "updated_at) VALUES (?, '', ?, 'x', 'x')", (name, text))
-    assert [s.name for s in library.all()] == ["Good"]
-    assert library.hidden == 3
-    assert [row["name"] for row in library.list()] == ["Good"]
-    assert [e["name"] for e in json.loads(library.export_json())["scenarios"]] == ["Good"]
-    bad = max(row[0] for row in sqlite3.connect(library.path).execute("SELECT id FROM scenarios"))
+    assert [s.name for s in sqlite_library.all()] == ["Good"]
+    assert sqlite_library.hidden == 3
+    assert [row["name"] for row in sqlite_library.list()] == ["Good"]
+    assert [e["name"] for e in json.loads(sqlite_library.export_json())["scenarios"]] == ["Good"]
+    bad = max(row[0] for row in sqlite3.connect(sqlite_library.path).execute(
+        "SELECT id FROM scenarios"))
     with pytest.raises(LibraryError, match="could not be read") as caught:
-        library.get(bad)
+        sqlite_library.get(bad)
     assert secret not in str(caught.value)
     assert hidden_text(1) == ("1 saved scenario could not be read and is hidden; the "
                                     "operator can find it in the server log")
@@ -403,8 +414,8 @@ def test_an_unstamped_current_library_still_reads_when_stamping_fails(tmp_path, 
 from lib.store import library as library_module  # noqa: E402 - this section's own import
 
 
-def test_every_write_names_who_made_it_and_is_logged(tmp_path):
-    library = ScenarioLibrary(tmp_path / "l.sqlite")
+def test_every_write_names_who_made_it_and_is_logged(library_url):
+    library = ScenarioLibrary(library_url)
     first = library.save("Alpha", Scenario.build("rollback"), note="n", user="ana")
     library.save("Alpha", Scenario(), note="n2", overwrite=True, user="ben")
     library.rename(first, "Alpha v2", user="cy")
@@ -425,8 +436,8 @@ def test_every_write_names_who_made_it_and_is_logged(tmp_path):
 
 
 @pytest.mark.parametrize("user", ["", "   ", None, 7])
-def test_no_write_without_a_user(tmp_path, user):
-    library = ScenarioLibrary(tmp_path / "l.sqlite")
+def test_no_write_without_a_user(library_url, user):
+    library = ScenarioLibrary(library_url)
     kept = library.save("Kept", Scenario(), user="ana")
     for write in (lambda: library.save("New", Scenario(), user=user),
                   lambda: library.rename(kept, "Other", user=user),
@@ -439,8 +450,8 @@ def test_no_write_without_a_user(tmp_path, user):
     assert [s.name for s in library.all()] == ["Kept"] and len(library.events()) == 1
 
 
-def test_delete_is_soft_and_restore_brings_it_back(tmp_path):
-    library = ScenarioLibrary(tmp_path / "l.sqlite")
+def test_delete_is_soft_and_restore_brings_it_back(library_url):
+    library = ScenarioLibrary(library_url)
     gone = library.save("Strict", Scenario.build("strict_enforcement"), note="why", user="ana")
     library.delete(gone, user="ben")
     assert library.all() == [] and library.find("Strict") is None
@@ -462,9 +473,9 @@ def test_delete_is_soft_and_restore_brings_it_back(tmp_path):
         library.restore(gone, user="dee")
 
 
-def test_the_oldest_deleted_scenarios_are_purged_beyond_the_cap(tmp_path, monkeypatch):
+def test_the_oldest_deleted_scenarios_are_purged_beyond_the_cap(library_url, monkeypatch):
     monkeypatch.setattr(library_module, "MAX_DELETED", 2)
-    library = ScenarioLibrary(tmp_path / "l.sqlite")
+    library = ScenarioLibrary(library_url)
     ids = [library.save(f"s{i}", Scenario(), user="ana") for i in range(4)]
     for scenario_id in ids:
         library.delete(scenario_id, user="ana")
@@ -473,17 +484,17 @@ def test_the_oldest_deleted_scenarios_are_purged_beyond_the_cap(tmp_path, monkey
     assert sorted(purged) == ["s0", "s1"]
 
 
-def test_the_audit_log_keeps_its_newest_rows(tmp_path, monkeypatch):
+def test_the_audit_log_keeps_its_newest_rows(library_url, monkeypatch):
     monkeypatch.setattr(library_module, "MAX_EVENTS", 3)
-    library = ScenarioLibrary(tmp_path / "l.sqlite")
+    library = ScenarioLibrary(library_url)
     for i in range(5):
         library.save(f"s{i}", Scenario(), user="ana")
     assert [e.name for e in library.events()] == ["s4", "s3", "s2"]
 
 
-def test_caps_on_entries_with_messages(tmp_path, monkeypatch):
+def test_caps_on_entries_with_messages(library_locations, monkeypatch):
     monkeypatch.setattr(library_module, "MAX_ENTRIES", 3)
-    library = ScenarioLibrary(tmp_path / "l.sqlite")
+    library = ScenarioLibrary(library_locations())
     ids = [library.save(f"s{i}", Scenario(), user="ana") for i in range(3)]
     for write in (lambda: library.save("s3", Scenario(), user="ana"),
                   lambda: library.duplicate(ids[0], user="ana")):
@@ -495,7 +506,7 @@ def test_caps_on_entries_with_messages(tmp_path, monkeypatch):
     library.save("s9", Scenario(), user="ana")
     with pytest.raises(LibraryError, match="at most 3 saved scenarios"):
         library.restore(ids[0], user="ana")
-    other = ScenarioLibrary(tmp_path / "other.sqlite")
+    other = ScenarioLibrary(library_locations())
     other.save("mine", Scenario(), user="ana")
     with pytest.raises(LibraryError, match="importing would make 4 saved scenarios"):
         other.import_json(export, user="ana")
@@ -507,8 +518,8 @@ def test_caps_on_entries_with_messages(tmp_path, monkeypatch):
         other.import_json(json.dumps(document), user="ana")
 
 
-def test_long_names_and_notes_say_how_long_they_are(tmp_path):
-    library = ScenarioLibrary(tmp_path / "l.sqlite")
+def test_long_names_and_notes_say_how_long_they_are(library_url):
+    library = ScenarioLibrary(library_url)
     with pytest.raises(LibraryError, match="notes are at most 2,000 characters; this one has "
                                            "2,345"):
         library.save("x", Scenario(), note="n" * 2345, user="ana")

@@ -3,6 +3,7 @@ consistent copy taken while the app runs (readers and writers wait at most a mom
 page by page into the live file on restore, so no process sees a half-copied library.
 
 For the operator's command line (`python -m lib backup|restore PATH`): messages may name paths.
+A library on a PostgreSQL server is backed up with the server's own tools (pg_dump, pg_restore).
 """
 
 from __future__ import annotations
@@ -12,8 +13,17 @@ import tempfile
 from contextlib import closing
 from pathlib import Path
 
+from lib.store.backends import is_postgres, sqlite_path
 from lib.store.database import FOREIGN, LibraryError
-from lib.store.library import ScenarioLibrary, library_path
+from lib.store.library import ScenarioLibrary
+
+ON_SERVER = ("the library is on a PostgreSQL server (CHOKEPOINT_DB); back it up with "
+             "pg_dump --format=custom and restore it with pg_restore --clean (see README)")
+
+
+def _sqlite_only(library: str | Path | None) -> None:
+    if is_postgres(library):
+        raise LibraryError(ON_SERVER)
 
 
 def _copy(source: sqlite3.Connection, target: Path) -> None:
@@ -24,12 +34,13 @@ def _copy(source: sqlite3.Connection, target: Path) -> None:
 def backup(target: str | Path, library: str | Path | None = None) -> int:
     """Copy the library (checked first) to `target`, a new file; returns how many saved
     scenarios it holds."""
+    _sqlite_only(library)
     target = Path(target)
     if target.exists():
         raise LibraryError(f"{target} exists; choose a new file name for the backup")
     opened = ScenarioLibrary(library)  # refuses a foreign or damaged file
     count = len(opened.all()) + opened.hidden
-    with opened.connection() as db:
+    with opened.database.connection() as db:
         try:
             _copy(db, target)
         except (sqlite3.Error, OSError) as exc:
@@ -42,7 +53,8 @@ def restore(source: str | Path, library: str | Path | None = None) -> int:
     """Replace the library's contents with the backup at `source`, which is checked (and
     brought up to date) in a scratch copy first; returns how many saved scenarios it holds.
     A file of another program at the library's path is refused, never overwritten."""
-    source, live = Path(source), Path(library) if library else library_path()
+    _sqlite_only(library)
+    source, live = Path(source), sqlite_path(library)
     if not source.is_file():
         raise LibraryError(f"{source} is not a file")
     if live.exists():
@@ -62,7 +74,7 @@ def restore(source: str | Path, library: str | Path | None = None) -> int:
             raise LibraryError(f"{source} is not a readable SQLite file ({exc})") from None
         copy = ScenarioLibrary(checked)  # refuses a foreign or damaged backup
         count = len(copy.all()) + copy.hidden
-        with copy.connection() as db:
+        with copy.database.connection() as db:
             _copy(db, live)
     ScenarioLibrary(live)  # the restored file, checked as the app will open it
     return count

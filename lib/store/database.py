@@ -1,4 +1,6 @@
-"""The library's database file: opening it, recognising it, bringing it up to date.
+"""The library's database file (SQLite, the embedded default; lib/store/postgres.py is the
+PostgreSQL counterpart): opening it, recognising it, bringing it up to date. The schema's
+migrations and the messages both share are declared here.
 
 The file carries our application id (PRAGMA application_id) and a schema version (PRAGMA
 user_version) and migrates forward on open; any other SQLite file is refused and left untouched
@@ -163,6 +165,18 @@ class Database:
     def connection(self):
         """A connection for work on the whole file (backups); failures as LibraryError."""
         return self._connect()
+
+    def transaction(self):
+        """One write transaction, serialized with every other writer of the file."""
+        return self._transaction()
+
+    @contextmanager
+    def snapshot(self):
+        """A read transaction: several queries see one state of the library."""
+        with self._connect() as db:
+            db.execute("BEGIN")
+            yield db
+            db.execute("COMMIT")
 
     @contextmanager
     def _transaction(self):

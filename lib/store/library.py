@@ -1,19 +1,18 @@
 """The saved-scenario library: named scenarios with notes, shared by everyone on a deployment.
 
-Stored in SQLite (path from the CHOKEPOINT_DB environment variable, else var/scenarios.sqlite
-beside the project); lib/store/database.py opens, recognises and migrates the file, and turns
-its failures into messages. Every write is one transaction, names who made it, and adds a row
-to the audit log (events) in that transaction, so a crash or a concurrent save never leaves a
-half-written scenario or an unlogged change. Delete is soft: a deleted scenario can be
-restored until MAX_DELETED newer deletions push it out. A connection is opened per operation:
-safe from Streamlit's threads.
+Stored in SQLite or on a PostgreSQL server, as CHOKEPOINT_DB says (lib/store/backends.py);
+database.py and postgres.py open, recognise and migrate it and turn failures into messages;
+the SQL here is portable (? placeholders). Every write is one transaction, names who made it,
+and adds a row to the audit log (events) in that transaction, so a crash or a concurrent save
+never leaves a half-written scenario or an unlogged change. Delete is soft: a deleted scenario
+can be restored until MAX_DELETED newer deletions push it out. A connection is opened per
+operation: safe from Streamlit's threads.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,11 +26,11 @@ from lib.core.limits import (
     MAX_TEXT,
 )
 from lib.core.scenario import Scenario, ScenarioError
+from lib.store.backends import open_database
 from lib.store.database import SCHEMA_VERSION, Database, LibraryError, log
 
 __all__ = ["SCHEMA_VERSION", "Event", "LibraryError", "Saved", "ScenarioLibrary", "hidden_text"]
 
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "var" / "scenarios.sqlite"
 EXPORT_FORMAT = "chokepoint-library"
 
 
@@ -63,10 +62,6 @@ class Event:
 
 
 ACTIONS = ("save", "replace", "rename", "duplicate", "delete", "restore", "import", "purge")
-
-
-def library_path() -> Path:
-    return Path(os.environ.get("CHOKEPOINT_DB") or DEFAULT_PATH)
 
 
 def _now() -> str:
@@ -107,10 +102,17 @@ def _full(count: int) -> LibraryError:
 LIVE = "deleted_at IS NULL"
 
 
-class ScenarioLibrary(Database):
-    def __init__(self, path: str | Path | None = None):
+class ScenarioLibrary:
+    """The library in `location`: a SQLite path, a PostgreSQL URL, an opened Database or
+    PostgresDatabase, or by default CHOKEPOINT_DB."""
+
+    def __init__(self, location: str | Path | Database | None = None):
         self.hidden = 0  # saved scenarios the last all() or export_json() could not read
-        super().__init__(Path(path) if path else library_path())
+        opened = location is not None and not isinstance(location, str | Path)
+        self.database = location if opened else open_database(location)
+        self.read_only = self.database.read_only
+        self.path = getattr(self.database, "path", None)  # the SQLite file; None on a server
+        self.schema_version = self.database.schema_version
 
     # -- reading -----------------------------------------------------------------------------
     def list(self) -> list[dict]:
@@ -122,7 +124,7 @@ class ScenarioLibrary(Database):
     def get(self, scenario_id: int, deleted: bool = False) -> Saved:
         """A saved scenario by id (a deleted one only if asked for)."""
         live = "deleted_at IS NOT NULL" if deleted else LIVE
-        with self._connect() as db:
+        with self.database.connection() as db:
             row = db.execute(f"SELECT {COLUMNS} FROM scenarios WHERE id = ? AND {live}",
                              (int(scenario_id),)).fetchone()
         if row is None:
@@ -137,7 +139,7 @@ class ScenarioLibrary(Database):
         """Every saved scenario, read leniently, in name order (one query). A row that cannot
         be read is left out and counted in self.hidden (logged, never shown: its content may
         be anything)."""
-        with self._connect() as db:
+        with self.database.connection() as db:
             rows = db.execute(f"SELECT {COLUMNS} FROM scenarios WHERE {LIVE} "
                               "ORDER BY lower(name)").fetchall()
         out = [saved for saved in map(_read_row, rows) if saved is not None]
@@ -146,20 +148,20 @@ class ScenarioLibrary(Database):
 
     def deleted(self) -> list[Saved]:
         """Deleted scenarios that can still be restored, the latest deletion first."""
-        with self._connect() as db:
+        with self.database.connection() as db:
             rows = db.execute(f"SELECT {COLUMNS} FROM scenarios WHERE deleted_at IS NOT NULL "
                               "ORDER BY deleted_at DESC, id DESC").fetchall()
         return [saved for saved in map(_read_row, rows) if saved is not None]
 
     def events(self, limit: int = 1000) -> list[Event]:
         """The audit log, newest first."""
-        with self._connect() as db:
+        with self.database.connection() as db:
             rows = db.execute("SELECT id, at, actor, action, scenario_id, name, detail "
                               "FROM events ORDER BY id DESC LIMIT ?", (int(limit),)).fetchall()
         return [Event(*row) for row in rows]
 
     def find(self, name: str) -> Saved | None:
-        with self._connect() as db:
+        with self.database.connection() as db:
             row = db.execute(f"SELECT id FROM scenarios WHERE lower(name) = lower(?) AND {LIVE}",
                              (_clean_name(name),)).fetchone()
         return self.get(row[0]) if row else None
@@ -168,12 +170,12 @@ class ScenarioLibrary(Database):
     def save(self, name: str, scenario: Scenario, note: str = "", overwrite: bool = False, *,
              user: str) -> int:
         name, note, user = _clean_name(name), _clean_note(note), _clean_user(user)
-        with self._transaction() as db:
+        with self.database.transaction() as db:
             return _put(db, name, note, scenario.to_json(), overwrite, user, "save")
 
     def rename(self, scenario_id: int, new_name: str, *, user: str) -> None:
         new_name, user = _clean_name(new_name), _clean_user(user)
-        with self._transaction() as db:
+        with self.database.transaction() as db:
             old = _live_name(db, scenario_id)
             if _live_id(db, new_name) not in (None, int(scenario_id)):
                 raise LibraryError(f"a scenario named '{new_name}' already exists")
@@ -185,7 +187,7 @@ class ScenarioLibrary(Database):
         """Copy a saved scenario; without a new name, the first free '<name> (copy)',
         '<name> (copy 2)', ..."""
         saved, user = self.get(scenario_id), _clean_user(user)
-        with self._transaction() as db:
+        with self.database.transaction() as db:
             name = _clean_name(new_name) if new_name else _free_name(db, saved.name, "copy")
             new_id = _put(db, name, saved.note, saved.scenario.to_json(), False, user,
                           "duplicate", detail=f"of '{saved.name}'")
@@ -194,7 +196,7 @@ class ScenarioLibrary(Database):
     def delete(self, scenario_id: int, *, user: str) -> None:
         """Soft delete: the scenario leaves the library but can be restored."""
         user = _clean_user(user)
-        with self._transaction() as db:
+        with self.database.transaction() as db:
             name = _live_name(db, scenario_id)
             now = _now()
             db.execute("UPDATE scenarios SET deleted_at = ?, deleted_by = ? WHERE id = ?",
@@ -206,7 +208,7 @@ class ScenarioLibrary(Database):
         """Bring a deleted scenario back; returns its name, which is '<name> (restored)' if a
         live scenario has taken the old one meanwhile."""
         user = _clean_user(user)
-        with self._transaction() as db:
+        with self.database.transaction() as db:
             row = db.execute("SELECT name FROM scenarios WHERE id = ? AND deleted_at IS NOT "
                              "NULL", (int(scenario_id),)).fetchone()
             if row is None:
@@ -223,11 +225,9 @@ class ScenarioLibrary(Database):
 
     # -- whole-library export and import ------------------------------------------------------
     def export_json(self) -> str:
-        with self._connect() as db:  # one read transaction: a consistent snapshot
-            db.execute("BEGIN")
+        with self.database.snapshot() as db:
             rows = db.execute(f"SELECT {COLUMNS} FROM scenarios WHERE {LIVE} ORDER BY id"
                               ).fetchall()
-            db.execute("COMMIT")
         readable = [saved for saved in map(_read_row, rows) if saved is not None]
         self.hidden = len(rows) - len(readable)  # as all() shows them
         return json.dumps({
@@ -271,7 +271,7 @@ class ScenarioLibrary(Database):
             except (LibraryError, ScenarioError) as exc:
                 skipped.append(f"entry {i}: {exc}")
         saved = 0
-        with self._transaction() as db:
+        with self.database.transaction() as db:
             new = len({name.lower() for name, _, _ in entries if _live_id(db, name) is None})
             _check_room(db, new)
             for name, note, scenario in entries:
@@ -283,7 +283,7 @@ class ScenarioLibrary(Database):
         return saved, skipped
 
 
-# -- one transaction's steps (db: a connection inside ScenarioLibrary._transaction) -----------
+# -- one transaction's steps (db: a connection inside a database's transaction()) -----------
 def _live_id(db, name: str) -> int | None:
     row = db.execute(f"SELECT id FROM scenarios WHERE lower(name) = lower(?) AND {LIVE}",
                      (name,)).fetchone()
