@@ -361,12 +361,13 @@ def test_pg_dump_and_pg_restore_as_the_readme_says(postgres_server, database, tm
     assert [e.action for e in restored.events()] == ["save", "save"]
 
 
-def test_the_library_page_runs_against_postgresql(postgres_server, database, monkeypatch):
+def test_the_library_page_runs_against_postgresql(postgres_server, database, monkeypatch,
+                                                  team):
     url = postgres_server.url(database)
     monkeypatch.setenv("CHOKEPOINT_DB", url)
     ScenarioLibrary(url).save("Strict plus", Scenario.build("strict_enforcement"), "a note",
                               user="ana")
-    at = helpers.make_app("pages/library.py", run=True)
+    at = helpers.make_app("pages/library.py", run=True, user="ben")  # a team member
     helpers.no_exception(at)
     assert not at.error, [e.value for e in at.error]
     frames = [d.value for d in at.dataframe if "Name" in d.value.columns]
@@ -379,6 +380,7 @@ def test_the_library_page_runs_against_postgresql(postgres_server, database, mon
     assert not at.error, [e.value for e in at.error]
     assert sorted(s.name for s in ScenarioLibrary(url).all()) == ["From the page",
                                                                   "Strict plus"]
+    assert ScenarioLibrary(url).find("From the page").created_by == "ben"
 
 
 def test_the_library_page_says_an_unreachable_server_cannot_be_reached(monkeypatch):
