@@ -1,4 +1,4 @@
-"""Command line: `python -m lib run|params|presets|backcast|backup|restore|users`.
+"""Command line: `python -m lib run|params|presets|backcast|backup|restore|import|export|users`.
 
 Every data file is checked before any command runs. Bad input or a damaged data file ends
 with exit status 2 and one line on stderr, never a traceback.
@@ -28,6 +28,7 @@ from lib.report.style import scenario_label
 from lib.store import backup
 from lib.store.accounts import Accounts, AccountsError
 from lib.store.database import LibraryError
+from lib.store.library import ScenarioLibrary
 
 EXIT_BAD_INPUT = 2
 
@@ -192,6 +193,27 @@ def cmd_restore(args) -> None:
     print(f"restored {count} saved scenario{'' if count == 1 else 's'} from {args.path}")
 
 
+OPERATOR = "operator (command line)"  # who the library's log names for the commands below
+
+
+def cmd_import(args) -> None:
+    """Curate the library from a file exported on the Saved scenarios page (say, for a public
+    deployment, whose visitors cannot import)."""
+    saved, skipped = ScenarioLibrary().import_json(Path(args.path).read_bytes(),
+                                                   overwrite=args.replace, user=args.user)
+    print(f"imported {saved} saved scenario{'' if saved == 1 else 's'} from {args.path}")
+    for message in skipped:
+        print(f"skipped {message}", file=sys.stderr)
+
+
+def cmd_export(args) -> None:
+    text = ScenarioLibrary().export_json()
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text + "\n")
+
+
 def _new_password(args) -> str:
     """The new password: one line on standard input with --password-stdin, else typed twice at
     a prompt that does not echo."""
@@ -262,6 +284,16 @@ def build_parser() -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=helptext)
         command.set_defaults(func=func)
         command.add_argument("path", help="the backup file")
+    command = sub.add_parser("import", help="add the scenarios of a library export (JSON) to "
+                                            "the library ($CHOKEPOINT_DB)")
+    command.set_defaults(func=cmd_import)
+    command.add_argument("path", help="a file from the Saved scenarios page's Export")
+    command.add_argument("--replace", action="store_true",
+                         help="replace saved scenarios with the same names (else kept)")
+    command.add_argument("--user", default=OPERATOR, help="who the audit log names")
+    command = sub.add_parser("export", help="write the library ($CHOKEPOINT_DB) as one JSON file")
+    command.set_defaults(func=cmd_export)
+    command.add_argument("--out", help="write to FILE instead of standard output")
     _users_parser(sub)
     return parser
 

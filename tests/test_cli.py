@@ -301,3 +301,27 @@ def test_restore_replaces_a_damaged_library(tmp_path, monkeypatch, capsys):
     assert "damaged" in capsys.readouterr().err
     assert main(["restore", str(good)]) == 0
     assert len(ScenarioLibrary().all()) == 200
+
+
+def test_the_operator_curates_a_library_with_export_and_import(tmp_path, monkeypatch, capsys):
+    from lib.store.library import ScenarioLibrary
+
+    monkeypatch.setenv("CHOKEPOINT_DB", str(tmp_path / "team.sqlite"))
+    ScenarioLibrary().save("For the report", Scenario.build("rollback"), note="fig. 3",
+                           user="ana")
+    exported = tmp_path / "library.json"
+    assert main(["export", "--out", str(exported)]) == 0
+    monkeypatch.setenv("CHOKEPOINT_DB", str(tmp_path / "public.sqlite"))
+    ScenarioLibrary().save("For the report", Scenario(), user="ana")
+    assert main(["import", str(exported)]) == 0  # the existing one is kept
+    out = capsys.readouterr()
+    assert "imported 0 saved scenarios" in out.out and "exists (kept)" in out.err
+    assert main(["import", str(exported), "--replace"]) == 0
+    assert "imported 1 saved scenario from" in capsys.readouterr().out
+    saved = ScenarioLibrary().find("For the report")
+    assert (saved.note, saved.scenario, saved.updated_by) == (
+        "fig. 3", Scenario.build("rollback"), "operator (command line)")
+    assert ScenarioLibrary().events()[0].actor == "operator (command line)"
+    (tmp_path / "bad.json").write_text("{}")
+    assert main(["import", str(tmp_path / "bad.json")]) == 2
+    assert capsys.readouterr().err == "error: not a Chokepoint library export\n"

@@ -65,7 +65,7 @@ ACTIONS = ("save", "replace", "rename", "duplicate", "delete", "restore", "impor
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")  # orders same-second writes
 
 
 def _clean_name(name: object) -> str:
