@@ -44,7 +44,8 @@ def save_form() -> None:
         left, right = st.columns([2, 3])
         left.text_input("Name", key="lib_name", help=f"At most {MAX_TEXT} characters.",
                         placeholder="e.g. Leaky controls, high SMIC yield")
-        left.checkbox("Replace a saved scenario with the same name", key="lib_overwrite")
+        left.checkbox("Replace one with this name", key="lib_overwrite",
+                      help="Replace the saved scenario with the same name (else Save refuses).")
         right.text_area("Note", key="lib_note", height=110,
                         help=f"At most {MAX_NOTE:,} characters.",
                         placeholder="Why this scenario, sources, who asked for it")
@@ -71,7 +72,10 @@ def library_table(entries: list[Saved]) -> None:
     if not table["Updated by"].any() or not team():  # the public never sees the team's names
         table = table.drop(columns="Updated by")
     st.dataframe(table, hide_index=True, width="stretch", column_config={
-        "Note": st.column_config.TextColumn(width="large"),
+        # every column fits a 1280 px projector's main column (the full name and note are in
+        # the chosen scenario's panel below)
+        "Name": st.column_config.TextColumn(width="medium"),
+        "Note": st.column_config.TextColumn(width=150),  # [px]
         "Changes": st.column_config.NumberColumn(help="Controls that differ from the preset"),
         "Updated (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
         "Removed settings": st.column_config.NumberColumn(

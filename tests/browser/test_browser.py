@@ -486,7 +486,8 @@ def test_team_sign_in_save_delete_restore_and_the_audit_log(team_server, browser
 def test_public_deployment_shows_no_write_control(public_twin, team_server, browser):
     library = ScenarioLibrary(team_server[1])
     if library.find("Curated by the operator") is None:
-        library.save("Curated by the operator", Scenario.build("rollback"), user="operator")
+        library.save("Curated by the operator", Scenario.build("rollback"), user="operator",
+                     note="Figure 3 of the report: what rolling back the 2025 rules would do. " * 4)
     for size in ({"width": 1920, "height": 1080}, {"width": 1280, "height": 720}):
         context = browser.new_context(viewport=size)
         tab = context.new_page()
@@ -500,6 +501,9 @@ def test_public_deployment_shows_no_write_control(public_twin, team_server, brow
             assert tab.get_by_role("button", name=label, exact=True).count() == 0, label
         assert tab.get_by_role("link", name="Audit log").count() == 0
         assert tab.get_by_text("by operator").count() == 0  # who on the team: not public
+        grid = tab.locator("[data-testid=stDataFrame] .dvn-scroller").first
+        assert grid.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), \
+            f"the library table scrolls sideways at {size['width']} px"  # a column clipped
         tab.screenshot(path=str(SHOTS / f"public_library_{size['width']}.png"))
         context.close()
 
