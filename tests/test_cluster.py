@@ -121,19 +121,66 @@ def test_metrics_are_refused_through_the_proxy_but_served_on_loopback(running_cl
 
 
 def test_a_session_runs_the_app_over_a_websocket_through_the_proxy(running_cluster):
-    port = running_cluster[0]
-
     async def run_once() -> int:
-        async with websockets.connect(f"ws://127.0.0.1:{port}/_stcore/stream",
-                                      subprotocols=["streamlit"], max_size=None,
-                                      origin=f"http://127.0.0.1:{port}") as ws:
-            await ws.send(BackMsg(rerun_script=ClientState()).SerializeToString())
-            while True:
-                msg = ForwardMsg.FromString(await asyncio.wait_for(ws.recv(), timeout=60))
-                if msg.WhichOneof("type") == "script_finished":
-                    return msg.script_finished
+        ws = await open_session(running_cluster[0], None)
+        try:
+            return await rerun(ws)
+        finally:
+            await ws.close()
 
     assert asyncio.run(run_once()) == ForwardMsg.FINISHED_SUCCESSFULLY
+
+
+def pid_serving(port: int) -> int:
+    """The app process started with --server.port `port` (scripts/cluster.py's child)."""
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:  # ended meanwhile
+            continue
+        if b"--server.port" in args and args[args.index(b"--server.port") + 1] == \
+                str(port).encode() and any(a.endswith(b"serve.py") for a in args):
+            return int(cmdline.parent.name)
+    raise LookupError(f"no app process on port {port}")
+
+
+async def open_session(port: int, server: str | None):
+    """A WebSocket session through the proxy, pinned by the sticky cookie to `server`."""
+    return await websockets.connect(
+        f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"], max_size=None,
+        origin=f"http://127.0.0.1:{port}",
+        additional_headers={"Cookie": f"chokepoint_server={server}"} if server else None)
+
+
+async def rerun(ws) -> int:
+    await ws.send(BackMsg(rerun_script=ClientState()).SerializeToString())
+    while True:
+        msg = ForwardMsg.FromString(await asyncio.wait_for(ws.recv(), timeout=60))
+        if msg.WhichOneof("type") == "script_finished":
+            return msg.script_finished
+
+
+def test_a_dead_process_loses_no_other_session_and_new_ones_go_to_the_live_one(
+        running_cluster):
+    port, backend_ports, _, process = running_cluster
+    done = ForwardMsg.FINISHED_SUCCESSFULLY
+
+    async def scenario() -> None:
+        doomed, survivor = await open_session(port, "app1"), await open_session(port, "app2")
+        assert (await rerun(doomed), await rerun(survivor)) == (done, done)
+        os.kill(pid_serving(backend_ports[0]), signal.SIGKILL)
+        with pytest.raises(websockets.ConnectionClosed):  # that session's state is gone
+            await rerun(doomed)
+        for _ in range(3):  # the other process's session goes on, its state intact
+            assert await rerun(survivor) == done
+        for cookie in (None, "app1"):  # new visitors, and app1's returning ones, are served
+            fresh = await open_session(port, cookie)
+            assert await rerun(fresh) == done
+            await fresh.close()
+        await survivor.close()
+
+    asyncio.run(scenario())
+    assert process.poll() is None  # the proxy stays up and routes around the dead process
 
 
 def test_sigterm_stops_the_proxy_and_every_process(running_cluster):
