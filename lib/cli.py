@@ -1,4 +1,5 @@
-"""Command line: `python -m lib run|params|presets|backcast|backup|restore|import|export|users`.
+"""Command line: `python -m lib COMMAND`: run, params, presets, backcast (the model); backup,
+restore, import, export, undelete (the saved-scenario library); users (team sign-in).
 
 Every data file is checked before any command runs. Bad input or a damaged data file ends
 with exit status 2 and one line on stderr, never a traceback.
@@ -7,6 +8,7 @@ with exit status 2 and one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import io
 import json
@@ -196,6 +198,16 @@ def cmd_restore(args) -> None:
 OPERATOR = "operator (command line)"  # who the library's log names for the commands below
 
 
+def _utc_time(text: str) -> str:
+    """A UTC time as the library stores it (ISO 8601), for comparing with its stamps."""
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date or time: {text!r}") from None
+    when = when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
+    return when.isoformat(timespec="milliseconds")
+
+
 def cmd_import(args) -> None:
     """Curate the library from a file exported on the Saved scenarios page (say, for a public
     deployment, whose visitors cannot import)."""
@@ -204,6 +216,19 @@ def cmd_import(args) -> None:
     print(f"imported {saved} saved scenario{'' if saved == 1 else 's'} from {args.path}")
     for message in skipped:
         print(f"skipped {message}", file=sys.stderr)
+
+
+def cmd_undelete(args) -> None:
+    """Restore what one person deleted (say, a signed-in account that emptied the library),
+    each scenario logged as restored by the operator."""
+    library = ScenarioLibrary()
+    chosen = [s for s in library.deleted() if s.deleted_by == args.by
+              and (args.since is None or (s.deleted_at or "") >= args.since)]
+    for saved in reversed(chosen):  # oldest deletion first
+        name = library.restore(saved.id, user=args.user)
+        print(f"restored {name}" + ("" if name == saved.name else f" (was {saved.name})"))
+    print(f"restored {len(chosen)} scenario{'' if len(chosen) == 1 else 's'} deleted by "
+          f"{args.by}" + (f" since {args.since}" if args.since else ""))
 
 
 def cmd_export(args) -> None:
@@ -290,6 +315,13 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("path", help="a file from the Saved scenarios page's Export")
     command.add_argument("--replace", action="store_true",
                          help="replace saved scenarios with the same names (else kept)")
+    command.add_argument("--user", default=OPERATOR, help="who the audit log names")
+    command = sub.add_parser("undelete", help="restore every scenario one person deleted")
+    command.set_defaults(func=cmd_undelete)
+    command.add_argument("--by", required=True, help="who deleted them (as the audit log names "
+                                                     "them)")
+    command.add_argument("--since", type=_utc_time, help="only deletions at or after this UTC "
+                                                        "time (YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
     command.add_argument("--user", default=OPERATOR, help="who the audit log names")
     command = sub.add_parser("export", help="write the library ($CHOKEPOINT_DB) as one JSON file")
     command.set_defaults(func=cmd_export)

@@ -325,3 +325,27 @@ def test_the_operator_curates_a_library_with_export_and_import(tmp_path, monkeyp
     (tmp_path / "bad.json").write_text("{}")
     assert main(["import", str(tmp_path / "bad.json")]) == 2
     assert capsys.readouterr().err == "error: not a Chokepoint library export\n"
+
+
+def test_undelete_restores_what_one_person_deleted(tmp_path, monkeypatch, capsys):
+    from lib.store.library import ScenarioLibrary
+
+    monkeypatch.setenv("CHOKEPOINT_DB", str(tmp_path / "team.sqlite"))
+    library = ScenarioLibrary()
+    ids = [library.save(f"s{i}", Scenario(), user="ana") for i in range(4)]
+    library.delete(ids[0], user="ana")  # her own, kept deleted
+    for scenario_id in ids[1:]:
+        library.delete(scenario_id, user="mallory")
+    library.save("s2", Scenario(), user="ana")  # its name taken meanwhile
+    assert main(["undelete", "--by", "mallory", "--since", "2000-01-01"]) == 0
+    out = capsys.readouterr().out
+    assert "restored s2 (restored) (was s2)" in out and out.endswith(
+        "restored 3 scenarios deleted by mallory since 2000-01-01T00:00:00.000+00:00\n")
+    assert sorted(s.name for s in library.all()) == ["s1", "s2", "s2 (restored)", "s3"]
+    assert [s.name for s in library.deleted()] == ["s0"]
+    assert {e.actor for e in library.events() if e.action == "restore"} == {
+        "operator (command line)"}
+    assert main(["undelete", "--by", "ana", "--since", "2999-01-01"]) == 0  # nothing that late
+    assert capsys.readouterr().out.startswith("restored 0 scenarios")
+    assert main(["undelete", "--by", "ana", "--since", "yesterday"]) == 2
+    assert "not a date or time: 'yesterday'" in capsys.readouterr().err
