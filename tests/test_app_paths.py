@@ -27,6 +27,16 @@ def open_editor(key: str = KEY, group: str = GROUP):
     return at
 
 
+def from_year(at, action: str, year: int, value: float, key: str = KEY):
+    """Submit the editor's "from year X set Y" (action "set") or "grow Z %/yr" ("grow") form."""
+    gen = at.session_state["gen"]
+    at.selectbox(key=f"path_{action}_year_{key}_{gen}").set_value(year)
+    at.number_input(key=f"path_{action}_value_{key}_{gen}").set_value(value)
+    at.button(key=f"FormSubmitter:path_{action}_{key}_{gen}-{action.title()}").click().run()
+    no_exception(at)
+    return at
+
+
 def year_input(at, year: int, key: str = KEY):
     return at.number_input(key=path_editor.year_key(key, year, at.session_state["gen"]))
 
@@ -66,11 +76,7 @@ def test_a_year_typed_in_changes_the_scenario_and_the_link():
 
 def test_from_year_set_changes_every_year_from_there():
     at = open_editor()
-    gen = at.session_state["gen"]
-    at.selectbox(key=f"path_set_year_{KEY}_{gen}").set_value(2030)
-    at.number_input(key=f"path_set_value_{KEY}_{gen}").set_value(200000)
-    at.button(key=f"FormSubmitter:path_set_{KEY}_{gen}-Set").click().run()
-    no_exception(at)
+    from_year(at, "set", 2030, 200000)
     assert path(at) == PRESET[:8] + (200000.0,) * 6
     assert at.query_params[KEY] == ",".join(f"{y}:200000" for y in range(2030, 2036))
     assert [year_input(at, y).value for y in YEARS] == list(path(at))  # inputs follow
@@ -80,11 +86,7 @@ def test_from_year_set_changes_every_year_from_there():
 
 def test_from_year_grow_compounds_from_the_year_before():
     at = open_editor()
-    gen = at.session_state["gen"]
-    at.selectbox(key=f"path_grow_year_{KEY}_{gen}").set_value(2032)
-    at.number_input(key=f"path_grow_value_{KEY}_{gen}").set_value(10.0)
-    at.button(key=f"FormSubmitter:path_grow_{KEY}_{gen}-Grow").click().run()
-    no_exception(at)
+    from_year(at, "grow", 2032, 10.0)
     # 2031 holds the preset's 100,000; then +10%/yr: 110,000, 121,000, 133,100, 146,410
     assert path(at) == PRESET[:10] + (110000.0, 121000.0, 133100.0, 146410.0)
     assert at.query_params[KEY] == "2032:110000,2033:121000,2034:133100,2035:146410"
@@ -93,11 +95,7 @@ def test_from_year_grow_compounds_from_the_year_before():
 
 def test_growth_past_the_maximum_is_clipped_and_said():
     at = open_editor()
-    gen = at.session_state["gen"]
-    at.selectbox(key=f"path_grow_year_{KEY}_{gen}").set_value(2029)
-    at.number_input(key=f"path_grow_value_{KEY}_{gen}").set_value(200.0)
-    at.button(key=f"FormSubmitter:path_grow_{KEY}_{gen}-Grow").click().run()
-    no_exception(at)
+    from_year(at, "grow", 2029, 200.0)
     # x3 a year from 100,000: 300,000 in 2029, then 900,000 and beyond, clipped at 600,000
     assert path(at)[6:] == (100000.0, 300000.0) + (600000.0,) * 6  # 2028..2035
     assert any("maximum, 600,000 wafers/month, in 2030-2035" in w.value for w in at.warning)
@@ -146,11 +144,7 @@ def test_a_path_breaking_a_declared_constraint_is_said_in_the_editor():
     kept in the editor with a warning, and the scenario keeps the preset's values."""
     key = "smuggled_share_h200"
     at = open_editor(key, "group_smuggling_flow")
-    gen = at.session_state["gen"]
-    at.selectbox(key=f"path_set_year_{key}_{gen}").set_value(2027)
-    at.number_input(key=f"path_set_value_{key}_{gen}").set_value(0.8)
-    at.button(key=f"FormSubmitter:path_set_{key}_{gen}-Set").click().run()
-    no_exception(at)
+    from_year(at, "set", 2027, 0.8, key)
     assert any("add up to more than 1 in 2027 (1.30)" in w.value
                and "keeps the preset's values" in w.value for w in at.warning)
     assert at.session_state["scenario"] == Scenario() and key not in at.query_params

@@ -108,12 +108,16 @@ def _boxes(fig) -> list[tuple[str, float, float, float, float]]:
     return out
 
 
+def case_slide(case: str):
+    """The slide of the status quo, or of a scenario with many changes and a long name."""
+    if case == "status_quo":
+        return briefing_slide(Scenario(), 2027)
+    return briefing_slide(MANY_CHANGES, 2027, name=LONG_NAME)
+
+
 @pytest.mark.parametrize("case", ["status_quo", "many_changes"])
 def test_slide_text_stays_on_the_slide_and_apart(case):
-    if case == "status_quo":
-        slide = briefing_slide(Scenario(), 2027)
-    else:
-        slide = briefing_slide(MANY_CHANGES, 2027, name=LONG_NAME)
+    slide = case_slide(case)
     boxes = _boxes(render(slide))
     assert len(boxes) > 20
     for text, left, top, right, bottom in boxes:
@@ -170,10 +174,7 @@ def test_cards_are_data():
 @needs_chromium
 @pytest.mark.parametrize("case", ["status_quo", "many_changes"])
 def test_slide_exports_as_16_9_png_and_pdf(case):
-    if case == "status_quo":
-        slide = briefing_slide(Scenario(), 2027)
-    else:
-        slide = briefing_slide(MANY_CHANGES, 2027, name=LONG_NAME)
+    slide = case_slide(case)
     files = slide_images(slide)
     assert export.png_size(files["png"]) == (1920, 1080)
     page = PdfReader(io.BytesIO(files["pdf"])).pages[0]
