@@ -4,7 +4,6 @@ for spreadsheets (lib/report/export.py)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import logging
 import sqlite3
@@ -16,7 +15,7 @@ from lib.app import state
 from lib.app.markup import md_escape
 from lib.core.limits import MAX_EVENTS
 from lib.report import export
-from lib.store.library import Event, LibraryError
+from lib.store.library import ACTIONS, Event, LibraryError
 
 log = logging.getLogger("chokepoint")
 SHOWN = 5000  # events read for the page (the newest); the library keeps MAX_EVENTS
@@ -25,6 +24,7 @@ ACTION_LABELS = {  # the store's action names as the page says them
     "delete": "deleted", "restore": "restored", "import": "imported",
     "purge": "forgotten (too many deleted)",
 }
+assert set(ACTION_LABELS) == set(ACTIONS), "every action the store logs has a label here"
 
 
 def load_events() -> list[Event]:
@@ -59,15 +59,12 @@ def filtered(frame: pd.DataFrame, people: list[str], actions: list[str]) -> pd.D
 
 
 def events_csv(frame: pd.DataFrame) -> bytes:
-    """The table as CSV, a '# Chokepoint audit log' line first; names, notes and details are
-    visitors' text, so a leading = + - @ is neutralized."""
-    out = frame.copy()
-    out["When (UTC)"] = out["When (UTC)"].dt.strftime("%Y-%m-%d %H:%M:%S")
-    out = out.map(export.neutralize)
+    """The table as CSV (export.titled_csv: names and details are visitors' text, so a leading
+    = + - @ is neutralized), a '# Chokepoint audit log' line first."""
+    out = frame.assign(**{"When (UTC)": frame["When (UTC)"].dt.strftime("%Y-%m-%d %H:%M:%S")})
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    return (f"# Chokepoint audit log of the saved-scenario library; exported {stamp}\n"
-            + out.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
-            ).encode("utf-8")
+    return export.titled_csv(
+        out, f"# Chokepoint audit log of the saved-scenario library; exported {stamp}")
 
 
 def show(events: list[Event]) -> None:

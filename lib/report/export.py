@@ -164,6 +164,11 @@ def frame_csv(frame: pd.DataFrame, scenarios: Scenario | Mapping[str, Scenario])
     the column headers ('china [H100e]'), floats to 4 significant figures, integers as they
     are, text that a spreadsheet would run as a formula neutralized. pandas reads it back with
     read_csv(..., comment="#"); text is quoted, so a '#' inside it is not read as a comment."""
+    return titled_csv(frame, csv_header(scenarios))
+
+
+def titled_csv(frame: pd.DataFrame, title: str) -> bytes:
+    """frame_csv's table under any '# ...' title line (one line)."""
     out = frame.copy()
     for column in out.columns:
         if pd.api.types.is_float_dtype(out[column]):
@@ -178,7 +183,7 @@ def frame_csv(frame: pd.DataFrame, scenarios: Scenario | Mapping[str, Scenario])
         out.index = out.index.map(neutralize)
     index = not isinstance(out.index, pd.RangeIndex)
     body = out.to_csv(index=index, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
-    return (csv_header(scenarios) + "\n" + body).encode("utf-8")
+    return (title + "\n" + body).encode("utf-8")
 
 
 def frame_parquet(frame: pd.DataFrame) -> bytes:
